@@ -38,11 +38,7 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     /// The dataset the row came from.
-    #[sea_orm(
-        belongs_to = "super::source::Entity",
-        from = "Column::SourceId",
-        to = "super::source::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::source::Entity", from = "Column::SourceId", to = "super::source::Column::Id")]
     Source,
 }
 

@@ -29,11 +29,7 @@ pub enum Relation {
     )]
     Agreement,
     /// The party.
-    #[sea_orm(
-        belongs_to = "super::country::Entity",
-        from = "Column::CountryId",
-        to = "super::country::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::country::Entity", from = "Column::CountryId", to = "super::country::Column::Id")]
     Country,
 }
 

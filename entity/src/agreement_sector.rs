@@ -25,11 +25,7 @@ pub enum Relation {
     )]
     Agreement,
     /// The sector.
-    #[sea_orm(
-        belongs_to = "super::sector::Entity",
-        from = "Column::SectorId",
-        to = "super::sector::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::sector::Entity", from = "Column::SectorId", to = "super::sector::Column::Id")]
     Sector,
 }
 

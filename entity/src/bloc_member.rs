@@ -20,18 +20,10 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     /// The bloc.
-    #[sea_orm(
-        belongs_to = "super::bloc::Entity",
-        from = "Column::BlocId",
-        to = "super::bloc::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::bloc::Entity", from = "Column::BlocId", to = "super::bloc::Column::Id")]
     Bloc,
     /// The member country.
-    #[sea_orm(
-        belongs_to = "super::country::Entity",
-        from = "Column::CountryId",
-        to = "super::country::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::country::Entity", from = "Column::CountryId", to = "super::country::Column::Id")]
     Country,
 }
 

@@ -29,25 +29,13 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     /// The expert deployed.
-    #[sea_orm(
-        belongs_to = "super::expert::Entity",
-        from = "Column::ExpertId",
-        to = "super::expert::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::expert::Entity", from = "Column::ExpertId", to = "super::expert::Column::Id")]
     Expert,
     /// The host country.
-    #[sea_orm(
-        belongs_to = "super::country::Entity",
-        from = "Column::HostCountryId",
-        to = "super::country::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::country::Entity", from = "Column::HostCountryId", to = "super::country::Column::Id")]
     HostCountry,
     /// The financing flow.
-    #[sea_orm(
-        belongs_to = "super::flow::Entity",
-        from = "Column::FlowId",
-        to = "super::flow::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::flow::Entity", from = "Column::FlowId", to = "super::flow::Column::Id")]
     Flow,
     /// The agreement served.
     #[sea_orm(

@@ -28,18 +28,10 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     /// The home country.
-    #[sea_orm(
-        belongs_to = "super::country::Entity",
-        from = "Column::HomeCountryId",
-        to = "super::country::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::country::Entity", from = "Column::HomeCountryId", to = "super::country::Column::Id")]
     HomeCountry,
     /// The dataset the row came from.
-    #[sea_orm(
-        belongs_to = "super::source::Entity",
-        from = "Column::SourceId",
-        to = "super::source::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::source::Entity", from = "Column::SourceId", to = "super::source::Column::Id")]
     Source,
 }
 

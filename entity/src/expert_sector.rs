@@ -18,18 +18,10 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     /// The expert.
-    #[sea_orm(
-        belongs_to = "super::expert::Entity",
-        from = "Column::ExpertId",
-        to = "super::expert::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::expert::Entity", from = "Column::ExpertId", to = "super::expert::Column::Id")]
     Expert,
     /// The sector.
-    #[sea_orm(
-        belongs_to = "super::sector::Entity",
-        from = "Column::SectorId",
-        to = "super::sector::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::sector::Entity", from = "Column::SectorId", to = "super::sector::Column::Id")]
     Sector,
 }
 

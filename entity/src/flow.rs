@@ -56,25 +56,13 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     /// The providing country.
-    #[sea_orm(
-        belongs_to = "super::country::Entity",
-        from = "Column::ProviderId",
-        to = "super::country::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::country::Entity", from = "Column::ProviderId", to = "super::country::Column::Id")]
     Provider,
     /// The recipient country.
-    #[sea_orm(
-        belongs_to = "super::country::Entity",
-        from = "Column::RecipientId",
-        to = "super::country::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::country::Entity", from = "Column::RecipientId", to = "super::country::Column::Id")]
     Recipient,
     /// The sector.
-    #[sea_orm(
-        belongs_to = "super::sector::Entity",
-        from = "Column::SectorId",
-        to = "super::sector::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::sector::Entity", from = "Column::SectorId", to = "super::sector::Column::Id")]
     Sector,
     /// The agreement.
     #[sea_orm(
@@ -84,11 +72,7 @@ pub enum Relation {
     )]
     Agreement,
     /// The dataset the row came from.
-    #[sea_orm(
-        belongs_to = "super::source::Entity",
-        from = "Column::SourceId",
-        to = "super::source::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::source::Entity", from = "Column::SourceId", to = "super::source::Column::Id")]
     Source,
 }
 

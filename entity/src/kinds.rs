@@ -7,14 +7,8 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What moves in a flow, common to all datasets.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(32))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FlowKind {
     /// A grant: money or goods given without repayment.
     Grant,
@@ -37,14 +31,8 @@ pub enum FlowKind {
 }
 
 /// What an agreement is about.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(32))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgreementKind {
     /// A preferential trade agreement (free trade area, customs union, partial scope).
     Trade,
@@ -63,14 +51,8 @@ pub enum AgreementKind {
 }
 
 /// Where an agreement stands.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(32))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgreementStatus {
     /// Signed, not (yet) in force.
     Signed,
@@ -83,14 +65,8 @@ pub enum AgreementStatus {
 }
 
 /// Who an expert record describes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(32))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExpertKind {
     /// One person, from a roster a user imports.
     Individual,
@@ -101,14 +77,8 @@ pub enum ExpertKind {
 }
 
 /// The kind of grouping a bloc is.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(32))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BlocKind {
     /// A negotiating group at the UN or the Bretton Woods institutions (G-77, G-24).
     NegotiatingGroup,
@@ -123,14 +93,8 @@ pub enum BlocKind {
 }
 
 /// The level of a sector in its vocabulary.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(16))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SectorLevel {
     /// A DAC sector group (110 Education, 120 Health …).
     Group,
@@ -141,14 +105,8 @@ pub enum SectorLevel {
 }
 
 /// How an import run ended.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(16))",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ImportStatus {
     /// Committed.
     Succeeded,

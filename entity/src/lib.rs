@@ -19,6 +19,4 @@ pub mod kinds;
 pub mod sector;
 pub mod source;
 
-pub use kinds::{
-    AgreementKind, AgreementStatus, BlocKind, ExpertKind, FlowKind, ImportStatus, SectorLevel,
-};
+pub use kinds::{AgreementKind, AgreementStatus, BlocKind, ExpertKind, FlowKind, ImportStatus, SectorLevel};

@@ -35,11 +35,7 @@ pub enum Relation {
     #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
     Parent,
     /// The dataset the row came from.
-    #[sea_orm(
-        belongs_to = "super::source::Entity",
-        from = "Column::SourceId",
-        to = "super::source::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::source::Entity", from = "Column::SourceId", to = "super::source::Column::Id")]
     Source,
 }
 

@@ -115,6 +115,7 @@ enum AgreementSector {
 }
 
 #[derive(Clone, Copy, DeriveIden)]
+#[allow(clippy::enum_variant_names)] // column names, as in the entity
 enum Flow {
     Table,
     Id,
@@ -195,19 +196,11 @@ fn fk<T: Iden + Clone + 'static, C: Iden + 'static, R: Iden + Clone + 'static>(
     target: R,
     on_delete: ForeignKeyAction,
 ) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(target, Alias::new("id"))
-        .on_delete(on_delete)
-        .to_owned()
+    ForeignKey::create().from(table, column).to(target, Alias::new("id")).on_delete(on_delete).to_owned()
 }
 
 /// A non-unique index named `idx_<table>_<columns>`.
-fn index<T: Iden + Clone + 'static>(
-    table: T,
-    name: &str,
-    columns: Vec<Alias>,
-) -> IndexCreateStatement {
+fn index<T: Iden + Clone + 'static>(table: T, name: &str, columns: Vec<Alias>) -> IndexCreateStatement {
     let mut statement = Index::create();
     statement.name(name).table(table);
     for column in columns {
@@ -270,12 +263,7 @@ impl MigrationTrait for Migration {
                     .col(double_null(Country::Latitude))
                     .col(double_null(Country::Longitude))
                     .col(integer(Country::SourceId))
-                    .foreign_key(&mut fk(
-                        Country::Table,
-                        Country::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
+                    .foreign_key(&mut fk(Country::Table, Country::SourceId, Source::Table, Restrict))
                     .to_owned(),
             )
             .await?;
@@ -285,9 +273,7 @@ impl MigrationTrait for Migration {
             ("idx_country_sub_region", cols(&["sub_region_code"])),
             ("idx_country_income_group", cols(&["income_group"])),
         ] {
-            manager
-                .create_index(index(Country::Table, name, columns))
-                .await?;
+            manager.create_index(index(Country::Table, name, columns)).await?;
         }
 
         manager
@@ -297,14 +283,9 @@ impl MigrationTrait for Migration {
                     .col(pk_auto(Bloc::Id))
                     .col(string(Bloc::Code).unique_key())
                     .col(string(Bloc::Name))
-                    .col(string_len(Bloc::Kind, 32))
+                    .col(string_len(Bloc::Kind, 64))
                     .col(integer(Bloc::SourceId))
-                    .foreign_key(&mut fk(
-                        Bloc::Table,
-                        Bloc::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
+                    .foreign_key(&mut fk(Bloc::Table, Bloc::SourceId, Source::Table, Restrict))
                     .to_owned(),
             )
             .await?;
@@ -316,38 +297,15 @@ impl MigrationTrait for Migration {
                     .col(integer(BlocMember::BlocId))
                     .col(integer(BlocMember::CountryId))
                     .col(integer(BlocMember::SourceId))
-                    .primary_key(
-                        Index::create()
-                            .col(BlocMember::BlocId)
-                            .col(BlocMember::CountryId),
-                    )
-                    .foreign_key(&mut fk(
-                        BlocMember::Table,
-                        BlocMember::BlocId,
-                        Bloc::Table,
-                        Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        BlocMember::Table,
-                        BlocMember::CountryId,
-                        Country::Table,
-                        Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        BlocMember::Table,
-                        BlocMember::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
+                    .primary_key(Index::create().col(BlocMember::BlocId).col(BlocMember::CountryId))
+                    .foreign_key(&mut fk(BlocMember::Table, BlocMember::BlocId, Bloc::Table, Cascade))
+                    .foreign_key(&mut fk(BlocMember::Table, BlocMember::CountryId, Country::Table, Cascade))
+                    .foreign_key(&mut fk(BlocMember::Table, BlocMember::SourceId, Source::Table, Restrict))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index(
-                BlocMember::Table,
-                "idx_bloc_member_country",
-                cols(&["country_id", "bloc_id"]),
-            ))
+            .create_index(index(BlocMember::Table, "idx_bloc_member_country", cols(&["country_id", "bloc_id"])))
             .await?;
 
         manager
@@ -363,18 +321,8 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Sector::ParentId))
                     .col(boolean(Sector::Active))
                     .col(integer(Sector::SourceId))
-                    .foreign_key(&mut fk(
-                        Sector::Table,
-                        Sector::ParentId,
-                        Sector::Table,
-                        SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        Sector::Table,
-                        Sector::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
+                    .foreign_key(&mut fk(Sector::Table, Sector::ParentId, Sector::Table, SetNull))
+                    .foreign_key(&mut fk(Sector::Table, Sector::SourceId, Source::Table, Restrict))
                     .index(
                         Index::create()
                             .name("uq_sector_vocabulary_code")
@@ -385,13 +333,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index(
-                Sector::Table,
-                "idx_sector_parent",
-                cols(&["parent_id"]),
-            ))
-            .await?;
+        manager.create_index(index(Sector::Table, "idx_sector_parent", cols(&["parent_id"]))).await?;
 
         manager
             .create_table(
@@ -401,20 +343,15 @@ impl MigrationTrait for Migration {
                     .col(integer(Agreement::SourceId))
                     .col(string(Agreement::Ref))
                     .col(text(Agreement::Title))
-                    .col(string_len(Agreement::Kind, 32))
+                    .col(string_len(Agreement::Kind, 64))
                     .col(string_null(Agreement::SourceKind))
-                    .col(string_len(Agreement::Status, 32))
+                    .col(string_len(Agreement::Status, 64))
                     .col(integer_null(Agreement::SignedYear))
                     .col(date_null(Agreement::SignedOn))
                     .col(integer_null(Agreement::InForceYear))
                     .col(date_null(Agreement::InForceOn))
                     .col(date_null(Agreement::TerminatedOn))
-                    .foreign_key(&mut fk(
-                        Agreement::Table,
-                        Agreement::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
+                    .foreign_key(&mut fk(Agreement::Table, Agreement::SourceId, Source::Table, Restrict))
                     .index(
                         Index::create()
                             .name("uq_agreement_source_ref")
@@ -425,13 +362,10 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, columns) in [
-            ("idx_agreement_signed_year", cols(&["signed_year", "id"])),
-            ("idx_agreement_kind", cols(&["kind"])),
-        ] {
-            manager
-                .create_index(index(Agreement::Table, name, columns))
-                .await?;
+        for (name, columns) in
+            [("idx_agreement_signed_year", cols(&["signed_year", "id"])), ("idx_agreement_kind", cols(&["kind"]))]
+        {
+            manager.create_index(index(Agreement::Table, name, columns)).await?;
         }
 
         manager
@@ -442,23 +376,9 @@ impl MigrationTrait for Migration {
                     .col(integer(AgreementParty::CountryId))
                     .col(integer_null(AgreementParty::JoinedYear))
                     .col(integer_null(AgreementParty::WithdrawnYear))
-                    .primary_key(
-                        Index::create()
-                            .col(AgreementParty::AgreementId)
-                            .col(AgreementParty::CountryId),
-                    )
-                    .foreign_key(&mut fk(
-                        AgreementParty::Table,
-                        AgreementParty::AgreementId,
-                        Agreement::Table,
-                        Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        AgreementParty::Table,
-                        AgreementParty::CountryId,
-                        Country::Table,
-                        Cascade,
-                    ))
+                    .primary_key(Index::create().col(AgreementParty::AgreementId).col(AgreementParty::CountryId))
+                    .foreign_key(&mut fk(AgreementParty::Table, AgreementParty::AgreementId, Agreement::Table, Cascade))
+                    .foreign_key(&mut fk(AgreementParty::Table, AgreementParty::CountryId, Country::Table, Cascade))
                     .to_owned(),
             )
             .await?;
@@ -476,23 +396,14 @@ impl MigrationTrait for Migration {
                     .table(AgreementSector::Table)
                     .col(integer(AgreementSector::AgreementId))
                     .col(integer(AgreementSector::SectorId))
-                    .primary_key(
-                        Index::create()
-                            .col(AgreementSector::AgreementId)
-                            .col(AgreementSector::SectorId),
-                    )
+                    .primary_key(Index::create().col(AgreementSector::AgreementId).col(AgreementSector::SectorId))
                     .foreign_key(&mut fk(
                         AgreementSector::Table,
                         AgreementSector::AgreementId,
                         Agreement::Table,
                         Cascade,
                     ))
-                    .foreign_key(&mut fk(
-                        AgreementSector::Table,
-                        AgreementSector::SectorId,
-                        Sector::Table,
-                        Cascade,
-                    ))
+                    .foreign_key(&mut fk(AgreementSector::Table, AgreementSector::SectorId, Sector::Table, Cascade))
                     .to_owned(),
             )
             .await?;
@@ -515,7 +426,7 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Flow::RecipientId))
                     .col(string_null(Flow::RecipientLabel))
                     .col(integer_null(Flow::Year))
-                    .col(string_len(Flow::Kind, 32))
+                    .col(string_len(Flow::Kind, 64))
                     .col(string_null(Flow::FlowType))
                     .col(string_null(Flow::FlowClass))
                     .col(double_null(Flow::AmountUsdCurrent))
@@ -529,38 +440,12 @@ impl MigrationTrait for Migration {
                     .col(date_null(Flow::StartOn))
                     .col(date_null(Flow::EndOn))
                     .col(boolean_null(Flow::RecommendedForResearch))
-                    .foreign_key(&mut fk(
-                        Flow::Table,
-                        Flow::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
-                    .foreign_key(&mut fk(
-                        Flow::Table,
-                        Flow::ProviderId,
-                        Country::Table,
-                        Restrict,
-                    ))
-                    .foreign_key(&mut fk(
-                        Flow::Table,
-                        Flow::RecipientId,
-                        Country::Table,
-                        Restrict,
-                    ))
+                    .foreign_key(&mut fk(Flow::Table, Flow::SourceId, Source::Table, Restrict))
+                    .foreign_key(&mut fk(Flow::Table, Flow::ProviderId, Country::Table, Restrict))
+                    .foreign_key(&mut fk(Flow::Table, Flow::RecipientId, Country::Table, Restrict))
                     .foreign_key(&mut fk(Flow::Table, Flow::SectorId, Sector::Table, SetNull))
-                    .foreign_key(&mut fk(
-                        Flow::Table,
-                        Flow::AgreementId,
-                        Agreement::Table,
-                        SetNull,
-                    ))
-                    .index(
-                        Index::create()
-                            .name("uq_flow_source_ref")
-                            .col(Flow::SourceId)
-                            .col(Flow::Ref)
-                            .unique(),
-                    )
+                    .foreign_key(&mut fk(Flow::Table, Flow::AgreementId, Agreement::Table, SetNull))
+                    .index(Index::create().name("uq_flow_source_ref").col(Flow::SourceId).col(Flow::Ref).unique())
                     .to_owned(),
             )
             .await?;
@@ -572,9 +457,7 @@ impl MigrationTrait for Migration {
             ("idx_flow_year", cols(&["year", "id"])),
             ("idx_flow_kind", cols(&["kind"])),
         ] {
-            manager
-                .create_index(index(Flow::Table, name, columns))
-                .await?;
+            manager.create_index(index(Flow::Table, name, columns)).await?;
         }
 
         manager
@@ -585,38 +468,16 @@ impl MigrationTrait for Migration {
                     .col(integer(Expert::SourceId))
                     .col(string(Expert::Ref))
                     .col(text(Expert::Name))
-                    .col(string_len(Expert::Kind, 32))
+                    .col(string_len(Expert::Kind, 64))
                     .col(integer_null(Expert::HomeCountryId))
                     .col(integer_null(Expert::Headcount))
-                    .foreign_key(&mut fk(
-                        Expert::Table,
-                        Expert::SourceId,
-                        Source::Table,
-                        Restrict,
-                    ))
-                    .foreign_key(&mut fk(
-                        Expert::Table,
-                        Expert::HomeCountryId,
-                        Country::Table,
-                        SetNull,
-                    ))
-                    .index(
-                        Index::create()
-                            .name("uq_expert_source_ref")
-                            .col(Expert::SourceId)
-                            .col(Expert::Ref)
-                            .unique(),
-                    )
+                    .foreign_key(&mut fk(Expert::Table, Expert::SourceId, Source::Table, Restrict))
+                    .foreign_key(&mut fk(Expert::Table, Expert::HomeCountryId, Country::Table, SetNull))
+                    .index(Index::create().name("uq_expert_source_ref").col(Expert::SourceId).col(Expert::Ref).unique())
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index(
-                Expert::Table,
-                "idx_expert_home_country",
-                cols(&["home_country_id", "id"]),
-            ))
-            .await?;
+        manager.create_index(index(Expert::Table, "idx_expert_home_country", cols(&["home_country_id", "id"]))).await?;
 
         manager
             .create_table(
@@ -624,32 +485,14 @@ impl MigrationTrait for Migration {
                     .table(ExpertSector::Table)
                     .col(integer(ExpertSector::ExpertId))
                     .col(integer(ExpertSector::SectorId))
-                    .primary_key(
-                        Index::create()
-                            .col(ExpertSector::ExpertId)
-                            .col(ExpertSector::SectorId),
-                    )
-                    .foreign_key(&mut fk(
-                        ExpertSector::Table,
-                        ExpertSector::ExpertId,
-                        Expert::Table,
-                        Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        ExpertSector::Table,
-                        ExpertSector::SectorId,
-                        Sector::Table,
-                        Cascade,
-                    ))
+                    .primary_key(Index::create().col(ExpertSector::ExpertId).col(ExpertSector::SectorId))
+                    .foreign_key(&mut fk(ExpertSector::Table, ExpertSector::ExpertId, Expert::Table, Cascade))
+                    .foreign_key(&mut fk(ExpertSector::Table, ExpertSector::SectorId, Sector::Table, Cascade))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index(
-                ExpertSector::Table,
-                "idx_expert_sector_sector",
-                cols(&["sector_id", "expert_id"]),
-            ))
+            .create_index(index(ExpertSector::Table, "idx_expert_sector_sector", cols(&["sector_id", "expert_id"])))
             .await?;
 
         manager
@@ -664,30 +507,10 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Deployment::EndYear))
                     .col(integer_null(Deployment::FlowId))
                     .col(integer_null(Deployment::AgreementId))
-                    .foreign_key(&mut fk(
-                        Deployment::Table,
-                        Deployment::ExpertId,
-                        Expert::Table,
-                        Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        Deployment::Table,
-                        Deployment::HostCountryId,
-                        Country::Table,
-                        SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        Deployment::Table,
-                        Deployment::FlowId,
-                        Flow::Table,
-                        SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        Deployment::Table,
-                        Deployment::AgreementId,
-                        Agreement::Table,
-                        SetNull,
-                    ))
+                    .foreign_key(&mut fk(Deployment::Table, Deployment::ExpertId, Expert::Table, Cascade))
+                    .foreign_key(&mut fk(Deployment::Table, Deployment::HostCountryId, Country::Table, SetNull))
+                    .foreign_key(&mut fk(Deployment::Table, Deployment::FlowId, Flow::Table, SetNull))
+                    .foreign_key(&mut fk(Deployment::Table, Deployment::AgreementId, Agreement::Table, SetNull))
                     .index(
                         Index::create()
                             .name("uq_deployment_expert_ref")
@@ -699,11 +522,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index(
-                Deployment::Table,
-                "idx_deployment_host_country",
-                cols(&["host_country_id", "id"]),
-            ))
+            .create_index(index(Deployment::Table, "idx_deployment_host_country", cols(&["host_country_id", "id"])))
             .await?;
 
         manager
@@ -721,22 +540,11 @@ impl MigrationTrait for Migration {
                     .col(integer(ImportRun::RowsUpdated))
                     .col(integer(ImportRun::RowsSkipped))
                     .col(text_null(ImportRun::Messages))
-                    .foreign_key(&mut fk(
-                        ImportRun::Table,
-                        ImportRun::SourceId,
-                        Source::Table,
-                        Cascade,
-                    ))
+                    .foreign_key(&mut fk(ImportRun::Table, ImportRun::SourceId, Source::Table, Cascade))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index(
-                ImportRun::Table,
-                "idx_import_run_source",
-                cols(&["source_id", "id"]),
-            ))
-            .await?;
+        manager.create_index(index(ImportRun::Table, "idx_import_run_source", cols(&["source_id", "id"]))).await?;
         Ok(())
     }
 
@@ -756,9 +564,7 @@ impl MigrationTrait for Migration {
             Country::Table.into_iden(),
             Source::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }
