@@ -1,1 +1,188 @@
-//! stub
+//! The seed loaders of southgraph: open datasets on South–South cooperation, imported into
+//! the database through SeaORM, on SQLite or PostgreSQL alike.
+//!
+//! Each loader is `parse → validate → upsert`:
+//! - parsing is pure (bytes in, typed records or field errors out) and unit-tested on real
+//!   excerpts of the files;
+//! - a whole file imports in one transaction: a file with a bad row changes nothing, and the
+//!   error names file, line and field (with [`ImportOptions::skip_bad_rows`] bad rows are
+//!   skipped and reported instead);
+//! - rows are upserted on their natural keys, so re-importing a file changes nothing;
+//! - every run, failed ones too, is recorded in `import_run`, and each dataset's `source`
+//!   row carries the checksum of the imported bytes.
+//!
+//! Country references all go through one [`CountryResolver`]. The bundled copies of the
+//! datasets are embedded in the binary (see `seed/data/README.md` for their origin and
+//! licences); [`import_bundled`] imports them all, [`import_file`] one file a user gives.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod bundle;
+mod datasets;
+mod error;
+pub mod resolver;
+mod run;
+mod source;
+mod sync;
+mod table;
+mod text;
+mod world_countries;
+
+pub use error::{FieldError, ImportError, ParseError};
+pub use resolver::CountryResolver;
+
+use run::Input;
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+use std::path::Path;
+
+/// A dataset the crate can import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dataset {
+    /// UN M49 / ISO 3166 countries (datahub country-codes, 2020 edition): `country` rows.
+    CountryCodes,
+    /// Memberships of blocs (G-77, NAM, AU …) from CountrycodesOrgs.csv: `bloc`, `bloc_member`.
+    Blocs,
+    /// DAC sectors from the IATI code lists: `sector` rows (groups, categories, purposes).
+    Sectors,
+    /// AidData Global Chinese Official Finance v1.0: `flow`, and `expert` teams with
+    /// their `deployment`s.
+    Gcof,
+    /// DESTA list of trade agreements 2.02: `agreement` and `agreement_party`.
+    Desta,
+    /// UNCTAD International Investment Agreements: `agreement` and `agreement_party`.
+    UnctadIia,
+}
+
+impl Dataset {
+    /// Every dataset, in dependency order (countries first).
+    pub const ALL: &[Dataset] =
+        &[Dataset::CountryCodes, Dataset::Blocs, Dataset::Sectors, Dataset::Gcof, Dataset::Desta, Dataset::UnctadIia];
+
+    /// The kebab-case name the CLI and reports use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Dataset::CountryCodes => "country-codes",
+            Dataset::Blocs => "blocs",
+            Dataset::Sectors => "sectors",
+            Dataset::Gcof => "aiddata-gcof",
+            Dataset::Desta => "desta",
+            Dataset::UnctadIia => "unctad-iia",
+        }
+    }
+}
+
+impl std::fmt::Display for Dataset {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Dataset {
+    type Err = ImportError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Dataset::ALL
+            .iter()
+            .copied()
+            .find(|dataset| dataset.name() == name)
+            .ok_or_else(|| ImportError::UnknownDataset(name.to_owned()))
+    }
+}
+
+/// Receives progress; the CLI renders it.
+pub trait Progress: Send + Sync {
+    /// A dataset's file has been parsed and holds `total_rows` data rows.
+    fn start(&self, dataset: &str, total_rows: u64);
+    /// `rows` more rows have been written.
+    fn advance(&self, rows: u64);
+    /// The dataset's import committed.
+    fn finish(&self, report: &RunReport);
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _dataset: &str, _total_rows: u64) {}
+    fn advance(&self, _rows: u64) {}
+    fn finish(&self, _report: &RunReport) {}
+}
+
+/// How to import.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    /// Skip rows with a bad field (reporting each) instead of failing the whole file.
+    pub skip_bad_rows: bool,
+}
+
+/// What one import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// The dataset's name.
+    pub dataset: String,
+    /// The file's name (without directories).
+    pub file: String,
+    /// Data rows read from the file.
+    pub rows_read: u64,
+    /// Rows inserted, in all tables the dataset fills (the `source` row not counted).
+    pub inserted: u64,
+    /// Rows whose stored values changed.
+    pub updated: u64,
+    /// Rows or references skipped: bad rows (with `skip_bad_rows`), unmatched countries,
+    /// rows the loader does not import by design. Each is explained in `messages`.
+    pub skipped: u64,
+    /// Unmatched names and codes, skipped rows, corrections, each with file and line.
+    pub messages: Vec<String>,
+}
+
+/// Imports every dataset from the copies bundled in the binary, in dependency order.
+pub async fn import_bundled(db: &DatabaseConnection, progress: &dyn Progress) -> Result<Vec<RunReport>, ImportError> {
+    let mut reports = Vec::with_capacity(Dataset::ALL.len());
+    for dataset in Dataset::ALL {
+        let options = ImportOptions::default();
+        reports.push(import_bundled_dataset(db, *dataset, &options, progress).await?);
+    }
+    Ok(reports)
+}
+
+/// Imports one dataset from its bundled copy.
+pub async fn import_bundled_dataset(
+    db: &DatabaseConnection,
+    dataset: Dataset,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<RunReport, ImportError> {
+    run::run(db, dataset, Input::bundled(dataset)?, options, progress).await
+}
+
+/// Imports one dataset from a file. For [`Dataset::Sectors`], `path` is the directory that
+/// holds `SectorCategory.xml` and `Sector.xml` (or either file in it).
+pub async fn import_file(
+    db: &DatabaseConnection,
+    dataset: Dataset,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<RunReport, ImportError> {
+    let input = Input::from_path(dataset, path)?;
+    run::run(db, dataset, input, options, progress).await
+}
+
+/// Whether the database holds no country yet (the server then runs a first import).
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    Ok(entity::country::Entity::find().count(db).await? == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dataset_names_round_trip() {
+        for dataset in Dataset::ALL {
+            assert_eq!(dataset.name().parse::<Dataset>().unwrap(), *dataset);
+        }
+        assert!("gcof".parse::<Dataset>().is_err());
+    }
+}

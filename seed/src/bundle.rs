@@ -1,0 +1,83 @@
+//! The open data bundled with the crate: gzip'd copies in `seed/data/`, embedded in the
+//! binary with `include_bytes!` so that it finds them wherever it runs.
+//!
+//! `seed/data/README.md` names the origin, publisher, licence and citation of each file.
+
+use flate2::read::GzDecoder;
+use std::io::Read;
+
+/// One embedded, gzip-compressed file.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BundledFile {
+    /// The name of the original (uncompressed) file, used in reports and errors.
+    pub name: &'static str,
+    gzip: &'static [u8],
+}
+
+impl BundledFile {
+    /// The file's original bytes.
+    pub(crate) fn bytes(&self) -> Result<Vec<u8>, std::io::Error> {
+        let mut bytes = Vec::with_capacity(self.gzip.len() * 4);
+        GzDecoder::new(self.gzip).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+macro_rules! bundled {
+    ($name:literal, $file:literal) => {
+        BundledFile { name: $name, gzip: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/", $file)) }
+    };
+}
+
+/// UN M49 / ISO 3166 country codes, 2020 edition (the last with "Developed / Developing").
+pub(crate) const COUNTRY_CODES: BundledFile =
+    bundled!("country-codes-2020-with-developing.csv", "country-codes-2020-with-developing.csv.gz");
+
+/// world-countries 5.1.0 (ODbL 1.0): centroids and names in other languages.
+pub(crate) const WORLD_COUNTRIES: BundledFile = bundled!("world-countries.json", "world-countries.json.gz");
+
+/// IATI DAC 3-digit sector categories.
+pub(crate) const SECTOR_CATEGORIES: BundledFile = bundled!("SectorCategory.xml", "SectorCategory.xml.gz");
+
+/// IATI DAC 5-digit purpose codes.
+pub(crate) const SECTORS: BundledFile = bundled!("Sector.xml", "Sector.xml.gz");
+
+/// Country memberships of international organisations.
+pub(crate) const COUNTRY_ORGS: BundledFile = bundled!("CountrycodesOrgs.csv", "CountrycodesOrgs.csv.gz");
+
+/// AidData GCOF v1.0, with the `contacts` column removed.
+pub(crate) const GCOF: BundledFile = bundled!(
+    "GlobalChineseOfficialFinanceDataset_v1.0.csv",
+    "GlobalChineseOfficialFinanceDataset_v1.0.no-contacts.csv.gz"
+);
+
+/// DESTA list of treaties 2.02 (Windows-1252).
+pub(crate) const DESTA: BundledFile =
+    bundled!("desta_list_of_treaties_02_02.txt", "desta_list_of_treaties_02_02.txt.gz");
+
+/// UNCTAD IIA Navigator scrape.
+pub(crate) const UNCTAD_IIA: BundledFile =
+    bundled!("unctad_iia_scrape_bits_raw.csv", "unctad_iia_scrape_bits_raw.csv.gz");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_file_decompresses() {
+        for file in [COUNTRY_CODES, WORLD_COUNTRIES, SECTOR_CATEGORIES, SECTORS, COUNTRY_ORGS, GCOF, DESTA, UNCTAD_IIA]
+        {
+            let bytes = file.bytes().unwrap();
+            assert!(bytes.len() > 1000, "{}", file.name);
+        }
+    }
+
+    #[test]
+    fn the_bundled_gcof_copy_has_no_contacts_column() {
+        let bytes = GCOF.bytes().unwrap();
+        let header = bytes.split(|byte| *byte == b'\n').next().unwrap();
+        let header = String::from_utf8_lossy(header);
+        assert!(header.starts_with("project_id,"));
+        assert!(!header.split(',').any(|column| column == "contacts"));
+    }
+}

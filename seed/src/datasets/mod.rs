@@ -1,0 +1,52 @@
+//! One module per dataset, each `parse` (pure) then `import` (validate and upsert).
+
+pub(crate) mod blocs;
+pub(crate) mod country_codes;
+pub(crate) mod desta;
+pub(crate) mod gcof;
+pub(crate) mod sectors;
+pub(crate) mod unctad_iia;
+
+use crate::Dataset;
+use crate::error::ImportError;
+use crate::resolver::CountryResolver;
+use crate::run::{Input, Load};
+use crate::source::{self, SourceMeta};
+
+/// The `source` row a dataset's rows point to.
+pub(crate) fn source_meta(dataset: Dataset) -> &'static SourceMeta {
+    match dataset {
+        Dataset::CountryCodes => &source::COUNTRY_CODES,
+        Dataset::Blocs => &source::COUNTRY_ORGS,
+        Dataset::Sectors => &source::IATI_SECTORS,
+        Dataset::Gcof => &source::GCOF,
+        Dataset::Desta => &source::DESTA,
+        Dataset::UnctadIia => &source::UNCTAD_IIA,
+    }
+}
+
+/// Runs the dataset's loader inside the run's transaction.
+pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
+    match dataset {
+        Dataset::CountryCodes => country_codes::import(load, input).await,
+        Dataset::Blocs => blocs::import(load, input).await,
+        Dataset::Sectors => sectors::import(load, input).await,
+        Dataset::Gcof => gcof::import(load, input).await,
+        Dataset::Desta => desta::import(load, input).await,
+        Dataset::UnctadIia => unctad_iia::import(load, input).await,
+    }
+}
+
+/// The bytes of the first (for most datasets, the only) file of the input.
+pub(crate) fn first_part(input: &Input) -> &[u8] {
+    input.parts.first().map_or(&[], |(_, bytes)| bytes.as_slice())
+}
+
+/// The country resolver, failing when no country has been imported yet.
+pub(crate) async fn countries(load: &Load<'_>, dataset: Dataset) -> Result<CountryResolver, ImportError> {
+    let resolver = CountryResolver::load(load.txn).await?;
+    if resolver.is_empty() {
+        return Err(ImportError::MissingPrerequisite { dataset: dataset.name(), needs: Dataset::CountryCodes.name() });
+    }
+    Ok(resolver)
+}

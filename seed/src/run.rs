@@ -1,0 +1,255 @@
+//! One import run: read the input, open the transaction, let the dataset's loader work,
+//! commit or roll back, and record the run in `import_run` either way.
+
+use crate::error::{FieldError, ImportError};
+use crate::source::{self, SourceMeta};
+use crate::sync::Tally;
+use crate::table::Parsed;
+use crate::{Dataset, ImportOptions, Progress, RunReport, bundle, datasets};
+use chrono::{DateTime, Utc};
+use entity::{ImportStatus, import_run};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait,
+};
+use std::path::Path;
+
+/// The bytes of the file(s) of one dataset.
+#[derive(Debug)]
+pub(crate) struct Input {
+    /// The name reports and errors use.
+    pub file: String,
+    /// Each file's name and bytes.
+    pub parts: Vec<(String, Vec<u8>)>,
+}
+
+impl Input {
+    /// The bundled copy of a dataset.
+    pub(crate) fn bundled(dataset: Dataset) -> Result<Self, ImportError> {
+        let files = match dataset {
+            Dataset::CountryCodes => vec![bundle::COUNTRY_CODES],
+            Dataset::Blocs => vec![bundle::COUNTRY_ORGS],
+            Dataset::Sectors => vec![bundle::SECTOR_CATEGORIES, bundle::SECTORS],
+            Dataset::Gcof => vec![bundle::GCOF],
+            Dataset::Desta => vec![bundle::DESTA],
+            Dataset::UnctadIia => vec![bundle::UNCTAD_IIA],
+        };
+        let mut parts = Vec::with_capacity(files.len());
+        for file in files {
+            let bytes =
+                file.bytes().map_err(|source| ImportError::Io { path: format!("bundled {}", file.name), source })?;
+            parts.push((file.name.to_owned(), bytes));
+        }
+        Ok(Self::from_parts(parts))
+    }
+
+    /// A file (or, for sectors, a directory) the user gives.
+    pub(crate) fn from_path(dataset: Dataset, path: &Path) -> Result<Self, ImportError> {
+        let paths = match dataset {
+            Dataset::Sectors => {
+                let directory = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
+                vec![directory.join("SectorCategory.xml"), directory.join("Sector.xml")]
+            }
+            _ => vec![path.to_path_buf()],
+        };
+        let mut parts = Vec::with_capacity(paths.len());
+        for path in paths {
+            let bytes =
+                std::fs::read(&path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+            let name =
+                path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+            parts.push((name, bytes));
+        }
+        Ok(Self::from_parts(parts))
+    }
+
+    fn from_parts(parts: Vec<(String, Vec<u8>)>) -> Self {
+        let file = parts.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(" + ");
+        Self { file, parts }
+    }
+
+    /// SHA-256 of the bytes of all parts, in order.
+    fn checksum(&self) -> String {
+        if let [(_, bytes)] = self.parts.as_slice() {
+            return source::sha256_hex(bytes);
+        }
+        let all: Vec<u8> = self.parts.iter().flat_map(|(_, bytes)| bytes.iter().copied()).collect();
+        source::sha256_hex(&all)
+    }
+}
+
+/// What a loader works with: the transaction, its source, and the report it fills.
+pub(crate) struct Load<'a> {
+    /// The import's transaction: every statement goes through it.
+    pub txn: &'a DatabaseTransaction,
+    /// The dataset's `source.id`.
+    pub source_id: i32,
+    /// The file name for messages.
+    pub file: String,
+    /// When the run started (the source's `imported_at`).
+    pub started_at: DateTime<Utc>,
+    options: ImportOptions,
+    progress: &'a dyn Progress,
+    /// The report being filled.
+    pub report: RunReport,
+}
+
+impl Load<'_> {
+    /// Validates a parse: fails on the first bad row unless bad rows are skipped, reports
+    /// rows left out on purpose, tells progress the row count, and hands over the records.
+    pub(crate) fn accept<T>(&mut self, parsed: Parsed<T>) -> Result<Vec<T>, ImportError> {
+        let file = self.file.clone();
+        self.accept_part(&file, parsed)
+    }
+
+    /// [`Self::accept`] for one file of a dataset made of several.
+    pub(crate) fn accept_part<T>(&mut self, file: &str, parsed: Parsed<T>) -> Result<Vec<T>, ImportError> {
+        self.report.rows_read += parsed.rows_read;
+        if let Some(first) = parsed.errors.first()
+            && !self.options.skip_bad_rows
+        {
+            return Err(ImportError::from_field(file, first.clone()));
+        }
+        for error in &parsed.errors {
+            self.skip_bad_row(file, error);
+        }
+        for (line, why) in &parsed.left_out {
+            self.report.skipped += 1;
+            self.note_in(file, *line, why);
+        }
+        self.progress.start(&self.report.dataset, parsed.rows_read);
+        Ok(parsed.records)
+    }
+
+    fn skip_bad_row(&mut self, file: &str, error: &FieldError) {
+        self.report.skipped += 1;
+        self.report.messages.push(format!("skipped: {}", error.in_file(file)));
+    }
+
+    /// Reports something skipped (a row, or an unmatched reference) at a line.
+    pub(crate) fn skip(&mut self, line: u64, why: &str) {
+        self.report.skipped += 1;
+        self.note(line, why);
+    }
+
+    /// Reports something at a line without skipping anything (a correction, a caveat).
+    pub(crate) fn note(&mut self, line: u64, message: &str) {
+        let file = self.file.clone();
+        self.note_in(&file, line, message);
+    }
+
+    /// [`Self::note`] for one file of a dataset made of several (line 0: the whole file).
+    pub(crate) fn note_in(&mut self, file: &str, line: u64, message: &str) {
+        let location = if line == 0 { file.to_owned() } else { format!("{file} line {line}") };
+        self.report.messages.push(format!("{location}: {message}"));
+    }
+
+    /// Adds what an upsert did to the report, and tells progress.
+    pub(crate) fn count(&mut self, tally: Tally) {
+        self.report.inserted += tally.inserted;
+        self.report.updated += tally.updated;
+        self.progress.advance(tally.inserted + tally.updated + tally.unchanged);
+    }
+}
+
+/// Imports `input` as `dataset` in one transaction and records the run.
+pub(crate) async fn run(
+    db: &DatabaseConnection,
+    dataset: Dataset,
+    input: Input,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<RunReport, ImportError> {
+    let started_at = Utc::now();
+    let meta = datasets::source_meta(dataset);
+    let report = RunReport { dataset: dataset.name().to_owned(), file: input.file.clone(), ..RunReport::default() };
+    let txn = db.begin().await?;
+    let source_id = match source::upsert_source(&txn, meta, &input.checksum(), started_at).await {
+        Ok(id) => id,
+        Err(error) => {
+            txn.rollback().await?;
+            return Err(record_failure(db, meta, report, started_at, error.into()).await);
+        }
+    };
+    let mut load =
+        Load { txn: &txn, source_id, file: input.file.clone(), started_at, options: *options, progress, report };
+    let outcome = datasets::load(dataset, &mut load, &input).await;
+    let report = load.report;
+    match outcome {
+        Ok(()) => {
+            if let Err(error) = record(&txn, source_id, &report, started_at, ImportStatus::Succeeded, None).await {
+                txn.rollback().await?;
+                return Err(record_failure(db, meta, report, started_at, error.into()).await);
+            }
+            txn.commit().await?;
+            progress.finish(&report);
+            tracing::info!(
+                dataset = %report.dataset,
+                rows_read = report.rows_read,
+                inserted = report.inserted,
+                updated = report.updated,
+                skipped = report.skipped,
+                "import committed"
+            );
+            Ok(report)
+        }
+        Err(error) => {
+            txn.rollback().await?;
+            Err(record_failure(db, meta, report, started_at, error).await)
+        }
+    }
+}
+
+/// Records a failed run after the rollback; returns the error that caused it (or, if even
+/// the record cannot be written, that database error, logging the original).
+async fn record_failure(
+    db: &DatabaseConnection,
+    meta: &SourceMeta,
+    mut report: RunReport,
+    started_at: DateTime<Utc>,
+    error: ImportError,
+) -> ImportError {
+    tracing::warn!(dataset = %report.dataset, %error, "import rolled back");
+    report.inserted = 0;
+    report.updated = 0;
+    let written = async {
+        let source_id = source::ensure_source(db, meta).await?;
+        record(db, source_id, &report, started_at, ImportStatus::Failed, Some(&error.to_string())).await
+    }
+    .await;
+    match written {
+        Ok(()) => error,
+        Err(db_error) => {
+            tracing::error!(%error, %db_error, "could not record the failed import run");
+            ImportError::Database(db_error)
+        }
+    }
+}
+
+/// Writes the `import_run` row.
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    source_id: i32,
+    report: &RunReport,
+    started_at: DateTime<Utc>,
+    status: ImportStatus,
+    error: Option<&str>,
+) -> Result<(), DbErr> {
+    let mut messages: Vec<&str> = error.into_iter().collect();
+    messages.extend(report.messages.iter().map(String::as_str));
+    let count = |value: u64| i32::try_from(value).unwrap_or(i32::MAX);
+    let run = import_run::ActiveModel {
+        source_id: Set(source_id),
+        file: Set(report.file.clone()),
+        started_at: Set(started_at),
+        finished_at: Set(Utc::now()),
+        status: Set(status),
+        rows_read: Set(count(report.rows_read)),
+        rows_inserted: Set(count(report.inserted)),
+        rows_updated: Set(count(report.updated)),
+        rows_skipped: Set(count(report.skipped)),
+        messages: Set((!messages.is_empty()).then(|| messages.join("\n"))),
+        ..Default::default()
+    };
+    import_run::Entity::insert(run).exec(db).await?;
+    Ok(())
+}

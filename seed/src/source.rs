@@ -1,0 +1,169 @@
+//! The `source` rows: what each dataset is, who publishes it, its licence and citation.
+//!
+//! The text is copied from each dataset's `SOURCE.txt` (see `seed/data/README.md`).
+
+use chrono::{DateTime, Utc};
+use entity::source;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+/// What is stored about a dataset release.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SourceMeta {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub publisher: &'static str,
+    pub url: &'static str,
+    pub licence: &'static str,
+    pub citation: &'static str,
+    pub version: &'static str,
+    pub retrieved_on: &'static str,
+}
+
+/// datahub core country-codes, 2020 edition.
+pub(crate) const COUNTRY_CODES: SourceMeta = SourceMeta {
+    key: "country-codes-2020",
+    title: "Comprehensive country codes: ISO 3166, ITU, ISO 4217 currency codes and many more (with UN M49 Developed / Developing Countries)",
+    publisher: "DataHub core datasets (datasets/country-codes), from UNSD M49 and ISO 3166",
+    url: "https://github.com/datasets/country-codes/blob/4b783b0/data/country-codes.csv",
+    licence: "PDDL 1.0 (ISO's own terms on ISO 3166 codes are unclear)",
+    citation: "DataHub, \"country-codes\", data/country-codes.csv at commit 4b783b0 (2020-10-15); UN Statistics Division, Standard country or area codes for statistical use (M49).",
+    version: "2020-10-15 (4b783b0)",
+    retrieved_on: "2026-11-28",
+};
+
+/// IATI DAC sector code lists.
+pub(crate) const IATI_SECTORS: SourceMeta = SourceMeta {
+    key: "iati-codelists-sector",
+    title: "IATI codelists Sector (DAC 5 Digit Sector) and SectorCategory (DAC 3 Digit Sector)",
+    publisher: "International Aid Transparency Initiative (IATI), replicating OECD DAC CRS codes",
+    url: "https://github.com/IATI/IATI-Codelists-NonEmbedded/tree/7aeece773c60afa0265eb95e988d5e61e96d8482/xml",
+    licence: "CC BY 4.0",
+    citation: "IATI Standard (http://iatistandard.org/), codelists Sector and SectorCategory.",
+    version: "7aeece773c60afa0265eb95e988d5e61e96d8482 (2026-06-22)",
+    retrieved_on: "2026-11-28",
+};
+
+/// The DAC sector group headings, named as AidData names them.
+pub(crate) const DAC_SECTOR_GROUPS: SourceMeta = SourceMeta {
+    key: "dac-sector-groups",
+    title: "OECD DAC sector group headings (110, 120, 150, 310, 320, 330, 700) and the withdrawn category 420, named as in AidData's crs_sector_name",
+    publisher: "OECD DAC (codes); AidData (names, GCOF v1.0 crs_sector_code / crs_sector_name)",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/chinaglobal",
+    licence: "ODC-By 1.0",
+    citation: "Dreher, A., Fuchs, A., Parks, B., Strange, A. M., & Tierney, M. J. (2017). Aid, China, and Growth: Evidence from a New Global Development Finance Dataset. AidData Working Paper #46. Williamsburg, VA: AidData.",
+    version: "GCOF 1.0",
+    retrieved_on: "2026-11-28",
+};
+
+/// Country memberships of international organisations.
+pub(crate) const COUNTRY_ORGS: SourceMeta = SourceMeta {
+    key: "country-orgs-2020",
+    title: "Country Codes and International Organizations (CountrycodesOrgs.csv)",
+    publisher: "Diego Hernangómez (dieghernan), from the CIA World Factbook and others",
+    url: "https://github.com/dieghernan/Country-Codes-and-International-Organizations/tree/3a7203aa5fa6085ef0f472691c41feb309446272",
+    licence: "MIT (CIA World Factbook underneath: public domain)",
+    citation: "Hernangómez, D. Country Codes and International Organizations & Groups, commit 3a7203a (data last updated 2020-01-29).",
+    version: "3a7203aa5fa6085ef0f472691c41feb309446272 (2020-12-30)",
+    retrieved_on: "2026-11-28",
+};
+
+/// The correction that adds the State of Palestine to the G-77.
+pub(crate) const G77_PALESTINE: SourceMeta = SourceMeta {
+    key: "correction-g77-palestine",
+    title: "Correction: the State of Palestine is a member of the Group of 77",
+    publisher: "southgraph (correction of CountrycodesOrgs.csv, which omits it)",
+    url: "https://www.g77.org/doc/members.html",
+    licence: "CC0 1.0 (a fact)",
+    citation: "The Group of 77 at the United Nations, \"The Member States of the Group of 77\" (lists the State of Palestine).",
+    version: "1",
+    retrieved_on: "2026-11-28",
+};
+
+/// AidData Global Chinese Official Finance v1.0.
+pub(crate) const GCOF: SourceMeta = SourceMeta {
+    key: "aiddata-gcof-1.0",
+    title: "AidData's Global Chinese Official Finance Dataset, 2000-2014, Version 1.0",
+    publisher: "AidData at William & Mary",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/chinaglobal",
+    licence: "ODC-By 1.0",
+    citation: "Dreher, A., Fuchs, A., Parks, B., Strange, A. M., & Tierney, M. J. (2017). Aid, China, and Growth: Evidence from a New Global Development Finance Dataset. AidData Working Paper #46. Williamsburg, VA: AidData.",
+    version: "1.0",
+    retrieved_on: "2026-11-28",
+};
+
+/// DESTA list of treaties 2.02.
+pub(crate) const DESTA: SourceMeta = SourceMeta {
+    key: "desta-2.02",
+    title: "Design of Trade Agreements (DESTA) database, list of treaties, version 2.02",
+    publisher: "DESTA project (Dür, Baccini, Elsig)",
+    url: "https://www.designoftradeagreements.org/",
+    licence: "No formal open licence; the authors ask to be cited (verify terms before redistribution)",
+    citation: "Dür, A., Baccini, L., & Elsig, M. (2014). The Design of International Trade Agreements: Introducing a New Dataset. The Review of International Organizations, 9(3), 353-375.",
+    version: "2.02",
+    retrieved_on: "2026-11-28",
+};
+
+/// UNCTAD International Investment Agreements Navigator (scrape).
+pub(crate) const UNCTAD_IIA: SourceMeta = SourceMeta {
+    key: "unctad-iia-navigator",
+    title: "UNCTAD Investment Policy Hub, International Investment Agreements Navigator (BITs and TIPs), as scraped in bkey15/dissertation",
+    publisher: "UNCTAD (scraped by a third party)",
+    url: "https://investmentpolicy.unctad.org/international-investment-agreements",
+    licence: "Unclear: UNCTAD website content scraped by a third party (facts: treaty, parties, dates); verify UNCTAD terms",
+    citation: "UNCTAD, International Investment Agreements Navigator, Investment Policy Hub (https://investmentpolicy.unctad.org), scraped c. 2025 (bkey15/dissertation, data/ch2/raw/bits_raw.rda).",
+    version: "scrape c. 2025 (404972095f61b481311089fbb75bcac4a7b700fd)",
+    retrieved_on: "2026-11-28",
+};
+
+/// Lower-case hex SHA-256 of the bytes.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Inserts or updates the source row, stamping checksum and import time; returns its id.
+pub(crate) async fn upsert_source<C: ConnectionTrait>(
+    db: &C,
+    meta: &SourceMeta,
+    checksum: &str,
+    imported_at: DateTime<Utc>,
+) -> Result<i32, DbErr> {
+    let mut row = active_model(meta);
+    row.checksum = Set(Some(checksum.to_owned()));
+    row.imported_at = Set(Some(imported_at));
+    match find(db, meta.key).await? {
+        Some(existing) => {
+            row.id = Set(existing.id);
+            source::Entity::update(row).exec(db).await?;
+            Ok(existing.id)
+        }
+        None => Ok(source::Entity::insert(row).exec(db).await?.last_insert_id),
+    }
+}
+
+/// The id of the source row, inserting it (without checksum or import time) when missing:
+/// used to record a failed run, which must not claim the data was imported.
+pub(crate) async fn ensure_source<C: ConnectionTrait>(db: &C, meta: &SourceMeta) -> Result<i32, DbErr> {
+    match find(db, meta.key).await? {
+        Some(existing) => Ok(existing.id),
+        None => Ok(source::Entity::insert(active_model(meta)).exec(db).await?.last_insert_id),
+    }
+}
+
+async fn find<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<source::Model>, DbErr> {
+    source::Entity::find().filter(source::Column::Key.eq(key)).one(db).await
+}
+
+fn active_model(meta: &SourceMeta) -> source::ActiveModel {
+    source::ActiveModel {
+        key: Set(meta.key.to_owned()),
+        title: Set(meta.title.to_owned()),
+        publisher: Set(meta.publisher.to_owned()),
+        url: Set(meta.url.to_owned()),
+        licence: Set(meta.licence.to_owned()),
+        citation: Set(meta.citation.to_owned()),
+        version: Set(meta.version.to_owned()),
+        retrieved_on: Set(meta.retrieved_on.to_owned()),
+        ..Default::default()
+    }
+}
