@@ -1,0 +1,86 @@
+//! The error clients see: a message that says what was wrong and a stable code.
+//!
+//! Client errors carry their message through. Internal causes (database errors, bugs) are
+//! logged with their detail and replaced by a generic message, so nothing of the server's
+//! insides leaks into a response.
+
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// Stable error codes, sent as `extensions.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The request asked for something malformed or out of range.
+    BadUserInput,
+    /// The request asked for more than the limits allow.
+    LimitExceeded,
+    /// The server failed; the cause is in its log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as sent to clients.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error from a resolver.
+///
+/// It deliberately does not implement `Display`, so that async-graphql's blanket conversion
+/// of displayable errors cannot send an internal message to a client by accident.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    message: String,
+}
+
+impl ApiError {
+    /// A malformed or out-of-range request; the message says what and where.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::BadUserInput, message: message.into() }
+    }
+
+    /// A request beyond the configured limits.
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::LimitExceeded, message: message.into() }
+    }
+
+    /// An internal failure: the cause is logged, the client gets a generic message.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self { code: ErrorCode::Internal, message: "internal server error".to_owned() }
+    }
+
+    /// The error's code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        Self::internal(&err)
+    }
+}
+
+impl From<Arc<DbErr>> for ApiError {
+    fn from(err: Arc<DbErr>) -> Self {
+        Self::internal(&err)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        async_graphql::Error::new(err.message).extend_with(|_, ext| ext.set("code", err.code.as_str()))
+    }
+}
+
+/// The result of a resolver.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,381 @@
+//! Agreements: the `Agreement` type with its scope and South–South measures, its filter
+//! and ordering, and the root fields.
+
+use std::{collections::BTreeSet, sync::Arc};
+
+use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
+use entity::{agreement, agreement_party, country, flow, sector, source};
+use sea_orm::{
+    ColumnTrait, Order,
+    sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement},
+};
+
+use super::{
+    connection::{NodeConnection, window},
+    country::{Country, CountryFilter, CountryOrder},
+    filter::{IntRange, OrderDirection, ToCondition, column_where, ids_where, in_range, listing, logical, sort_keys},
+    flow::{Flow, FlowFilter, FlowOrder},
+    id::NodeKey,
+    loaders::PartiesByAgreement,
+    resolve,
+    sector::{Sector, SectorFilter, SectorOrder},
+    source::Source,
+};
+use crate::{
+    error::ApiResult,
+    repo::{lookup, page::Scope},
+};
+
+/// What an agreement is about.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::AgreementKind")]
+pub enum AgreementKind {
+    /// A preferential trade agreement (free trade area, customs union, partial scope).
+    Trade,
+    /// A bilateral investment treaty.
+    Investment,
+    /// A treaty with investment provisions beside other content.
+    TreatyWithInvestmentProvisions,
+    /// A technical cooperation agreement.
+    TechnicalCooperation,
+    /// A memorandum of understanding.
+    Memorandum,
+    /// A regional integration treaty.
+    RegionalIntegration,
+    /// Any other kind.
+    Other,
+}
+
+/// Where an agreement stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::AgreementStatus")]
+pub enum AgreementStatus {
+    /// Signed, not (yet) in force.
+    Signed,
+    /// In force.
+    InForce,
+    /// Terminated or replaced.
+    Terminated,
+    /// The source does not say.
+    Unknown,
+}
+
+/// How far an agreement reaches, from its parties' UN M49 regions.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgreementScope {
+    /// Two parties.
+    Bilateral,
+    /// More than two parties, all in one M49 sub-region.
+    Subregional,
+    /// More than two parties, all in one M49 region but several sub-regions.
+    Regional,
+    /// More than two parties in several M49 regions.
+    Interregional,
+}
+
+/// An agreement between countries: a trade or investment treaty, a cooperation agreement.
+pub struct Agreement(pub agreement::Model);
+
+impl Agreement {
+    async fn all_parties(&self, ctx: &Context<'_>) -> ApiResult<Arc<Vec<country::Model>>> {
+        let loader = resolve::state::<DataLoader<PartiesByAgreement>>(ctx)?;
+        Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
+    }
+}
+
+/// The scope of an agreement between these parties; none with fewer than two.
+pub fn scope_of(parties: &[country::Model]) -> Option<AgreementScope> {
+    let distinct = |key: fn(&country::Model) -> Option<&str>| parties.iter().map(key).collect::<BTreeSet<_>>().len();
+    match parties.len() {
+        0 | 1 => None,
+        2 => Some(AgreementScope::Bilateral),
+        _ if distinct(|c| c.sub_region_code.as_deref()) == 1 => Some(AgreementScope::Subregional),
+        _ if distinct(|c| c.region_code.as_deref()) == 1 => Some(AgreementScope::Regional),
+        _ => Some(AgreementScope::Interregional),
+    }
+}
+
+/// An agreement between countries: a trade or investment treaty, a cooperation agreement.
+#[Object]
+impl Agreement {
+    /// Opaque, stable global ID.
+    pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
+        let source = resolve::required::<source::Entity>(ctx, self.0.source_id).await?;
+        Ok(NodeKey::Agreement(source.key, self.0.r#ref.clone()).encode())
+    }
+
+    /// The agreement's reference in its source.
+    async fn reference(&self) -> &str {
+        &self.0.r#ref
+    }
+
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What it is about.
+    async fn kind(&self) -> AgreementKind {
+        self.0.kind.into()
+    }
+
+    /// The source's own label for its kind.
+    async fn source_kind(&self) -> Option<&str> {
+        self.0.source_kind.as_deref()
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> AgreementStatus {
+        self.0.status.into()
+    }
+
+    /// Year signed.
+    async fn signed_year(&self) -> Option<i32> {
+        self.0.signed_year
+    }
+
+    /// Date signed (ISO 8601), where the source has the day.
+    async fn signed_date(&self) -> Option<String> {
+        self.0.signed_on.map(|date| date.to_string())
+    }
+
+    /// Year it entered into force.
+    async fn in_force_year(&self) -> Option<i32> {
+        self.0.in_force_year
+    }
+
+    /// Date it entered into force (ISO 8601), where the source has the day.
+    async fn in_force_date(&self) -> Option<String> {
+        self.0.in_force_on.map(|date| date.to_string())
+    }
+
+    /// Date it was terminated (ISO 8601).
+    async fn terminated_date(&self) -> Option<String> {
+        self.0.terminated_on.map(|date| date.to_string())
+    }
+
+    /// Bilateral, sub-regional, regional or inter-regional, from the parties' M49
+    /// regions; null with fewer than two known parties.
+    async fn scope(&self, ctx: &Context<'_>) -> ApiResult<Option<AgreementScope>> {
+        Ok(scope_of(&self.all_parties(ctx).await?))
+    }
+
+    /// Whether all parties (at least two) are of the South.
+    async fn south_south(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let parties = self.all_parties(ctx).await?;
+        Ok(parties.len() >= 2 && parties.iter().all(|party| party.is_developing))
+    }
+
+    /// Whether it is triangular: at least two parties of the South joined by at least one
+    /// developed party.
+    async fn triangular(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let parties = self.all_parties(ctx).await?;
+        let south = parties.iter().filter(|party| party.is_developing).count();
+        Ok(south >= 2 && south < parties.len())
+    }
+
+    /// The parties.
+    #[allow(clippy::too_many_arguments)]
+    async fn parties(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only parties that match this filter.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Sort order (by name when not given); ties are broken by the country's ID.")] order_by: Option<
+            Vec<CountryOrder>,
+        >,
+        #[graphql(desc = "Returns the first n parties.")] first: Option<i32>,
+        #[graphql(desc = "Returns the parties after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n parties.")] last: Option<i32>,
+        #[graphql(desc = "Returns the parties before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Country>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let scope = Scope::Link { table: "agreement_party", child: "country_id", parent: "agreement_id" };
+        let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
+        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
+    }
+
+    /// Flows under the agreement.
+    #[allow(clippy::too_many_arguments)]
+    async fn flows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
+        #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
+        #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
+        #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Flow>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("agreement_id"));
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+    }
+
+    /// Sectors the agreement covers, where known.
+    async fn sectors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only sectors that match this filter.")] filter: Option<SectorFilter>,
+        #[graphql(desc = "Returns the first n sectors.")] first: Option<i32>,
+        #[graphql(desc = "Returns the sectors after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n sectors.")] last: Option<i32>,
+        #[graphql(desc = "Returns the sectors before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Sector>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let scope = Scope::Link { table: "agreement_sector", child: "sector_id", parent: "agreement_id" };
+        let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
+    }
+
+    /// The dataset the agreement came from: cite it with its `citation`.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
+        resolve::required::<source::Entity>(ctx, self.0.source_id).await.map(Source)
+    }
+}
+
+/// Which agreements to include. All given conditions must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct AgreementFilter {
+    /// Any of these kinds.
+    pub kind: Option<Vec<AgreementKind>>,
+    /// Any of these statuses.
+    pub status: Option<Vec<AgreementStatus>>,
+    /// Year signed within this range.
+    pub signed_year: Option<IntRange>,
+    /// At least one party matches this filter.
+    pub party: Option<CountryFilter>,
+    /// All parties (at least two) of the South (true), or not (false).
+    pub south_south: Option<bool>,
+    /// From any of the sources with these keys.
+    pub source: Option<Vec<String>>,
+    /// All of these filters must match too.
+    pub and: Option<Vec<AgreementFilter>>,
+    /// At least one of these filters must match too.
+    pub or: Option<Vec<AgreementFilter>>,
+    /// This filter must not match.
+    pub not: Option<Box<AgreementFilter>>,
+}
+
+/// `agreement.id IN (SELECT agreement_id FROM agreement_party WHERE country_id IN (…))`.
+fn with_party(countries: Condition) -> Condition {
+    let parties = column_where::<agreement_party::Entity, _>(
+        agreement_party::Column::AgreementId,
+        Condition::all().add(agreement_party::Column::CountryId.in_subquery(ids_where::<country::Entity>(countries))),
+    );
+    Condition::all().add(agreement::Column::Id.in_subquery(parties))
+}
+
+/// `SELECT agreement_id FROM agreement_party GROUP BY agreement_id HAVING COUNT(*) >= 2`.
+fn with_two_parties_or_more() -> SelectStatement {
+    Query::select()
+        .column(agreement_party::Column::AgreementId)
+        .from(agreement_party::Entity)
+        .group_by_col(agreement_party::Column::AgreementId)
+        .and_having(Expr::cust("COUNT(*)").gte(2))
+        .to_owned()
+}
+
+impl ToCondition for AgreementFilter {
+    fn condition(&self) -> Condition {
+        use agreement::Column;
+        let mut condition = Condition::all();
+        if let Some(kinds) = &self.kind {
+            condition = condition.add(Column::Kind.is_in(kinds.iter().map(|kind| entity::AgreementKind::from(*kind))));
+        }
+        if let Some(statuses) = &self.status {
+            condition = condition
+                .add(Column::Status.is_in(statuses.iter().map(|status| entity::AgreementStatus::from(*status))));
+        }
+        if let Some(range) = self.signed_year {
+            condition = in_range(condition, Column::SignedYear, range.gte, range.lte);
+        }
+        if let Some(party) = &self.party {
+            condition = condition.add(with_party(party.condition()));
+        }
+        if let Some(south_south) = self.south_south {
+            let all_south = Condition::all()
+                .add(with_party(Condition::all().add(country::Column::IsDeveloping.eq(true))))
+                .add(with_party(Condition::all().add(country::Column::IsDeveloping.eq(false))).not())
+                .add(agreement::Column::Id.in_subquery(with_two_parties_or_more()));
+            condition = condition.add(if south_south { all_south } else { all_south.not() });
+        }
+        if let Some(keys) = &self.source {
+            let sources = column_where::<source::Entity, _>(
+                source::Column::Id,
+                Condition::all().add(source::Column::Key.is_in(keys.clone())),
+            );
+            condition = condition.add(Column::SourceId.in_subquery(sources));
+        }
+        logical(condition, &self.and, &self.or, &self.not)
+    }
+}
+
+/// What agreements can be sorted by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgreementOrderField {
+    /// Year signed.
+    SignedYear,
+    /// Year in force.
+    InForceYear,
+    /// Title.
+    Title,
+}
+
+/// One sort key for agreements.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct AgreementOrder {
+    /// What to sort by.
+    pub field: AgreementOrderField,
+    /// Which way.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl AgreementOrder {
+    /// Sort keys of an ordering (import order when none is given).
+    pub fn keys(orders: Option<Vec<Self>>) -> Vec<(Expr, Order)> {
+        sort_keys(orders, |order| {
+            let column = match order.field {
+                AgreementOrderField::SignedYear => agreement::Column::SignedYear,
+                AgreementOrderField::InForceYear => agreement::Column::InForceYear,
+                AgreementOrderField::Title => agreement::Column::Title,
+            };
+            (Expr::col((agreement::Entity, column)), order.direction.into())
+        })
+    }
+}
+
+/// Root fields for agreements.
+#[derive(Default)]
+pub struct AgreementQuery;
+
+#[Object]
+impl AgreementQuery {
+    /// An agreement by its source's key and its reference there; null when unknown.
+    async fn agreement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The source's key, for example `desta-2.02`.")] source: String,
+        #[graphql(desc = "The agreement's reference in that source.")] reference: String,
+    ) -> ApiResult<Option<Agreement>> {
+        let found = lookup::agreements_by_refs(resolve::db(ctx)?, &[(&source, &reference)]).await?;
+        Ok(found.into_iter().next().map(Agreement))
+    }
+
+    /// Agreements between countries.
+    #[allow(clippy::too_many_arguments)]
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the agreement's ID.")] order_by: Option<Vec<AgreementOrder>>,
+        #[graphql(desc = "Returns the first n agreements.")] first: Option<i32>,
+        #[graphql(desc = "Returns the agreements after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
+        #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Agreement>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), Scope::All);
+        resolve::root::<agreement::Entity, _>(ctx, listing, window, |m| Agreement(m.clone())).await
+    }
+}

@@ -1,0 +1,417 @@
+//! Countries: the `Country` type, its filter and ordering, and the root fields.
+
+use async_graphql::{Context, Enum, InputObject, Object};
+use entity::{agreement, bloc, bloc_member, country, deployment, expert, flow, source};
+use sea_orm::{
+    ColumnTrait, Order,
+    sea_query::{Condition, Expr, ExprTrait},
+};
+
+use super::{
+    agreement::{Agreement, AgreementFilter, AgreementOrder},
+    bloc::{Bloc, BlocFilter, BlocOrder},
+    connection::{NodeConnection, window},
+    expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
+    filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
+    flow::{Flow, FlowFilter, FlowOrder},
+    id::NodeKey,
+    resolve,
+    source::Source,
+};
+use crate::{
+    error::ApiResult,
+    repo::{lookup, page::Scope},
+};
+
+/// A country or territory, keyed by its ISO 3166-1 alpha-3 code.
+pub struct Country(pub country::Model);
+
+/// Codes of the bloc that the default definition of the South's negotiating group uses.
+const G77: &str = "G77";
+
+/// A country or territory, keyed by its ISO 3166-1 alpha-3 code.
+#[Object]
+impl Country {
+    /// Opaque, stable global ID.
+    pub async fn id(&self) -> ApiResult<async_graphql::ID> {
+        Ok(NodeKey::Country(self.0.iso3.clone()).encode())
+    }
+
+    /// ISO 3166-1 alpha-3 code.
+    async fn iso3(&self) -> &str {
+        &self.0.iso3
+    }
+
+    /// ISO 3166-1 alpha-2 code.
+    async fn iso2(&self) -> Option<&str> {
+        self.0.iso2.as_deref()
+    }
+
+    /// UN M49 numeric code, three digits.
+    async fn m49(&self) -> Option<&str> {
+        self.0.m49.as_deref()
+    }
+
+    /// Short English name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Official English name.
+    async fn official_name(&self) -> Option<&str> {
+        self.0.official_name.as_deref()
+    }
+
+    /// UN M49 region (Africa, Americas, Asia, Europe, Oceania).
+    async fn region(&self) -> Option<&str> {
+        self.0.region_name.as_deref()
+    }
+
+    /// UN M49 region code.
+    async fn region_code(&self) -> Option<&str> {
+        self.0.region_code.as_deref()
+    }
+
+    /// UN M49 sub-region (for example Sub-Saharan Africa).
+    async fn sub_region(&self) -> Option<&str> {
+        self.0.sub_region_name.as_deref()
+    }
+
+    /// UN M49 sub-region code.
+    async fn sub_region_code(&self) -> Option<&str> {
+        self.0.sub_region_code.as_deref()
+    }
+
+    /// UN M49 intermediate region (for example Eastern Africa), where M49 has one.
+    async fn intermediate_region(&self) -> Option<&str> {
+        self.0.intermediate_region_name.as_deref()
+    }
+
+    /// UN M49 intermediate region code.
+    async fn intermediate_region_code(&self) -> Option<&str> {
+        self.0.intermediate_region_code.as_deref()
+    }
+
+    /// World Bank region.
+    async fn world_bank_region(&self) -> Option<&str> {
+        self.0.wb_region.as_deref()
+    }
+
+    /// World Bank income group (Low income, Lower middle income …).
+    async fn income_group(&self) -> Option<&str> {
+        self.0.income_group.as_deref()
+    }
+
+    /// World Bank lending category (IDA, IBRD, Blend).
+    async fn lending_category(&self) -> Option<&str> {
+        self.0.lending_category.as_deref()
+    }
+
+    /// Whether the country is of the South: by default, classed as developing by UN M49
+    /// (2020 edition). `isG77Member` and `incomeGroup` allow other definitions.
+    async fn is_south(&self) -> bool {
+        self.0.is_developing
+    }
+
+    /// Whether the country is a member of the Group of 77.
+    async fn is_g77_member(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(self.bloc_codes(ctx).await?.iter().any(|code| code == G77))
+    }
+
+    /// Least developed country (UN).
+    async fn is_ldc(&self) -> bool {
+        self.0.is_ldc
+    }
+
+    /// Landlocked developing country (UN).
+    async fn is_lldc(&self) -> bool {
+        self.0.is_lldc
+    }
+
+    /// Small island developing state (UN).
+    async fn is_sids(&self) -> bool {
+        self.0.is_sids
+    }
+
+    /// Latitude of the centroid, in degrees.
+    async fn latitude(&self) -> Option<f64> {
+        self.0.latitude
+    }
+
+    /// Longitude of the centroid, in degrees.
+    async fn longitude(&self) -> Option<f64> {
+        self.0.longitude
+    }
+
+    /// The dataset the country's record came from.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
+        resolve::required::<source::Entity>(ctx, self.0.source_id).await.map(Source)
+    }
+
+    /// Blocs the country is a member of.
+    #[allow(clippy::too_many_arguments)]
+    async fn blocs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only blocs that match this filter.")] filter: Option<BlocFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the bloc's ID.")] order_by: Option<Vec<BlocOrder>>,
+        #[graphql(desc = "Returns the first n blocs.")] first: Option<i32>,
+        #[graphql(desc = "Returns the blocs after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n blocs.")] last: Option<i32>,
+        #[graphql(desc = "Returns the blocs before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Bloc>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let scope = Scope::Link { table: "bloc_member", child: "bloc_id", parent: "country_id" };
+        let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
+        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, |m| Bloc(m.clone())).await
+    }
+
+    /// Flows the country provided.
+    #[allow(clippy::too_many_arguments)]
+    async fn flows_provided(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
+        #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
+        #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
+        #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Flow>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("provider_id"));
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+    }
+
+    /// Flows the country received.
+    #[allow(clippy::too_many_arguments)]
+    async fn flows_received(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
+        #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
+        #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
+        #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Flow>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("recipient_id"));
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+    }
+
+    /// Agreements the country is party to.
+    #[allow(clippy::too_many_arguments)]
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the agreement's ID.")] order_by: Option<Vec<AgreementOrder>>,
+        #[graphql(desc = "Returns the first n agreements.")] first: Option<i32>,
+        #[graphql(desc = "Returns the agreements after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
+        #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Agreement>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let scope = Scope::Link { table: "agreement_party", child: "agreement_id", parent: "country_id" };
+        let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
+        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, |m| Agreement(m.clone())).await
+    }
+
+    /// Experts (people, teams, institutions) from the country.
+    #[allow(clippy::too_many_arguments)]
+    async fn experts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only experts that match this filter.")] filter: Option<ExpertFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the expert's ID.")] order_by: Option<Vec<ExpertOrder>>,
+        #[graphql(desc = "Returns the first n experts.")] first: Option<i32>,
+        #[graphql(desc = "Returns the experts after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n experts.")] last: Option<i32>,
+        #[graphql(desc = "Returns the experts before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Expert>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::Column("home_country_id"));
+        resolve::nested::<expert::Entity, _>(ctx, self.0.id, listing, window, |m| Expert(m.clone())).await
+    }
+
+    /// Deployments of experts hosted by the country.
+    async fn deployments_hosted(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only deployments that match this filter.")] filter: Option<DeploymentFilter>,
+        #[graphql(desc = "Returns the first n deployments.")] first: Option<i32>,
+        #[graphql(desc = "Returns the deployments after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n deployments.")] last: Option<i32>,
+        #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Deployment>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::Column("host_country_id"));
+        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
+    }
+}
+
+impl Country {
+    async fn bloc_codes(&self, ctx: &Context<'_>) -> ApiResult<std::sync::Arc<Vec<String>>> {
+        let loader = resolve::state::<async_graphql::dataloader::DataLoader<super::loaders::BlocCodesByCountry>>(ctx)?;
+        Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
+    }
+}
+
+/// Which countries to include. All given conditions must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CountryFilter {
+    /// ISO 3166-1 alpha-3 or alpha-2 codes, any of them.
+    pub code: Option<Vec<String>>,
+    /// UN M49 regions, by name or code, any of them.
+    pub region: Option<Vec<String>>,
+    /// UN M49 sub-regions, by name or code, any of them.
+    pub sub_region: Option<Vec<String>>,
+    /// UN M49 intermediate regions, by name or code, any of them.
+    pub intermediate_region: Option<Vec<String>>,
+    /// World Bank income groups, any of them.
+    pub income_group: Option<Vec<String>>,
+    /// Of the South (M49 developing) or not.
+    pub is_south: Option<bool>,
+    /// Least developed or not.
+    pub is_ldc: Option<bool>,
+    /// Landlocked developing or not.
+    pub is_lldc: Option<bool>,
+    /// Small island developing state or not.
+    pub is_sids: Option<bool>,
+    /// Member of any of the blocs with these codes (`G77`, `AU` …).
+    pub bloc: Option<Vec<String>>,
+    /// All of these filters must match too.
+    pub and: Option<Vec<CountryFilter>>,
+    /// At least one of these filters must match too.
+    pub or: Option<Vec<CountryFilter>>,
+    /// This filter must not match.
+    pub not: Option<Box<CountryFilter>>,
+}
+
+impl ToCondition for CountryFilter {
+    fn condition(&self) -> Condition {
+        use country::Column;
+        let mut condition = Condition::all();
+        if let Some(codes) = &self.code {
+            let codes: Vec<String> = codes.iter().map(|code| code.trim().to_ascii_uppercase()).collect();
+            condition = condition.add(Column::Iso3.is_in(codes.clone()).or(Column::Iso2.is_in(codes)));
+        }
+        for (values, code, name) in [
+            (&self.region, Column::RegionCode, Column::RegionName),
+            (&self.sub_region, Column::SubRegionCode, Column::SubRegionName),
+            (&self.intermediate_region, Column::IntermediateRegionCode, Column::IntermediateRegionName),
+        ] {
+            if let Some(values) = values {
+                condition = condition.add(code.is_in(values.clone()).or(name.is_in(values.clone())));
+            }
+        }
+        if let Some(groups) = &self.income_group {
+            condition = condition.add(Column::IncomeGroup.is_in(groups.clone()));
+        }
+        for (flag, column) in [
+            (self.is_south, Column::IsDeveloping),
+            (self.is_ldc, Column::IsLdc),
+            (self.is_lldc, Column::IsLldc),
+            (self.is_sids, Column::IsSids),
+        ] {
+            if let Some(flag) = flag {
+                condition = condition.add(column.eq(flag));
+            }
+        }
+        if let Some(codes) = &self.bloc {
+            let blocs = column_where::<bloc::Entity, _>(
+                bloc::Column::Id,
+                Condition::all().add(bloc::Column::Code.is_in(codes.clone())),
+            );
+            let members = column_where::<bloc_member::Entity, _>(
+                bloc_member::Column::CountryId,
+                Condition::all().add(bloc_member::Column::BlocId.in_subquery(blocs)),
+            );
+            condition = condition.add(Column::Id.in_subquery(members));
+        }
+        logical(condition, &self.and, &self.or, &self.not)
+    }
+}
+
+/// Ids of the countries a filter matches, for relational filters.
+pub fn countries_where(filter: &CountryFilter) -> sea_orm::sea_query::SelectStatement {
+    ids_where::<country::Entity>(filter.condition())
+}
+
+/// Ids of the countries of the South.
+pub fn south() -> sea_orm::sea_query::SelectStatement {
+    ids_where::<country::Entity>(Condition::all().add(country::Column::IsDeveloping.eq(true)))
+}
+
+/// What countries can be sorted by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountryOrderField {
+    /// Short English name.
+    Name,
+    /// ISO3 code.
+    Iso3,
+    /// UN M49 region, then sub-region.
+    Region,
+}
+
+/// One sort key for countries.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct CountryOrder {
+    /// What to sort by.
+    pub field: CountryOrderField,
+    /// Which way.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl CountryOrder {
+    /// Sort keys of an ordering; by name when none is given.
+    pub fn keys(orders: Option<Vec<Self>>) -> Vec<(Expr, Order)> {
+        let orders =
+            orders.unwrap_or_else(|| vec![Self { field: CountryOrderField::Name, direction: OrderDirection::Asc }]);
+        sort_keys(Some(orders), |order| {
+            let column = match order.field {
+                CountryOrderField::Name => country::Column::Name,
+                CountryOrderField::Iso3 => country::Column::Iso3,
+                CountryOrderField::Region => country::Column::RegionName,
+            };
+            (Expr::col((country::Entity, column)), order.direction.into())
+        })
+    }
+}
+
+/// Root fields for countries.
+#[derive(Default)]
+pub struct CountryQuery;
+
+#[Object]
+impl CountryQuery {
+    /// A country by ISO 3166-1 alpha-3 or alpha-2 code (`KEN`, `KE`); null when unknown.
+    async fn country(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ISO3 or ISO2 code.")] code: String,
+    ) -> ApiResult<Option<Country>> {
+        Ok(lookup::country_by_code(resolve::db(ctx)?, &code).await?.map(Country))
+    }
+
+    /// Countries and territories.
+    #[allow(clippy::too_many_arguments)]
+    async fn countries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only countries that match this filter.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Sort order (by name when not given); ties are broken by the country's ID.")] order_by: Option<
+            Vec<CountryOrder>,
+        >,
+        #[graphql(desc = "Returns the first n countries.")] first: Option<i32>,
+        #[graphql(desc = "Returns the countries after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n countries.")] last: Option<i32>,
+        #[graphql(desc = "Returns the countries before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Country>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), Scope::All);
+        resolve::root::<country::Entity, _>(ctx, listing, window, |m| Country(m.clone())).await
+    }
+}

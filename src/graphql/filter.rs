@@ -1,0 +1,113 @@
+//! Inputs shared by the typed filters and orderings, and the helpers that turn them into
+//! SQL conditions.
+
+use async_graphql::{Enum, InputObject};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Order,
+    sea_query::{Alias, Condition, Expr, Query, SelectStatement},
+};
+
+/// An inclusive range of integers; either end may be left open.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct IntRange {
+    /// At least this.
+    pub gte: Option<i32>,
+    /// At most this.
+    pub lte: Option<i32>,
+}
+
+/// An inclusive range of numbers; either end may be left open.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct FloatRange {
+    /// At least this.
+    pub gte: Option<f64>,
+    /// At most this.
+    pub lte: Option<f64>,
+}
+
+/// Sort direction.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest first; missing values last.
+    #[default]
+    Asc,
+    /// Largest first; missing values last.
+    Desc,
+}
+
+impl From<OrderDirection> for Order {
+    fn from(direction: OrderDirection) -> Self {
+        match direction {
+            OrderDirection::Asc => Order::Asc,
+            OrderDirection::Desc => Order::Desc,
+        }
+    }
+}
+
+/// A filter input that becomes a SQL condition on its table.
+pub trait ToCondition {
+    /// The condition rows must meet.
+    fn condition(&self) -> Condition;
+}
+
+/// Adds the logical operators to a filter's own condition: all of `and`, any of `or`,
+/// none of `not`.
+pub fn logical<F: ToCondition>(
+    own: Condition,
+    and: &Option<Vec<F>>,
+    or: &Option<Vec<F>>,
+    not: &Option<Box<F>>,
+) -> Condition {
+    let mut condition = own;
+    if let Some(filters) = and {
+        condition = filters.iter().fold(condition, |all, filter| all.add(filter.condition()));
+    }
+    if let Some(filters) = or {
+        condition = condition.add(filters.iter().fold(Condition::any(), |any, filter| any.add(filter.condition())));
+    }
+    if let Some(filter) = not {
+        condition = condition.add(filter.condition().not());
+    }
+    condition
+}
+
+/// Adds `column BETWEEN gte AND lte` for the ends given.
+pub fn in_range<C: ColumnTrait, V: Into<sea_orm::Value> + Copy>(
+    condition: Condition,
+    column: C,
+    gte: Option<V>,
+    lte: Option<V>,
+) -> Condition {
+    let condition = match gte {
+        Some(value) => condition.add(column.gte(value)),
+        None => condition,
+    };
+    match lte {
+        Some(value) => condition.add(column.lte(value)),
+        None => condition,
+    }
+}
+
+/// `SELECT id FROM table WHERE condition`, for relational filters.
+pub fn ids_where<E: EntityTrait>(condition: Condition) -> SelectStatement {
+    Query::select().column((E::default(), Alias::new("id"))).from(E::default()).cond_where(condition).to_owned()
+}
+
+/// `SELECT column FROM table WHERE condition`.
+pub fn column_where<E: EntityTrait, C: ColumnTrait>(column: C, condition: Condition) -> SelectStatement {
+    Query::select().column(column).from(E::default()).cond_where(condition).to_owned()
+}
+
+/// Sort keys from a list of orderings.
+pub fn sort_keys<O: Copy>(orders: Option<Vec<O>>, key: impl Fn(O) -> (Expr, Order)) -> Vec<(Expr, Order)> {
+    orders.unwrap_or_default().into_iter().map(key).collect()
+}
+
+/// A listing of the rows a filter matches, in an order, per parent.
+pub fn listing<F: ToCondition>(
+    filter: Option<&F>,
+    order: Vec<(Expr, Order)>,
+    scope: crate::repo::page::Scope,
+) -> crate::repo::page::Listing {
+    crate::repo::page::Listing { condition: filter.map_or_else(Condition::all, ToCondition::condition), order, scope }
+}

@@ -1,0 +1,340 @@
+//! Flows: the `Flow` type, its filter and ordering, and the root fields.
+
+use async_graphql::{Context, Enum, InputObject, Object};
+use entity::{agreement, country, flow, sector, source};
+use sea_orm::{
+    ColumnTrait, Order,
+    sea_query::{Condition, Expr},
+};
+
+use super::{
+    agreement::Agreement,
+    connection::{NodeConnection, window},
+    country::{Country, CountryFilter, countries_where, south},
+    filter::{FloatRange, IntRange, OrderDirection, ToCondition, column_where, in_range, listing, logical, sort_keys},
+    id::NodeKey,
+    resolve,
+    sector::{Sector, SectorFilter, sectors_where},
+    source::Source,
+};
+use crate::{
+    error::ApiResult,
+    repo::{lookup, page::Scope},
+};
+
+/// What moves in a flow, common to all datasets; `Flow.flowType` keeps the source's label.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::FlowKind")]
+pub enum FlowKind {
+    /// A grant: money or goods given without repayment.
+    Grant,
+    /// A loan to be repaid, concessional or not.
+    Loan,
+    /// An export or supplier credit.
+    ExportCredit,
+    /// Debt forgiven or rescheduled.
+    DebtRelief,
+    /// Technical assistance or cooperation: experts, teams, know-how.
+    TechnicalAssistance,
+    /// Scholarships and training in the provider country.
+    Scholarship,
+    /// An equity investment.
+    Equity,
+    /// Exports of goods from the provider to the recipient.
+    Trade,
+    /// A flow whose kind the source leaves vague or unspecified.
+    Unspecified,
+}
+
+/// A flow from a provider to a recipient: a financed project, a technical cooperation
+/// action, or a year of exports.
+pub struct Flow(pub flow::Model);
+
+/// A flow from a provider to a recipient: a financed project, a technical cooperation
+/// action, or a year of exports.
+#[Object]
+impl Flow {
+    /// Opaque, stable global ID.
+    pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
+        let source = resolve::required::<source::Entity>(ctx, self.0.source_id).await?;
+        Ok(NodeKey::Flow(source.key, self.0.r#ref.clone()).encode())
+    }
+
+    /// The flow's reference in its source (AidData's `project_id` …).
+    async fn reference(&self) -> &str {
+        &self.0.r#ref
+    }
+
+    /// The providing country.
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Country> {
+        resolve::required::<country::Entity>(ctx, self.0.provider_id).await.map(Country)
+    }
+
+    /// The recipient country; null for regional or unallocated flows (see `recipientLabel`).
+    async fn recipient(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(match self.0.recipient_id {
+            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
+            None => None,
+        })
+    }
+
+    /// The source's name for the recipient when it is not one country ("Africa, regional").
+    async fn recipient_label(&self) -> Option<&str> {
+        self.0.recipient_label.as_deref()
+    }
+
+    /// Year of commitment (or of trade).
+    async fn year(&self) -> Option<i32> {
+        self.0.year
+    }
+
+    /// What moves, in the common kinds.
+    async fn kind(&self) -> FlowKind {
+        self.0.kind.into()
+    }
+
+    /// The source's own flow type ("Loan (excluding debt rescheduling)" …).
+    async fn flow_type(&self) -> Option<&str> {
+        self.0.flow_type.as_deref()
+    }
+
+    /// The source's own flow class ("ODA-like", "OOF-like" …).
+    async fn flow_class(&self) -> Option<&str> {
+        self.0.flow_class.as_deref()
+    }
+
+    /// Amount in current US dollars, as published.
+    async fn amount_usd_current(&self) -> Option<f64> {
+        self.0.amount_usd_current
+    }
+
+    /// Amount in constant US dollars of `constantBaseYear`, as published.
+    async fn amount_usd_constant(&self) -> Option<f64> {
+        self.0.amount_usd_constant
+    }
+
+    /// Base year of `amountUsdConstant`.
+    async fn constant_base_year(&self) -> Option<i32> {
+        self.0.constant_base_year
+    }
+
+    /// The sector, at the level the source codes it.
+    async fn sector(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
+        Ok(match self.0.sector_id {
+            Some(id) => resolve::by_id::<sector::Entity>(ctx, id).await?.map(Sector),
+            None => None,
+        })
+    }
+
+    /// The agreement the flow belongs to, where known.
+    async fn agreement(&self, ctx: &Context<'_>) -> ApiResult<Option<Agreement>> {
+        Ok(match self.0.agreement_id {
+            Some(id) => resolve::by_id::<agreement::Entity>(ctx, id).await?.map(Agreement),
+            None => None,
+        })
+    }
+
+    /// Title.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    /// Description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Status in the source's words ("Completion", "Pipeline: Pledge" …).
+    async fn status(&self) -> Option<&str> {
+        self.0.status.as_deref()
+    }
+
+    /// Start date (ISO 8601).
+    async fn start_date(&self) -> Option<String> {
+        self.0.start_on.map(|date| date.to_string())
+    }
+
+    /// End date (ISO 8601).
+    async fn end_date(&self) -> Option<String> {
+        self.0.end_on.map(|date| date.to_string())
+    }
+
+    /// Whether the source recommends the record for research (AidData's flag).
+    async fn recommended_for_research(&self) -> Option<bool> {
+        self.0.recommended_for_research
+    }
+
+    /// Whether provider and recipient are both of the South; null when the recipient is
+    /// not one country.
+    async fn south_south(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
+        let Some(recipient) = self.0.recipient_id else { return Ok(None) };
+        let provider = resolve::required::<country::Entity>(ctx, self.0.provider_id).await?;
+        let recipient = resolve::required::<country::Entity>(ctx, recipient).await?;
+        Ok(Some(provider.is_developing && recipient.is_developing))
+    }
+
+    /// The dataset the flow came from: cite it with its `citation`.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
+        resolve::required::<source::Entity>(ctx, self.0.source_id).await.map(Source)
+    }
+}
+
+/// Which flows to include. All given conditions must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct FlowFilter {
+    /// Year of commitment within this range.
+    pub year: Option<IntRange>,
+    /// Provider matches this filter.
+    pub provider: Option<CountryFilter>,
+    /// Recipient matches this filter (flows without a recipient country never match).
+    pub recipient: Option<CountryFilter>,
+    /// Whether the flow has a recipient country (false: regional or unallocated).
+    pub has_recipient: Option<bool>,
+    /// Sector matches this filter (use `under` for a category and all codes below it).
+    pub sector: Option<SectorFilter>,
+    /// Any of these kinds.
+    pub kind: Option<Vec<FlowKind>>,
+    /// Amount in current US dollars within this range.
+    pub amount_usd_current: Option<FloatRange>,
+    /// Amount in constant US dollars within this range.
+    pub amount_usd_constant: Option<FloatRange>,
+    /// Provider and recipient both of the South (true), or a recipient country and not
+    /// both of the South (false).
+    pub south_south: Option<bool>,
+    /// Recommended for research by the source (AidData's flag).
+    pub recommended_for_research: Option<bool>,
+    /// From any of the sources with these keys.
+    pub source: Option<Vec<String>>,
+    /// All of these filters must match too.
+    pub and: Option<Vec<FlowFilter>>,
+    /// At least one of these filters must match too.
+    pub or: Option<Vec<FlowFilter>>,
+    /// This filter must not match.
+    pub not: Option<Box<FlowFilter>>,
+}
+
+impl ToCondition for FlowFilter {
+    fn condition(&self) -> Condition {
+        use flow::Column;
+        let mut condition = Condition::all();
+        if let Some(range) = self.year {
+            condition = in_range(condition, Column::Year, range.gte, range.lte);
+        }
+        if let Some(provider) = &self.provider {
+            condition = condition.add(Column::ProviderId.in_subquery(countries_where(provider)));
+        }
+        if let Some(recipient) = &self.recipient {
+            condition = condition.add(Column::RecipientId.in_subquery(countries_where(recipient)));
+        }
+        if let Some(has) = self.has_recipient {
+            condition =
+                condition.add(if has { Column::RecipientId.is_not_null() } else { Column::RecipientId.is_null() });
+        }
+        if let Some(sector) = &self.sector {
+            condition = condition.add(Column::SectorId.in_subquery(sectors_where(sector)));
+        }
+        if let Some(kinds) = &self.kind {
+            condition = condition.add(Column::Kind.is_in(kinds.iter().map(|kind| entity::FlowKind::from(*kind))));
+        }
+        if let Some(range) = self.amount_usd_current {
+            condition = in_range(condition, Column::AmountUsdCurrent, range.gte, range.lte);
+        }
+        if let Some(range) = self.amount_usd_constant {
+            condition = in_range(condition, Column::AmountUsdConstant, range.gte, range.lte);
+        }
+        if let Some(south_south) = self.south_south {
+            let both = Condition::all()
+                .add(Column::ProviderId.in_subquery(south()))
+                .add(Column::RecipientId.in_subquery(south()));
+            condition = condition.add(if south_south {
+                both
+            } else {
+                Condition::all().add(Column::RecipientId.is_not_null()).add(both.not())
+            });
+        }
+        if let Some(recommended) = self.recommended_for_research {
+            condition = condition.add(Column::RecommendedForResearch.eq(recommended));
+        }
+        if let Some(keys) = &self.source {
+            let sources = column_where::<source::Entity, _>(
+                source::Column::Id,
+                Condition::all().add(source::Column::Key.is_in(keys.clone())),
+            );
+            condition = condition.add(Column::SourceId.in_subquery(sources));
+        }
+        logical(condition, &self.and, &self.or, &self.not)
+    }
+}
+
+/// What flows can be sorted by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowOrderField {
+    /// Year of commitment.
+    Year,
+    /// Amount in current US dollars.
+    AmountUsdCurrent,
+    /// Amount in constant US dollars.
+    AmountUsdConstant,
+    /// Title.
+    Title,
+}
+
+/// One sort key for flows.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct FlowOrder {
+    /// What to sort by.
+    pub field: FlowOrderField,
+    /// Which way.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl FlowOrder {
+    /// Sort keys of an ordering (import order when none is given).
+    pub fn keys(orders: Option<Vec<Self>>) -> Vec<(Expr, Order)> {
+        sort_keys(orders, |order| {
+            let column = match order.field {
+                FlowOrderField::Year => flow::Column::Year,
+                FlowOrderField::AmountUsdCurrent => flow::Column::AmountUsdCurrent,
+                FlowOrderField::AmountUsdConstant => flow::Column::AmountUsdConstant,
+                FlowOrderField::Title => flow::Column::Title,
+            };
+            (Expr::col((flow::Entity, column)), order.direction.into())
+        })
+    }
+}
+
+/// Root fields for flows.
+#[derive(Default)]
+pub struct FlowQuery;
+
+#[Object]
+impl FlowQuery {
+    /// A flow by its source's key and its reference there; null when unknown.
+    async fn flow(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The source's key, for example `aiddata-gcof-1.0`.")] source: String,
+        #[graphql(desc = "The flow's reference in that source.")] reference: String,
+    ) -> ApiResult<Option<Flow>> {
+        let flows = lookup::flows_by_refs(resolve::db(ctx)?, &[(&source, &reference)]).await?;
+        Ok(flows.into_iter().next().map(Flow))
+    }
+
+    /// Flows of finance, technical cooperation and trade.
+    #[allow(clippy::too_many_arguments)]
+    async fn flows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
+        #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
+        #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
+        #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Flow>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::All);
+        resolve::root::<flow::Entity, _>(ctx, listing, window, |m| Flow(m.clone())).await
+    }
+}

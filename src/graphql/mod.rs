@@ -1,0 +1,53 @@
+//! The GraphQL API: one query root per domain, merged into [`Query`], and the loaders that
+//! keep every relation batched.
+
+mod agreement;
+mod bloc;
+mod connection;
+mod country;
+mod expert;
+mod filter;
+mod flow;
+mod id;
+mod loaders;
+mod node;
+mod resolve;
+mod sector;
+mod source;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+pub use id::NodeKey;
+
+use crate::config::ApiConfig;
+
+/// The query root: the root fields of every domain.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    country::CountryQuery,
+    bloc::BlocQuery,
+    sector::SectorQuery,
+    agreement::AgreementQuery,
+    flow::FlowQuery,
+    expert::ExpertQuery,
+    source::SourceQuery,
+);
+
+/// The southgraph schema (read-only: no mutations or subscriptions).
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema over a database, with its limits and loaders.
+pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
+    let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .extension(async_graphql::extensions::Tracing);
+    loaders::register(builder, &db, &config).data(db).data(config).finish()
+}
+
+/// The schema's SDL, as published in `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish().sdl()
+}

@@ -1,0 +1,88 @@
+//! What every resolver does: reach the database and the loaders, load one related row,
+//! list a root or nested connection.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, OutputType, dataloader::DataLoader};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use super::{
+    connection::{NodeConnection, connection},
+    loaders::{ById, HasId, PageKey, PageLoader, PageRequest},
+};
+use crate::{
+    config::ApiConfig,
+    error::{ApiError, ApiResult},
+    repo::page::{Listing, Page, ROOT, Window, fetch_pages},
+};
+
+/// Shared state registered in the schema's data.
+pub fn state<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> ApiResult<&'a T> {
+    ctx.data::<T>().map_err(|err| ApiError::internal(&err.message))
+}
+
+/// The database connection.
+pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+    state(ctx)
+}
+
+/// The API limits.
+pub fn config<'a>(ctx: &Context<'a>) -> ApiResult<&'a ApiConfig> {
+    state(ctx)
+}
+
+/// One row by primary key, batched with its siblings.
+pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: HasId + Clone + Send + Sync,
+{
+    Ok(state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?)
+}
+
+/// Like [`by_id`], for a reference the schema guarantees (a foreign key).
+pub async fn required<E>(ctx: &Context<'_>, id: i32) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+    E::Model: HasId + Clone + Send + Sync,
+{
+    by_id::<E>(ctx, id).await?.ok_or_else(|| ApiError::internal(&format!("dangling reference to row {id}")))
+}
+
+/// A root connection: one statement for the page (and one count when it is empty).
+pub async fn root<E, Node>(
+    ctx: &Context<'_>,
+    listing: Listing,
+    window: Window,
+    node: impl Fn(&E::Model) -> Node,
+) -> ApiResult<NodeConnection<Node>>
+where
+    E: EntityTrait,
+    Node: OutputType,
+{
+    let mut pages = fetch_pages::<E>(db(ctx)?, &listing, None, window).await?;
+    let page = pages.remove(&ROOT).unwrap_or(Page { rows: Vec::new(), total: 0 });
+    Ok(connection(&page, node))
+}
+
+/// A nested connection of one parent, batched with the same field of its siblings.
+pub async fn nested<E, Node>(
+    ctx: &Context<'_>,
+    parent: i32,
+    listing: Listing,
+    window: Window,
+    node: impl Fn(&E::Model) -> Node,
+) -> ApiResult<NodeConnection<Node>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    Node: OutputType,
+{
+    let fingerprint = format!("{listing:?}|{window:?}");
+    let key = PageKey { parent, request: Arc::new(PageRequest { fingerprint, listing, window }) };
+    let page = state::<DataLoader<PageLoader<E>>>(ctx)?.load_one(key).await?;
+    Ok(match page {
+        Some(page) => connection(&page, node),
+        None => connection(&Page::<E::Model> { rows: Vec::new(), total: 0 }, node),
+    })
+}

@@ -1,0 +1,203 @@
+//! Sources: the datasets every row came from, with their licences, citations and import
+//! runs.
+
+use async_graphql::{Context, Enum, Object};
+use entity::{import_run, source};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Order, QueryFilter,
+    sea_query::{Condition, Expr},
+};
+
+use super::{
+    connection::{NodeConnection, window},
+    id::NodeKey,
+    resolve,
+};
+use crate::{
+    error::ApiResult,
+    repo::page::{Listing, Scope},
+};
+
+/// A published dataset that rows were imported from, with what is needed to cite it.
+pub struct Source(pub source::Model);
+
+/// A published dataset that rows were imported from, with what is needed to cite it.
+#[Object]
+impl Source {
+    /// Opaque, stable global ID.
+    pub async fn id(&self) -> ApiResult<async_graphql::ID> {
+        Ok(NodeKey::Source(self.0.key.clone()).encode())
+    }
+
+    /// Key, for example `aiddata-gcof-1.0`.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// The dataset's title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Who publishes it.
+    async fn publisher(&self) -> &str {
+        &self.0.publisher
+    }
+
+    /// Where it is published.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// Its licence.
+    async fn licence(&self) -> &str {
+        &self.0.licence
+    }
+
+    /// The citation its authors ask for.
+    async fn citation(&self) -> &str {
+        &self.0.citation
+    }
+
+    /// The release or version.
+    async fn version(&self) -> &str {
+        &self.0.version
+    }
+
+    /// When the bundled copy was retrieved (ISO date).
+    async fn retrieved_on(&self) -> &str {
+        &self.0.retrieved_on
+    }
+
+    /// SHA-256 of the imported file, hex.
+    async fn checksum(&self) -> Option<&str> {
+        self.0.checksum.as_deref()
+    }
+
+    /// When the last import of it committed (RFC 3339).
+    async fn imported_at(&self) -> Option<String> {
+        self.0.imported_at.map(|at| at.to_rfc3339())
+    }
+
+    /// Import runs of this source, newest first.
+    async fn import_runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n runs.")] first: Option<i32>,
+        #[graphql(desc = "Returns the runs after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n runs.")] last: Option<i32>,
+        #[graphql(desc = "Returns the runs before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<ImportRun>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = Listing {
+            condition: Condition::all(),
+            order: vec![(Expr::col((import_run::Entity, import_run::Column::Id)), Order::Desc)],
+            scope: Scope::Column("source_id"),
+        };
+        let key = self.0.key.clone();
+        resolve::nested::<import_run::Entity, _>(ctx, self.0.id, listing, window, |m| ImportRun(m.clone(), key.clone()))
+            .await
+    }
+}
+
+/// How an import run ended.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::ImportStatus")]
+pub enum ImportStatus {
+    /// Committed.
+    Succeeded,
+    /// Rolled back; nothing changed.
+    Failed,
+}
+
+/// One import of a dataset file, with what it read and changed.
+pub struct ImportRun(pub import_run::Model, pub String);
+
+/// One import of a dataset file, with what it read and changed.
+#[Object]
+impl ImportRun {
+    /// Opaque, stable global ID.
+    pub async fn id(&self) -> ApiResult<async_graphql::ID> {
+        Ok(NodeKey::ImportRun(self.1.clone(), self.0.id.to_string()).encode())
+    }
+
+    /// The file imported.
+    async fn file(&self) -> &str {
+        &self.0.file
+    }
+
+    /// When the run started (RFC 3339).
+    async fn started_at(&self) -> String {
+        self.0.started_at.to_rfc3339()
+    }
+
+    /// When it finished (RFC 3339).
+    async fn finished_at(&self) -> String {
+        self.0.finished_at.to_rfc3339()
+    }
+
+    /// How it ended.
+    async fn status(&self) -> ImportStatus {
+        self.0.status.into()
+    }
+
+    /// Data rows read from the file.
+    async fn rows_read(&self) -> i32 {
+        self.0.rows_read
+    }
+
+    /// Rows inserted.
+    async fn rows_inserted(&self) -> i32 {
+        self.0.rows_inserted
+    }
+
+    /// Rows updated.
+    async fn rows_updated(&self) -> i32 {
+        self.0.rows_updated
+    }
+
+    /// Rows skipped and reported.
+    async fn rows_skipped(&self) -> i32 {
+        self.0.rows_skipped
+    }
+
+    /// What went wrong or was skipped, one message per entry.
+    async fn messages(&self) -> Vec<&str> {
+        self.0.messages.as_deref().map(|text| text.lines().collect()).unwrap_or_default()
+    }
+}
+
+/// Root fields for sources.
+#[derive(Default)]
+pub struct SourceQuery;
+
+#[Object]
+impl SourceQuery {
+    /// A source by key (`aiddata-gcof-1.0`); null when unknown.
+    async fn source(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The source's key.")] key: String,
+    ) -> ApiResult<Option<Source>> {
+        let found = source::Entity::find().filter(source::Column::Key.eq(key.trim())).one(resolve::db(ctx)?).await?;
+        Ok(found.map(Source))
+    }
+
+    /// The datasets southgraph serves, with their licences and citations.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n sources.")] first: Option<i32>,
+        #[graphql(desc = "Returns the sources after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n sources.")] last: Option<i32>,
+        #[graphql(desc = "Returns the sources before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Source>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let listing = Listing {
+            condition: Condition::all(),
+            order: vec![(Expr::col((source::Entity, source::Column::Key)), Order::Asc)],
+            scope: Scope::All,
+        };
+        resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(m.clone())).await
+    }
+}

@@ -1,0 +1,68 @@
+//! HTTP: routes, layers and graceful shutdown.
+//!
+//! - `POST /graphql` and `GET /graphql` per the GraphQL-over-HTTP specification;
+//! - `/` GraphiQL with example queries ready to run;
+//! - `/health` liveness with the database's state.
+
+mod examples;
+mod graphiql;
+mod graphql;
+mod health;
+
+use axum::{Router, routing::get};
+use sea_orm::DatabaseConnection;
+use tower_http::{compression::CompressionLayer, cors::CorsLayer, trace::TraceLayer};
+
+use crate::graphql::ApiSchema;
+
+pub use examples::EXAMPLES;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The GraphQL schema.
+    pub schema: ApiSchema,
+    /// The database, for health checks.
+    pub db: DatabaseConnection,
+}
+
+/// The application's router, ready to serve or to drive in tests with `oneshot`.
+pub fn app(schema: ApiSchema, db: DatabaseConnection) -> Router {
+    Router::new()
+        .route("/", get(graphiql::page))
+        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/health", get(health::check))
+        .layer(CompressionLayer::new())
+        .layer(CorsLayer::permissive())
+        .layer(TraceLayer::new_for_http())
+        .with_state(AppState { schema, db })
+}
+
+/// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,192 @@
+//! Filters and their combinations, checked against the published files and against each
+//! other.
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use crate::{
+    published::{self, amount},
+    support::{Api, TestDb},
+};
+
+async fn count(api: &Api, root: &str, filter: Value) -> u64 {
+    let query = format!("query($filter: {}) {{ {root}(filter: $filter) {{ totalCount }} }}", filter_type(root));
+    api.data(&query, json!({ "filter": filter })).await[root]["totalCount"].as_u64().expect("totalCount")
+}
+
+fn filter_type(root: &str) -> &'static str {
+    match root {
+        "countries" => "CountryFilter",
+        "flows" => "FlowFilter",
+        "agreements" => "AgreementFilter",
+        "experts" => "ExpertFilter",
+        "sectors" => "SectorFilter",
+        other => panic!("no filter for {other}"),
+    }
+}
+
+#[tokio::test]
+async fn countries_of_the_south_are_those_m49_classes_as_developing() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let developing = published::developing().len() as u64;
+    assert_eq!(count(&api, "countries", json!({ "isSouth": true })).await, developing);
+    let all = published::countries().len() as u64;
+    assert_eq!(count(&api, "countries", json!({ "isSouth": false })).await, all - developing);
+    assert_eq!(count(&api, "countries", json!({ "not": { "isSouth": true } })).await, all - developing);
+}
+
+#[tokio::test]
+async fn country_filters_combine_with_and_or_not() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let africa = json!({ "region": ["Africa"] });
+    let ldc = json!({ "isLdc": true });
+    let a = count(&api, "countries", africa.clone()).await;
+    let l = count(&api, "countries", ldc.clone()).await;
+    let both = count(&api, "countries", json!({ "and": [africa, ldc] })).await;
+    let either = count(&api, "countries", json!({ "or": [africa, ldc] })).await;
+    let published = published::countries();
+    let expect = |f: &dyn Fn(&std::collections::HashMap<String, String>) -> bool| {
+        published.iter().filter(|r| f(r)).count() as u64
+    };
+    assert_eq!(a, expect(&|r| r["Region Name"] == "Africa"));
+    assert_eq!(l, expect(&|r| !r["Least Developed Countries (LDC)"].trim().is_empty()));
+    assert_eq!(either, a + l - both);
+    assert_eq!(count(&api, "countries", json!({ "region": ["002"], "isLdc": true })).await, both, "region by code");
+    assert_eq!(count(&api, "countries", json!({ "region": ["Africa"], "not": { "isLdc": true } })).await, a - both);
+}
+
+#[tokio::test]
+async fn bloc_membership_filters_countries() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let g77 = count(&api, "countries", json!({ "bloc": ["G77"] })).await;
+    let members = api.data(r#"{ bloc(code: "G77") { members { totalCount } } }"#, json!({})).await;
+    assert_eq!(members["bloc"]["members"]["totalCount"].as_u64(), Some(g77));
+    let palestine = api.data(r#"{ country(code: "PSE") { isG77Member } }"#, json!({})).await;
+    assert_eq!(palestine["country"]["isG77Member"], true, "the documented correction");
+}
+
+#[tokio::test]
+async fn flow_filters_match_the_published_projects() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let rows = published::gcof();
+    let gcof = json!(["aiddata-gcof-1.0"]);
+    let expect =
+        |f: &dyn Fn(&std::collections::HashMap<String, String>) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
+
+    let years = json!({ "source": gcof, "year": { "gte": 2005, "lte": 2008 } });
+    assert_eq!(
+        count(&api, "flows", years).await,
+        expect(&|r| (2005..=2008).contains(&r["year"].parse::<i32>().unwrap_or(0)))
+    );
+
+    let loans = json!({ "source": gcof, "kind": ["LOAN"] });
+    assert_eq!(count(&api, "flows", loans).await, expect(&|r| r["flow"] == "Loan (excluding debt rescheduling)"));
+
+    let big = json!({ "source": gcof, "amountUsdConstant": { "gte": 1.0e9 } });
+    assert_eq!(count(&api, "flows", big).await, expect(&|r| amount(&r["usd_defl_2014"]).is_some_and(|a| a >= 1.0e9)));
+
+    let recommended = json!({ "source": gcof, "recommendedForResearch": true });
+    assert_eq!(count(&api, "flows", recommended).await, expect(&|r| r["recommended_for_research"] == "True"));
+
+    let africa = json!({ "source": gcof, "recipient": { "region": ["Africa"] } });
+    let african: HashSet<String> = published::countries()
+        .into_iter()
+        .filter(|r| r["Region Name"] == "Africa")
+        .map(|r| r["ISO3166-1-Alpha-3"].clone())
+        .collect();
+    assert_eq!(count(&api, "flows", africa).await, expect(&|r| african.contains(&r["recipient_iso3"])));
+}
+
+#[tokio::test]
+async fn south_south_flows_have_both_ends_in_the_south() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let south: HashSet<String> = published::developing().into_iter().collect();
+    assert!(south.contains("CHN"));
+    let rows = published::gcof();
+    let expected = rows.iter().filter(|r| south.contains(&r["recipient_iso3"])).count() as u64;
+    // Regional rows carry a label ("Africa, regional") where the ISO3 code would be.
+    let countries: HashSet<String> =
+        published::countries().into_iter().map(|r| r["ISO3166-1-Alpha-3"].clone()).collect();
+    let with_recipient = rows.iter().filter(|r| countries.contains(&r["recipient_iso3"])).count() as u64;
+    let gcof = json!(["aiddata-gcof-1.0"]);
+    assert_eq!(count(&api, "flows", json!({ "source": gcof, "southSouth": true })).await, expected);
+    assert_eq!(count(&api, "flows", json!({ "source": gcof, "southSouth": false })).await, with_recipient - expected);
+    let sample = api
+        .data(r#"{ flows(first: 50, filter: { southSouth: true }) { nodes { southSouth provider { isSouth } recipient { isSouth } } } }"#, json!({}))
+        .await;
+    for flow in sample["flows"]["nodes"].as_array().expect("nodes") {
+        assert_eq!(flow["southSouth"], true);
+        assert_eq!(flow["recipient"]["isSouth"], true);
+    }
+}
+
+#[tokio::test]
+async fn sector_filters_reach_every_code_under_a_category() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let exact = count(&api, "sectors", json!({ "code": ["120"] })).await;
+    assert_eq!(exact, 1);
+    let under = count(&api, "sectors", json!({ "under": ["120"] })).await;
+    let children = api
+        .data(
+            r#"{ sector(code: "120") { children(first: 100) { totalCount nodes { children { totalCount } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let categories = &children["sector"]["children"];
+    let purposes: u64 = categories["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|c| c["children"]["totalCount"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(under, 1 + categories["totalCount"].as_u64().unwrap_or(0) + purposes);
+    let flows = count(&api, "flows", json!({ "sector": { "under": ["120"] } })).await;
+    let published = published::gcof().iter().filter(|r| r["crs_sector_code"].starts_with("12")).count() as u64;
+    assert_eq!(flows, published);
+}
+
+#[tokio::test]
+async fn agreement_filters() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let all = count(&api, "agreements", json!({})).await;
+    let south = count(&api, "agreements", json!({ "southSouth": true })).await;
+    let not_south = count(&api, "agreements", json!({ "southSouth": false })).await;
+    assert_eq!(south + not_south, all);
+    let sample = api
+        .data(r#"{ agreements(first: 30, filter: { southSouth: true, party: { code: ["BRA"] } }) { nodes { southSouth triangular parties(first: 100) { nodes { iso3 isSouth } } } } }"#, json!({}))
+        .await;
+    let agreements = sample["agreements"]["nodes"].as_array().expect("nodes");
+    assert!(!agreements.is_empty());
+    for agreement in agreements {
+        assert_eq!(agreement["southSouth"], true);
+        assert_eq!(agreement["triangular"], false);
+        let parties = agreement["parties"]["nodes"].as_array().expect("parties");
+        assert!(parties.iter().all(|p| p["isSouth"] == true));
+        assert!(parties.iter().any(|p| p["iso3"] == "BRA"));
+    }
+    let kinds =
+        count(&api, "agreements", json!({ "kind": ["INVESTMENT"], "signedYear": { "gte": 1990, "lte": 1999 } })).await;
+    assert!(kinds > 0);
+}
+
+#[tokio::test]
+async fn expert_filters() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let all = count(&api, "experts", json!({})).await;
+    let teams = count(&api, "experts", json!({ "kind": ["TEAM"] })).await;
+    let others = count(&api, "experts", json!({ "not": { "kind": ["TEAM"] } })).await;
+    assert_eq!(teams + others, all);
+    let chinese = count(&api, "experts", json!({ "homeCountry": { "code": ["CHN"] } })).await;
+    assert!(chinese > 0);
+    let in_africa = count(&api, "experts", json!({ "hostCountry": { "region": ["Africa"] } })).await;
+    assert!(in_africa > 0 && in_africa <= all);
+}

@@ -1,0 +1,123 @@
+//! HTTP behaviour: GraphQL over HTTP (GET and POST, media types, status codes, error
+//! codes), GraphiQL, health, and the example queries.
+
+use axum::{body::Body, http::Request};
+use serde_json::json;
+use southgraph::{config::ApiConfig, http::EXAMPLES};
+
+use crate::support::TestDb;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+fn post(body: &str, accept: &str) -> Request<Body> {
+    Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("accept", accept)
+        .body(Body::from(body.to_owned()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn post_answers_with_the_graphql_response_media_type() {
+    let test = TestDb::new().await;
+    let reply = test.api().send(post(r#"{"query":"{ country(code: \"KEN\") { name } }"}"#, GRAPHQL_RESPONSE)).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, GRAPHQL_RESPONSE);
+    assert_eq!(reply.json(), json!({ "data": { "country": { "name": "Kenya" } } }));
+}
+
+#[tokio::test]
+async fn get_runs_queries_from_the_query_string() {
+    let test = TestDb::new().await;
+    let uri = "/graphql?query=%7Bcountry(code%3A%22BRA%22)%7Biso2%7D%7D";
+    let reply = test.api().send(Request::get(uri).body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({ "data": { "country": { "iso2": "BR" } } }));
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_run_is_a_400_without_data() {
+    let test = TestDb::new().await;
+    for (body, code) in [
+        (r#"{"query":"{ country(code: \"KEN\") { name "}"#, "GRAPHQL_VALIDATION_FAILED"),
+        (r#"{"query":"{ country(code: \"KEN\") { population } }"}"#, "GRAPHQL_VALIDATION_FAILED"),
+        (r#"{"query": 42}"#, "BAD_REQUEST"),
+        ("not json at all", "BAD_REQUEST"),
+    ] {
+        let reply = test.api().send(post(body, GRAPHQL_RESPONSE)).await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.body);
+        let response = reply.json();
+        assert!(response.get("data").is_none(), "{body}: {response}");
+        assert_eq!(response["errors"][0]["extensions"]["code"], code, "{body}: {response}");
+    }
+}
+
+#[tokio::test]
+async fn legacy_json_clients_get_200_for_invalid_queries() {
+    let test = TestDb::new().await;
+    let reply = test.api().send(post(r#"{"query":"{ nothing }"}"#, "application/json")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, "application/json");
+    assert_eq!(reply.json()["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+}
+
+#[tokio::test]
+async fn field_errors_keep_the_data_and_carry_a_code() {
+    let test = TestDb::new().await;
+    let reply = test
+        .api()
+        .send(post(
+            r#"{"query":"{ a: country(code: \"KEN\") { name } b: country(code: \"BRA\") { flowsReceived(first: 1000) { totalCount } } }"}"#,
+            GRAPHQL_RESPONSE,
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let response = reply.json();
+    assert_eq!(response["data"]["a"]["name"], "Kenya");
+    assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(response["data"]["b"], json!(null));
+    assert_eq!(response["errors"][0]["path"], json!(["b", "flowsReceived"]));
+}
+
+#[tokio::test]
+async fn queries_deeper_than_the_limit_are_refused() {
+    let test = TestDb::new().await;
+    let api = test.api_with(ApiConfig { max_depth: 3, ..ApiConfig::default() });
+    let (code, _) = api.error("{ countries { nodes { blocs { nodes { code } } } } }", json!({})).await;
+    assert_eq!(code, "LIMIT_EXCEEDED");
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let test = TestDb::new().await;
+    let reply = test.api().send(Request::get("/health").body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["database"], "ok");
+}
+
+#[tokio::test]
+async fn graphiql_opens_with_the_examples() {
+    let test = TestDb::new().await;
+    let reply = test.api().send(Request::get("/").body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.content_type.starts_with("text/html"));
+    assert!(reply.body.contains("GraphiQL"));
+    assert!(reply.body.contains("defaultTabs"));
+    assert!(reply.body.contains("countries(filter: { isSouth: true"));
+}
+
+#[tokio::test]
+async fn every_example_query_runs_and_finds_data() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    for example in EXAMPLES {
+        let data = api.data(example.query, json!({})).await;
+        for (field, value) in data.as_object().expect("data") {
+            let found = match value.get("nodes") {
+                Some(nodes) => nodes.as_array().is_some_and(|nodes| !nodes.is_empty()),
+                None => value.is_object(),
+            };
+            assert!(found, "{}: `{field}` found nothing: {value}", example.title);
+        }
+    }
+}

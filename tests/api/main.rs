@@ -1,0 +1,13 @@
+//! End-to-end tests of the API: the real router, in-process, over a fresh database per
+//! test holding the bundled open data (SQLite by default; PostgreSQL with
+//! `SOUTHGRAPH_TEST_POSTGRES_URL`).
+
+mod filters;
+mod http;
+mod lookups;
+mod pagination;
+mod published;
+mod relations;
+mod schema;
+mod statements;
+mod support;
