@@ -18,8 +18,16 @@ use super::{
     resolve,
     source::Source,
 };
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+
+use super::{
+    flow_stats::{FlowMeasure, Partner, PartnerDirection, PartnerRequest},
+    loaders::{PartnerKey, PartnerLoader},
+};
 use crate::{
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     repo::{lookup, page::Scope},
 };
 
@@ -248,6 +256,30 @@ impl Country {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::Column("host_country_id"));
         resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
+    }
+
+    /// The country's partners in flows, largest first, with totals, counts and shares.
+    #[allow(clippy::too_many_arguments)]
+    async fn partners(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Recipients of what the country provided, or providers of what it received.", default)]
+        direction: PartnerDirection,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "What to rank by.", default)] measure: FlowMeasure,
+        #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
+    ) -> ApiResult<Vec<Partner>> {
+        let max = resolve::config(ctx)?.max_page_size;
+        let first = usize::try_from(first)
+            .ok()
+            .filter(|first| *first as u64 <= max)
+            .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
+        let condition = filter.as_ref().map_or_else(Condition::all, ToCondition::condition);
+        let fingerprint = format!("{direction:?}|{condition:?}|{measure:?}|{first}");
+        let request = Arc::new(PartnerRequest { fingerprint, direction, condition, measure, first });
+        let loader = resolve::state::<DataLoader<PartnerLoader>>(ctx)?;
+        let partners = loader.load_one(PartnerKey { country: self.0.id, request }).await?;
+        Ok(partners.map(|partners| partners.as_ref().clone()).unwrap_or_default())
     }
 }
 

@@ -16,6 +16,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, RelationTrait, sea_query::JoinType,
 };
 
+use super::flow_stats::{Partner, PartnerRequest, rank_partners};
 use crate::{
     config::ApiConfig,
     repo::{
@@ -183,6 +184,52 @@ impl Loader<i32> for PartiesByAgreement {
     }
 }
 
+/// One country's partners, for one ranking request.
+#[derive(Clone, Debug)]
+pub struct PartnerKey {
+    /// The country.
+    pub country: i32,
+    /// The ranking, shared by all countries of one field.
+    pub request: Arc<PartnerRequest>,
+}
+
+impl PartialEq for PartnerKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.country == other.country && self.request.fingerprint == other.request.fingerprint
+    }
+}
+
+impl Eq for PartnerKey {}
+
+impl Hash for PartnerKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.country.hash(state);
+        self.request.fingerprint.hash(state);
+    }
+}
+
+/// Ranks partners of many countries in one statement per distinct request.
+pub struct PartnerLoader(DatabaseConnection);
+
+impl Loader<PartnerKey> for PartnerLoader {
+    type Value = Arc<Vec<Partner>>;
+    type Error = crate::error::ApiError;
+
+    async fn load(&self, keys: &[PartnerKey]) -> Result<HashMap<PartnerKey, Self::Value>, Self::Error> {
+        let mut requests: HashMap<&str, (&Arc<PartnerRequest>, Vec<i32>)> = HashMap::new();
+        for key in keys {
+            requests.entry(&key.request.fingerprint).or_insert_with(|| (&key.request, Vec::new())).1.push(key.country);
+        }
+        let mut loaded = HashMap::new();
+        for (request, countries) in requests.into_values() {
+            for (country, partners) in rank_partners(&self.0, &countries, request).await? {
+                loaded.insert(PartnerKey { country, request: request.clone() }, Arc::new(partners));
+            }
+        }
+        Ok(loaded)
+    }
+}
+
 /// Adds every loader to the schema's data, each batching within the configured window.
 pub fn register(
     builder: async_graphql::SchemaBuilder<super::Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription>,
@@ -201,6 +248,7 @@ pub fn register(
     by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_run, sector, source)
         .data(batched(BlocCodesByCountry(db.clone()), delay))
         .data(batched(PartiesByAgreement(db.clone()), delay))
+        .data(batched(PartnerLoader(db.clone()), delay))
 }
 
 /// A loader that gathers keys for `delay`, in batches of up to 1,000 keys.

@@ -8,6 +8,7 @@ mod country;
 mod expert;
 mod filter;
 mod flow;
+mod flow_stats;
 mod id;
 mod loaders;
 mod node;
@@ -31,6 +32,7 @@ pub struct Query(
     sector::SectorQuery,
     agreement::AgreementQuery,
     flow::FlowQuery,
+    flow_stats::FlowStatsQuery,
     expert::ExpertQuery,
     source::SourceQuery,
 );

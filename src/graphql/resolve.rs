@@ -1,7 +1,7 @@
 //! What every resolver does: reach the database and the loaders, load one related row,
 //! list a root or nested connection.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{Context, OutputType, dataloader::DataLoader};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -38,6 +38,15 @@ where
     E::Model: HasId + Clone + Send + Sync,
 {
     Ok(state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?)
+}
+
+/// Rows by primary key, in one batch.
+pub async fn by_ids<E>(ctx: &Context<'_>, ids: impl IntoIterator<Item = i32>) -> ApiResult<HashMap<i32, E::Model>>
+where
+    E: EntityTrait,
+    E::Model: HasId + Clone + Send + Sync,
+{
+    Ok(state::<DataLoader<ById<E>>>(ctx)?.load_many(ids).await?)
 }
 
 /// Like [`by_id`], for a reference the schema guarantees (a foreign key).

@@ -1,5 +1,6 @@
 //! Database queries, free of GraphQL types: functions that take a connection and return
 //! models, reusable from resolvers, loaders and exports.
 
+pub mod aggregate;
 pub mod lookup;
 pub mod page;

@@ -10,4 +10,5 @@ mod published;
 mod relations;
 mod schema;
 mod statements;
+mod stats;
 mod support;

@@ -1,0 +1,160 @@
+//! Aggregates equal the sums of the published rows, computed here from the bundled files.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::json;
+
+use crate::{
+    published::{self, amount},
+    support::TestDb,
+};
+
+const GCOF: &str = "aiddata-gcof-1.0";
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[tokio::test]
+async fn totals_for_one_recipient_match_the_published_rows() {
+    let test = TestDb::new().await;
+    let rows: Vec<_> = published::gcof().into_iter().filter(|r| r["recipient_iso3"] == "AGO").collect();
+    let constant: f64 = rows.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    let current: f64 = rows.iter().filter_map(|r| amount(&r["usd_current"])).sum();
+    let largest = rows.iter().filter_map(|r| amount(&r["usd_defl_2014"])).fold(f64::MIN, f64::max);
+    let data = test
+        .api()
+        .data(
+            "query($f: FlowFilter) { flowStats(filter: $f, groupBy: []) { count sumUsdConstant sumUsdCurrent maxUsdConstant } }",
+            json!({ "f": { "source": [GCOF], "recipient": { "code": ["AGO"] } } }),
+        )
+        .await;
+    let stats = &data["flowStats"][0];
+    assert_eq!(stats["count"].as_u64(), Some(rows.len() as u64));
+    assert!(close(stats["sumUsdConstant"].as_f64().unwrap_or_default(), constant), "{stats} vs {constant}");
+    assert!(close(stats["sumUsdCurrent"].as_f64().unwrap_or_default(), current), "{stats} vs {current}");
+    assert!(close(stats["maxUsdConstant"].as_f64().unwrap_or_default(), largest));
+}
+
+#[tokio::test]
+async fn grouping_by_year_and_region_matches_the_published_rows() {
+    let test = TestDb::new().await;
+    let regions: BTreeMap<String, String> = published::countries()
+        .into_iter()
+        .map(|r| (r["ISO3166-1-Alpha-3"].clone(), r["Region Name"].clone()))
+        .collect();
+    let mut expected: BTreeMap<(i64, String), (u64, f64)> = BTreeMap::new();
+    for row in published::gcof() {
+        let region = regions.get(&row["recipient_iso3"]).cloned().unwrap_or_default();
+        let entry = expected.entry((row["year"].parse().unwrap_or_default(), region)).or_default();
+        entry.0 += 1;
+        entry.1 += amount(&row["usd_defl_2014"]).unwrap_or(0.0);
+    }
+    let data = test
+        .api()
+        .data(
+            "query($f: FlowFilter) { flowStats(filter: $f, groupBy: [YEAR, RECIPIENT_REGION], first: 1000) { year recipientRegion count sumUsdConstant } }",
+            json!({ "f": { "source": [GCOF] } }),
+        )
+        .await;
+    let groups = data["flowStats"].as_array().expect("groups");
+    assert_eq!(groups.len(), expected.len());
+    for group in groups {
+        let key = (group["year"].as_i64().unwrap_or_default(), group["recipientRegion"].as_str().unwrap_or_default().to_owned());
+        let (count, sum) = expected[&key];
+        assert_eq!(group["count"].as_u64(), Some(count), "{key:?}");
+        assert!(close(group["sumUsdConstant"].as_f64().unwrap_or_default(), sum), "{key:?}");
+    }
+}
+
+#[tokio::test]
+async fn time_series_have_no_gaps() {
+    let test = TestDb::new().await;
+    let data = test
+        .api()
+        .data(
+            r#"{ flowTimeSeries(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }, from: 1998, to: 2016) { year count sumUsdConstant } }"#,
+            json!({}),
+        )
+        .await;
+    let years = data["flowTimeSeries"].as_array().expect("series");
+    assert_eq!(years.len(), 19);
+    for (index, point) in years.iter().enumerate() {
+        let year = 1998 + index as i64;
+        assert_eq!(point["year"].as_i64(), Some(year));
+        let published = published::gcof().iter().filter(|r| r["year"] == year.to_string()).count() as u64;
+        assert_eq!(point["count"].as_u64(), Some(published), "{year}");
+    }
+    assert_eq!(years[0]["count"], 0, "1998 has no projects");
+    assert_eq!(years[0]["sumUsdConstant"], 0.0);
+}
+
+#[tokio::test]
+async fn matrices_add_up_to_the_total() {
+    let test = TestDb::new().await;
+    let total: f64 = published::gcof().iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    let data = test
+        .api()
+        .data(
+            r#"{ flowMatrix(filter: { source: ["aiddata-gcof-1.0"] }, level: REGION) { labels matrix links { source target value } } }"#,
+            json!({}),
+        )
+        .await;
+    let matrix = &data["flowMatrix"];
+    let labels: Vec<&str> = matrix["labels"].as_array().expect("labels").iter().filter_map(|l| l.as_str()).collect();
+    assert!(labels.contains(&"Asia") && labels.contains(&"Africa"), "{labels:?}");
+    let cells: f64 = matrix["matrix"].as_array().expect("rows").iter().flat_map(|row| row.as_array().expect("row").iter()).filter_map(|v| v.as_f64()).sum();
+    assert!(close(cells, total), "{cells} vs {total}");
+    let links: f64 = matrix["links"].as_array().expect("links").iter().filter_map(|l| l["value"].as_f64()).sum();
+    assert!(close(links, total));
+    assert_eq!(matrix["links"][0]["source"], "Asia", "China is in Asia");
+}
+
+#[tokio::test]
+async fn south_south_share_and_partners_of_china() {
+    let test = TestDb::new().await;
+    let south: HashSet<String> = published::developing().into_iter().collect();
+    let countries: HashSet<String> = published::countries().into_iter().map(|r| r["ISO3166-1-Alpha-3"].clone()).collect();
+    let rows = published::gcof();
+    let with_country: Vec<_> = rows.iter().filter(|r| countries.contains(&r["recipient_iso3"])).collect();
+    let total: f64 = with_country.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    let to_south: f64 = with_country.iter().filter(|r| south.contains(&r["recipient_iso3"])).filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    let mut by_recipient: BTreeMap<&str, f64> = BTreeMap::new();
+    for row in &with_country {
+        *by_recipient.entry(&row["recipient_iso3"]).or_default() += amount(&row["usd_defl_2014"]).unwrap_or(0.0);
+    }
+    let (top, top_sum) = by_recipient.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(k, v)| (*k, *v)).expect("rows");
+
+    let data = test
+        .api()
+        .data(
+            r#"{
+                southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }) { total toSouth share }
+                country(code: "CHN") { partners(filter: { source: ["aiddata-gcof-1.0"] }, first: 3) { country { iso3 } sumUsdConstant share count } }
+                countries(filter: { code: ["CHN", "KEN", "BRA"] }) { nodes { iso3 partners(first: 2) { country { iso3 } } } }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let share = &data["southSouthShare"];
+    assert!(close(share["total"].as_f64().unwrap_or_default(), total));
+    assert!(close(share["toSouth"].as_f64().unwrap_or_default(), to_south));
+    let partners = data["country"]["partners"].as_array().expect("partners");
+    assert_eq!(partners.len(), 3);
+    assert_eq!(partners[0]["country"]["iso3"], top);
+    assert!(close(partners[0]["sumUsdConstant"].as_f64().unwrap_or_default(), top_sum));
+    assert!(close(partners[0]["share"].as_f64().unwrap_or_default(), top_sum / total));
+    for country in data["countries"]["nodes"].as_array().expect("countries") {
+        if country["iso3"] == "CHN" {
+            assert_eq!(country["partners"][0]["country"]["iso3"], top);
+        }
+    }
+}
+
+#[tokio::test]
+async fn aggregates_refuse_too_many_groups() {
+    let test = TestDb::new().await;
+    let (code, message) = test.api().error("{ flowStats(groupBy: [YEAR], first: 5000) { count } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert!(message.contains("first"), "{message}");
+}
