@@ -58,6 +58,11 @@ impl ApiError {
         Self { code: ErrorCode::Internal, message: "internal server error".to_owned() }
     }
 
+    /// The message sent to clients.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The error's code.
     pub fn code(&self) -> ErrorCode {
         self.code

@@ -64,6 +64,29 @@ pub enum FlowDimension {
 }
 
 impl FlowDimension {
+    /// How the key is labelled in tables.
+    pub fn label_kind(self) -> super::exports::LabelKind {
+        use super::exports::LabelKind;
+        match self {
+            Self::Provider | Self::Recipient => LabelKind::Country,
+            Self::Sector | Self::SectorCategory | Self::SectorGroup => LabelKind::Sector,
+            Self::Source => LabelKind::Source,
+            _ => LabelKind::Plain,
+        }
+    }
+
+    /// The key's column name in tables (`recipient_region`).
+    pub fn column_name(self) -> String {
+        let mut name = String::new();
+        for (index, character) in format!("{self:?}").chars().enumerate() {
+            if character.is_ascii_uppercase() && index > 0 {
+                name.push('_');
+            }
+            name.push(character.to_ascii_lowercase());
+        }
+        name
+    }
+
     /// The SQL of the group key and the joins it needs.
     fn sql(self) -> (&'static str, &'static [Join]) {
         match self {
@@ -188,6 +211,53 @@ pub struct FlowStats {
 }
 
 impl FlowStats {
+    /// Columns of [`FlowStats::measure_cells`].
+    pub const MEASURE_COLUMNS: &[&str] = &[
+        "count",
+        "sum_usd_current",
+        "sum_usd_constant",
+        "min_usd_current",
+        "max_usd_current",
+        "avg_usd_current",
+        "min_usd_constant",
+        "max_usd_constant",
+        "avg_usd_constant",
+    ];
+
+    /// The measures as table cells (empty when unknown).
+    pub fn measure_cells(&self) -> Vec<String> {
+        let m = &self.measures;
+        let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+        vec![
+            m.count.to_string(),
+            m.sum_current.to_string(),
+            m.sum_constant.to_string(),
+            optional(m.min_current),
+            optional(m.max_current),
+            optional(m.avg_current),
+            optional(m.min_constant),
+            optional(m.max_constant),
+            optional(m.avg_constant),
+        ]
+    }
+
+    /// The id of a row-valued key (country, sector, source).
+    pub fn key_id(&self, dimension: FlowDimension) -> Option<i32> {
+        match dimension.label_kind() {
+            super::exports::LabelKind::Plain => None,
+            _ => self.id(dimension),
+        }
+    }
+
+    /// A plain key as text (empty when null).
+    pub fn key_text(&self, dimension: FlowDimension) -> String {
+        match self.keys.get(&dimension) {
+            Some(Key::Id(id)) => id.to_string(),
+            Some(Key::Text(text)) => text.clone(),
+            None => String::new(),
+        }
+    }
+
     fn id(&self, dimension: FlowDimension) -> Option<i32> {
         match self.keys.get(&dimension) {
             Some(Key::Id(id)) => Some(*id),
@@ -282,7 +352,9 @@ impl FlowStats {
 
     /// The common flow kind.
     async fn kind(&self) -> Option<FlowKind> {
-        self.text(FlowDimension::Kind).and_then(|text| entity::FlowKind::try_from_value(&text.to_owned()).ok()).map(Into::into)
+        self.text(FlowDimension::Kind)
+            .and_then(|text| entity::FlowKind::try_from_value(&text.to_owned()).ok())
+            .map(Into::into)
     }
 
     /// The dataset.
@@ -588,12 +660,14 @@ impl FlowStatsQuery {
             .add(sea_orm::ColumnTrait::is_not_null(&entity::flow::Column::RecipientId));
         let groups = flow_stats(resolve::db(ctx)?, condition, &[FlowDimension::Recipient], &[], None).await?;
         let recipients =
-            resolve::by_ids::<country::Entity>(ctx, groups.iter().filter_map(|s| s.id(FlowDimension::Recipient))).await?;
+            resolve::by_ids::<country::Entity>(ctx, groups.iter().filter_map(|s| s.id(FlowDimension::Recipient)))
+                .await?;
         let mut share = SouthSouthShare::default();
         for stats in &groups {
             let value = stats.measures.get(measure);
             share.total += value;
-            let south = stats.id(FlowDimension::Recipient).and_then(|id| recipients.get(&id)).is_some_and(|c| c.is_developing);
+            let south =
+                stats.id(FlowDimension::Recipient).and_then(|id| recipients.get(&id)).is_some_and(|c| c.is_developing);
             if south {
                 share.to_south += value;
             }
@@ -700,15 +774,23 @@ pub async fn rank_partners(
 ) -> ApiResult<HashMap<i32, Vec<Partner>>> {
     use sea_orm::ColumnTrait;
     let (own, other, column) = match request.direction {
-        PartnerDirection::Provided => (FlowDimension::Provider, FlowDimension::Recipient, entity::flow::Column::ProviderId),
-        PartnerDirection::Received => (FlowDimension::Recipient, FlowDimension::Provider, entity::flow::Column::RecipientId),
+        PartnerDirection::Provided => {
+            (FlowDimension::Provider, FlowDimension::Recipient, entity::flow::Column::ProviderId)
+        }
+        PartnerDirection::Received => {
+            (FlowDimension::Recipient, FlowDimension::Provider, entity::flow::Column::RecipientId)
+        }
     };
     let condition = request.condition.clone().add(column.is_in(countries.iter().copied()));
     let groups = flow_stats(db, condition, &[own, other], &[], None).await?;
     let mut ranked: HashMap<i32, Vec<Partner>> = countries.iter().map(|id| (*id, Vec::new())).collect();
     for stats in groups {
         if let (Some(country), Some(partner)) = (stats.id(own), stats.id(other)) {
-            ranked.entry(country).or_default().push(Partner { country: partner, measures: stats.measures, share: None });
+            ranked.entry(country).or_default().push(Partner {
+                country: partner,
+                measures: stats.measures,
+                share: None,
+            });
         }
     }
     for partners in ranked.values_mut() {

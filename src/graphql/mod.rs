@@ -6,6 +6,7 @@ mod bloc;
 mod connection;
 mod country;
 mod expert;
+pub mod exports;
 mod filter;
 mod flow;
 mod flow_stats;

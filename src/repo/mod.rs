@@ -2,5 +2,6 @@
 //! models, reusable from resolvers, loaders and exports.
 
 pub mod aggregate;
+pub mod export;
 pub mod lookup;
 pub mod page;

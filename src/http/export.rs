@@ -1,0 +1,256 @@
+//! `GET /export/…`: flows and flow aggregates as CSV or NDJSON, with the same filter as
+//! the GraphQL API (`?filter=` a `FlowFilter` as JSON, `&orderBy=` a `[FlowOrder!]`).
+//!
+//! Flows stream from the database to the client in chunks, never all in memory. CSV is
+//! UTF-8 with a byte-order mark, so spreadsheets read accents right, and quoted where
+//! needed. The sources and licences of the exported rows are a sidecar
+//! (`/export/flows.sources.csv`, linked from every export in a `Link` header).
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use futures::StreamExt;
+use sea_orm::{DatabaseConnection, QueryResult, StreamTrait, prelude::Date};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::AppState;
+use crate::{
+    error::{ApiError, ErrorCode},
+    graphql::exports::{flow_condition, flow_order, flow_stats_table},
+    repo::export::{FLOW_COLUMNS, flows_statement},
+};
+
+/// Query parameters of the exports.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportParams {
+    /// A `FlowFilter` as JSON.
+    filter: Option<String>,
+    /// A `[FlowOrder!]` as JSON.
+    #[serde(rename = "orderBy")]
+    order_by: Option<String>,
+    /// For aggregates: `FlowDimension`s separated by commas (`YEAR,RECIPIENT_REGION`).
+    #[serde(rename = "groupBy")]
+    group_by: Option<String>,
+}
+
+/// The formats of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Ndjson => "application/x-ndjson",
+        }
+    }
+}
+
+/// Rows per chunk sent to the client.
+const CHUNK_ROWS: usize = 500;
+
+/// `GET /export/{file}`: `flows.csv`, `flows.ndjson`, `flow-stats.csv`, `flow-stats.ndjson`,
+/// `flows.sources.csv`.
+pub async fn export(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(params): Query<ExportParams>,
+) -> Response {
+    let result = match file.as_str() {
+        "flows.csv" => flows(state.db, params, Format::Csv).await,
+        "flows.ndjson" => flows(state.db, params, Format::Ndjson).await,
+        "flow-stats.csv" => flow_stats(&state.db, params, Format::Csv).await,
+        "flow-stats.ndjson" => flow_stats(&state.db, params, Format::Ndjson).await,
+        "flows.sources.csv" => sources(&state.db, params).await,
+        _ => return (StatusCode::NOT_FOUND, "no such export").into_response(),
+    };
+    result.unwrap_or_else(error_response)
+}
+
+fn error_response(error: ApiError) -> Response {
+    let status = match error.code() {
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let body = json!({ "errors": [{ "message": error.message(), "extensions": { "code": error.code().as_str() } }] });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// The headers every export carries.
+fn headers(response: &mut Response, format: Format, name: &str, params: &ExportParams) {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    let extension = if format == Format::Csv { "csv" } else { "ndjson" };
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"southgraph-{name}.{extension}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    let filter = params.filter.as_deref().map(|f| format!("?filter={}", percent_encode(f))).unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&format!("</export/flows.sources.csv{filter}>; rel=\"describedby\"")) {
+        headers.insert(header::LINK, value);
+    }
+}
+
+/// Percent-encodes a query parameter value.
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// One CSV record, quoted where needed.
+fn csv_line(cells: &[String]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if writer.write_record(cells).is_err() {
+        return Vec::new();
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// One NDJSON line from column names and cells (empty cells become null).
+fn ndjson_line(columns: &[String], cells: &[String]) -> Vec<u8> {
+    let object: serde_json::Map<String, serde_json::Value> = columns
+        .iter()
+        .zip(cells)
+        .map(|(column, cell)| {
+            let value = if cell.is_empty() {
+                serde_json::Value::Null
+            } else if let Ok(number) = cell.parse::<f64>() {
+                serde_json::Number::from_f64(number).map_or_else(|| json!(cell), serde_json::Value::Number)
+            } else {
+                json!(cell)
+            };
+            (column.clone(), value)
+        })
+        .collect();
+    let mut line = serde_json::to_vec(&object).unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
+fn encode(format: Format, columns: &[String], cells: &[String]) -> Vec<u8> {
+    match format {
+        Format::Csv => csv_line(cells),
+        Format::Ndjson => ndjson_line(columns, cells),
+    }
+}
+
+/// The cells of an exported flow.
+fn flow_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
+    let text = |column: &str| -> Result<String, sea_orm::DbErr> {
+        Ok(row.try_get::<Option<String>>("", column)?.unwrap_or_default())
+    };
+    let integer = |column: &str| -> Result<String, sea_orm::DbErr> {
+        Ok(row.try_get::<Option<i32>>("", column)?.map(|v| v.to_string()).unwrap_or_default())
+    };
+    let number = |column: &str| -> Result<String, sea_orm::DbErr> {
+        Ok(row.try_get::<Option<f64>>("", column)?.map(|v| v.to_string()).unwrap_or_default())
+    };
+    let date = |column: &str| -> Result<String, sea_orm::DbErr> {
+        Ok(row.try_get::<Option<Date>>("", column)?.map(|v| v.to_string()).unwrap_or_default())
+    };
+    FLOW_COLUMNS
+        .iter()
+        .map(|column| match *column {
+            "year" | "constant_base_year" => integer(column),
+            "amount_usd_current" | "amount_usd_constant" => number(column),
+            "start_date" | "end_date" => date(column),
+            "recommended_for_research" => {
+                Ok(row.try_get::<Option<bool>>("", column)?.map(|v| v.to_string()).unwrap_or_default())
+            }
+            _ => text(column),
+        })
+        .collect()
+}
+
+async fn flows(db: DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
+    let statement = flows_statement(flow_condition(params.filter.as_deref())?, flow_order(params.order_by.as_deref())?);
+    let columns: Vec<String> = FLOW_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let mut head = Vec::new();
+    if format == Format::Csv {
+        head.extend_from_slice("\u{feff}".as_bytes());
+        head.extend(csv_line(&columns));
+    }
+    tokio::spawn(async move {
+        let stream = match db.stream(&statement).await {
+            Ok(stream) => stream,
+            Err(err) => {
+                tracing::error!(%err, "export failed");
+                sender.send(Err(std::io::Error::other("export failed"))).await.ok();
+                return;
+            }
+        };
+        futures::pin_mut!(stream);
+        let mut chunk = head;
+        let mut rows = 0;
+        while let Some(row) = stream.next().await {
+            match row.and_then(|row| flow_cells(&row)) {
+                Ok(cells) => chunk.extend(encode(format, &columns, &cells)),
+                Err(err) => {
+                    tracing::error!(%err, "export failed");
+                    sender.send(Err(std::io::Error::other("export failed"))).await.ok();
+                    return;
+                }
+            }
+            rows += 1;
+            if rows % CHUNK_ROWS == 0 && sender.send(Ok(Bytes::from(std::mem::take(&mut chunk)))).await.is_err() {
+                return;
+            }
+        }
+        sender.send(Ok(Bytes::from(chunk))).await.ok();
+    });
+    let body = Body::from_stream(futures::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    }));
+    let mut response = Response::new(body);
+    headers(&mut response, format, "flows", &params);
+    Ok(response)
+}
+
+async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
+    let group_by = params.group_by.as_deref().unwrap_or_default();
+    let (columns, rows) = flow_stats_table(db, params.filter.as_deref(), group_by).await?;
+    Ok(table(format, "flow-stats", &params, &columns, &rows))
+}
+
+fn table(format: Format, name: &str, params: &ExportParams, columns: &[String], rows: &[Vec<String>]) -> Response {
+    let mut body = Vec::new();
+    if format == Format::Csv {
+        body.extend_from_slice("\u{feff}".as_bytes());
+        body.extend(csv_line(columns));
+    }
+    for row in rows {
+        body.extend(encode(format, columns, row));
+    }
+    let mut response = Response::new(Body::from(body));
+    headers(&mut response, format, name, params);
+    response
+}
+
+/// The sources of the flows a filter matches: key, title, publisher, licence, citation, URL.
+async fn sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
+    let (_, rows) = flow_stats_table(db, params.filter.as_deref(), "SOURCE").await?;
+    let keys: Vec<&str> = rows.iter().filter_map(|row| row.first().map(String::as_str)).collect();
+    let found = crate::repo::lookup::sources_by_keys(db, &keys).await?;
+    let columns: Vec<String> =
+        ["source", "title", "publisher", "licence", "citation", "url", "version", "retrieved_on"]
+            .map(String::from)
+            .to_vec();
+    let rows: Vec<Vec<String>> = found
+        .into_iter()
+        .map(|s| vec![s.key, s.title, s.publisher, s.licence, s.citation, s.url, s.version, s.retrieved_on])
+        .collect();
+    Ok(table(Format::Csv, "sources", &params, &columns, &rows))
+}
