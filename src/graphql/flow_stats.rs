@@ -12,6 +12,7 @@ use super::{
     country::Country,
     filter::{OrderDirection, ToCondition},
     flow::{FlowFilter, FlowKind},
+    provenance::Provenance,
     resolve,
     sector::Sector,
     source::Source,
@@ -583,6 +584,7 @@ impl FlowStatsQuery {
     ) -> ApiResult<Vec<FlowStats>> {
         let limit = group_limit(first)?;
         let condition = filter.as_ref().map_or_else(Condition::all, ToCondition::condition);
+        note_flow_sources(ctx, &condition).await?;
         flow_stats(resolve::db(ctx)?, condition, &group_by, &order_by.unwrap_or_default(), Some(limit)).await
     }
 
@@ -601,6 +603,7 @@ impl FlowStatsQuery {
             .as_ref()
             .map_or_else(Condition::all, ToCondition::condition)
             .add(sea_orm::ColumnTrait::between(&entity::flow::Column::Year, from, to));
+        note_flow_sources(ctx, &condition).await?;
         let found = flow_stats(resolve::db(ctx)?, condition, &[FlowDimension::Year], &[], None).await?;
         let mut by_year: HashMap<i32, FlowStats> =
             found.into_iter().filter_map(|stats| stats.id(FlowDimension::Year).map(|year| (year, stats))).collect();
@@ -633,6 +636,7 @@ impl FlowStatsQuery {
             MatrixLevel::Country => (FlowDimension::Provider, FlowDimension::Recipient),
         };
         let condition = filter.as_ref().map_or_else(Condition::all, ToCondition::condition);
+        note_flow_sources(ctx, &condition).await?;
         let groups = flow_stats(resolve::db(ctx)?, condition, &[from, to], &[], None).await?;
         let sources = matrix_labels(ctx, &groups, from).await?;
         let targets = matrix_labels(ctx, &groups, to).await?;
@@ -658,6 +662,7 @@ impl FlowStatsQuery {
             .as_ref()
             .map_or_else(Condition::all, ToCondition::condition)
             .add(sea_orm::ColumnTrait::is_not_null(&entity::flow::Column::RecipientId));
+        note_flow_sources(ctx, &condition).await?;
         let groups = flow_stats(resolve::db(ctx)?, condition, &[FlowDimension::Recipient], &[], None).await?;
         let recipients =
             resolve::by_ids::<country::Entity>(ctx, groups.iter().filter_map(|s| s.id(FlowDimension::Recipient)))
@@ -675,6 +680,14 @@ impl FlowStatsQuery {
         share.share = (share.total != 0.0).then(|| share.to_south / share.total);
         Ok(share)
     }
+}
+
+/// Notes the sources of the flows a condition matches, for `extensions.sources`.
+async fn note_flow_sources(ctx: &Context<'_>, condition: &Condition) -> ApiResult<()> {
+    let Some(provenance) = ctx.data_opt::<Provenance>() else { return Ok(()) };
+    let groups = flow_stats(resolve::db(ctx)?, condition.clone(), &[FlowDimension::Source], &[], None).await?;
+    provenance.note(groups.iter().filter_map(|group| group.id(FlowDimension::Source)));
+    Ok(())
 }
 
 fn group_limit(first: Option<i32>) -> ApiResult<u64> {

@@ -13,6 +13,7 @@ mod flow_stats;
 mod id;
 mod loaders;
 mod node;
+mod provenance;
 mod resolve;
 mod sector;
 mod source;
@@ -46,7 +47,8 @@ pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
     let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
-        .extension(async_graphql::extensions::Tracing);
+        .extension(async_graphql::extensions::Tracing)
+        .extension(provenance::ProvenanceExtension);
     loaders::register(builder, &db, &config).data(db).data(config).finish()
 }
 

@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use super::{
     connection::{NodeConnection, connection},
     loaders::{ById, HasId, PageKey, PageLoader, PageRequest},
+    provenance::{Provenance, Sourced},
 };
 use crate::{
     config::ApiConfig,
@@ -31,29 +32,40 @@ pub fn config<'a>(ctx: &Context<'a>) -> ApiResult<&'a ApiConfig> {
     state(ctx)
 }
 
+/// Notes the sources of rows for the response's `extensions.sources`.
+pub fn note_sources<'m, M: Sourced + 'm>(ctx: &Context<'_>, models: impl IntoIterator<Item = &'m M>) {
+    if let Some(provenance) = ctx.data_opt::<Provenance>() {
+        provenance.note(models.into_iter().filter_map(Sourced::source_id));
+    }
+}
+
 /// One row by primary key, batched with its siblings.
 pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<E::Model>>
 where
     E: EntityTrait,
-    E::Model: HasId + Clone + Send + Sync,
+    E::Model: HasId + Sourced + Clone + Send + Sync,
 {
-    Ok(state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?)
+    let found = state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?;
+    note_sources(ctx, found.iter());
+    Ok(found)
 }
 
 /// Rows by primary key, in one batch.
 pub async fn by_ids<E>(ctx: &Context<'_>, ids: impl IntoIterator<Item = i32>) -> ApiResult<HashMap<i32, E::Model>>
 where
     E: EntityTrait,
-    E::Model: HasId + Clone + Send + Sync,
+    E::Model: HasId + Sourced + Clone + Send + Sync,
 {
-    Ok(state::<DataLoader<ById<E>>>(ctx)?.load_many(ids).await?)
+    let found = state::<DataLoader<ById<E>>>(ctx)?.load_many(ids).await?;
+    note_sources(ctx, found.values());
+    Ok(found)
 }
 
 /// Like [`by_id`], for a reference the schema guarantees (a foreign key).
 pub async fn required<E>(ctx: &Context<'_>, id: i32) -> ApiResult<E::Model>
 where
     E: EntityTrait,
-    E::Model: HasId + Clone + Send + Sync,
+    E::Model: HasId + Sourced + Clone + Send + Sync,
 {
     by_id::<E>(ctx, id).await?.ok_or_else(|| ApiError::internal(&format!("dangling reference to row {id}")))
 }
@@ -67,10 +79,12 @@ pub async fn root<E, Node>(
 ) -> ApiResult<NodeConnection<Node>>
 where
     E: EntityTrait,
+    E::Model: Sourced,
     Node: OutputType,
 {
     let mut pages = fetch_pages::<E>(db(ctx)?, &listing, None, window).await?;
     let page = pages.remove(&ROOT).unwrap_or(Page { rows: Vec::new(), total: 0 });
+    note_sources(ctx, page.rows.iter().map(|row| &row.model));
     Ok(connection(&page, node))
 }
 
@@ -84,14 +98,17 @@ pub async fn nested<E, Node>(
 ) -> ApiResult<NodeConnection<Node>>
 where
     E: EntityTrait,
-    E::Model: Send + Sync,
+    E::Model: Sourced + Send + Sync,
     Node: OutputType,
 {
     let fingerprint = format!("{listing:?}|{window:?}");
     let key = PageKey { parent, request: Arc::new(PageRequest { fingerprint, listing, window }) };
     let page = state::<DataLoader<PageLoader<E>>>(ctx)?.load_one(key).await?;
     Ok(match page {
-        Some(page) => connection(&page, node),
+        Some(page) => {
+            note_sources(ctx, page.rows.iter().map(|row| &row.model));
+            connection(&page, node)
+        }
         None => connection(&Page::<E::Model> { rows: Vec::new(), total: 0 }, node),
     })
 }

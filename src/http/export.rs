@@ -211,9 +211,14 @@ async fn flows(db: DatabaseConnection, params: ExportParams, format: Format) -> 
         }
         sender.send(Ok(Bytes::from(chunk))).await.ok();
     });
-    let body = Body::from_stream(futures::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    }));
+    // Fused: the compression layer may poll again after the end.
+    let body = Body::from_stream(
+        futures::stream::unfold(
+            receiver,
+            |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+        )
+        .fuse(),
+    );
     let mut response = Response::new(body);
     headers(&mut response, format, "flows", &params);
     Ok(response)

@@ -2,9 +2,13 @@
 //!
 //! - `POST /graphql` and `GET /graphql` per the GraphQL-over-HTTP specification;
 //! - `/` GraphiQL with example queries ready to run;
-//! - `/health` liveness with the database's state.
+//! - `/health` liveness with the database's state;
+//! - `/export/…` flows and aggregates as CSV or NDJSON;
+//! - `/explore` the explorer page for data journalists, with its bundled assets.
 
 mod examples;
+mod explore;
+mod export;
 mod graphiql;
 mod graphql;
 mod health;
@@ -32,6 +36,11 @@ pub fn app(schema: ApiSchema, db: DatabaseConnection) -> Router {
         .route("/", get(graphiql::page))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/health", get(health::check))
+        .route("/export/{file}", get(export::export))
+        .route("/explore", get(explore::page))
+        .route("/explore/explore.js", get(explore::script))
+        .route("/explore/explore.css", get(explore::stylesheet))
+        .route("/explore/countries-110m.json", get(explore::countries))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())

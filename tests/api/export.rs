@@ -136,3 +136,18 @@ async fn bad_filters_are_400_with_a_clear_message() {
         assert!(error["message"].as_str().unwrap_or_default().contains(word), "{error}");
     }
 }
+
+#[tokio::test]
+async fn gzip_downloads_are_complete() {
+    let test = TestDb::new().await;
+    let filter = json!({ "recipient": { "code": ["KEN"] } });
+    let request = Request::get(format!("/export/flows.csv?filter={}", encode(&filter)))
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let plain = get(&test, &format!("/export/flows.csv?filter={}", encode(&filter))).await;
+    let response = test.api().send_raw(request).await;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&response[..]), &mut text).expect("gzip");
+    assert_eq!(text, plain.body);
+}

@@ -147,7 +147,7 @@ async fn sector_filters_reach_every_code_under_a_category() {
         .map(|c| c["children"]["totalCount"].as_u64().unwrap_or(0))
         .sum();
     assert_eq!(under, 1 + categories["totalCount"].as_u64().unwrap_or(0) + purposes);
-    let flows = count(&api, "flows", json!({ "sector": { "under": ["120"] } })).await;
+    let flows = count(&api, "flows", json!({ "source": ["aiddata-gcof-1.0"], "sector": { "under": ["120"] } })).await;
     let published = published::gcof().iter().filter(|r| r["crs_sector_code"].starts_with("12")).count() as u64;
     assert_eq!(flows, published);
 }

@@ -97,7 +97,7 @@ async fn sectors_parents_children_and_flows() {
         .data(
             r#"{
                 sector(code: "12220") { level parent { code level children(first: 100) { nodes { code parent { code } } } } }
-                health: sector(code: "120") { level flows(first: 100) { totalCount nodes { sector { code } } } }
+                health: sector(code: "120") { level flows(first: 100, filter: { source: ["aiddata-gcof-1.0"] }) { totalCount nodes { sector { code } } } }
             }"#,
             json!({}),
         )
@@ -205,4 +205,32 @@ async fn flows_and_sectors_of_agreements() {
             nodes(&flow["agreement"]["sectors"]).iter().filter_map(|s| s["code"].as_str()).collect();
         assert_eq!(codes, HashSet::from(["120", "12220"]));
     }
+}
+
+#[tokio::test]
+async fn responses_cite_the_sources_of_their_records_and_figures() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let response = api
+        .post(
+            r#"{ flows(first: 3, filter: { source: ["aiddata-gcof-1.0"] }) { nodes { title recipient { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    let sources = response["extensions"]["sources"].as_array().expect("extensions.sources");
+    let keys: Vec<&str> = sources.iter().filter_map(|s| s["key"].as_str()).collect();
+    assert_eq!(keys, ["aiddata-gcof-1.0", "country-codes-2020"], "the flows' and the countries' sources");
+    assert!(sources[0]["citation"].as_str().is_some_and(|c| c.contains("Dreher")));
+    assert!(sources[0]["licence"].as_str().is_some_and(|l| !l.is_empty()));
+
+    let aggregate = api
+        .post(r#"{ flowStats(filter: { recipient: { code: ["KEN"] } }, groupBy: [YEAR]) { year count } }"#, json!({}))
+        .await;
+    let keys: Vec<&str> = aggregate["extensions"]["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter_map(|s| s["key"].as_str())
+        .collect();
+    assert!(keys.contains(&"aiddata-gcof-1.0"), "{keys:?}");
 }

@@ -60,7 +60,10 @@ async fn grouping_by_year_and_region_matches_the_published_rows() {
     let groups = data["flowStats"].as_array().expect("groups");
     assert_eq!(groups.len(), expected.len());
     for group in groups {
-        let key = (group["year"].as_i64().unwrap_or_default(), group["recipientRegion"].as_str().unwrap_or_default().to_owned());
+        let key = (
+            group["year"].as_i64().unwrap_or_default(),
+            group["recipientRegion"].as_str().unwrap_or_default().to_owned(),
+        );
         let (count, sum) = expected[&key];
         assert_eq!(group["count"].as_u64(), Some(count), "{key:?}");
         assert!(close(group["sumUsdConstant"].as_f64().unwrap_or_default(), sum), "{key:?}");
@@ -103,7 +106,13 @@ async fn matrices_add_up_to_the_total() {
     let matrix = &data["flowMatrix"];
     let labels: Vec<&str> = matrix["labels"].as_array().expect("labels").iter().filter_map(|l| l.as_str()).collect();
     assert!(labels.contains(&"Asia") && labels.contains(&"Africa"), "{labels:?}");
-    let cells: f64 = matrix["matrix"].as_array().expect("rows").iter().flat_map(|row| row.as_array().expect("row").iter()).filter_map(|v| v.as_f64()).sum();
+    let cells: f64 = matrix["matrix"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|row| row.as_array().expect("row").iter())
+        .filter_map(|v| v.as_f64())
+        .sum();
     assert!(close(cells, total), "{cells} vs {total}");
     let links: f64 = matrix["links"].as_array().expect("links").iter().filter_map(|l| l["value"].as_f64()).sum();
     assert!(close(links, total));
@@ -114,11 +123,16 @@ async fn matrices_add_up_to_the_total() {
 async fn south_south_share_and_partners_of_china() {
     let test = TestDb::new().await;
     let south: HashSet<String> = published::developing().into_iter().collect();
-    let countries: HashSet<String> = published::countries().into_iter().map(|r| r["ISO3166-1-Alpha-3"].clone()).collect();
+    let countries: HashSet<String> =
+        published::countries().into_iter().map(|r| r["ISO3166-1-Alpha-3"].clone()).collect();
     let rows = published::gcof();
     let with_country: Vec<_> = rows.iter().filter(|r| countries.contains(&r["recipient_iso3"])).collect();
     let total: f64 = with_country.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
-    let to_south: f64 = with_country.iter().filter(|r| south.contains(&r["recipient_iso3"])).filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    let to_south: f64 = with_country
+        .iter()
+        .filter(|r| south.contains(&r["recipient_iso3"]))
+        .filter_map(|r| amount(&r["usd_defl_2014"]))
+        .sum();
     let mut by_recipient: BTreeMap<&str, f64> = BTreeMap::new();
     for row in &with_country {
         *by_recipient.entry(&row["recipient_iso3"]).or_default() += amount(&row["usd_defl_2014"]).unwrap_or(0.0);

@@ -218,6 +218,12 @@ impl Api {
         Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// Sends a request; returns the raw body bytes.
+    pub async fn send_raw(&self, request: Request<Body>) -> Vec<u8> {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        response.into_body().collect().await.expect("body").to_bytes().to_vec()
+    }
+
     /// POSTs a query with variables; returns the whole response body.
     pub async fn post(&self, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables }).to_string();
