@@ -2,6 +2,7 @@
 //! keep every relation batched.
 
 mod agreement;
+mod agreement_stats;
 mod bloc;
 mod connection;
 mod country;
@@ -33,6 +34,7 @@ pub struct Query(
     bloc::BlocQuery,
     sector::SectorQuery,
     agreement::AgreementQuery,
+    agreement_stats::AgreementStatsQuery,
     flow::FlowQuery,
     flow_stats::FlowStatsQuery,
     expert::ExpertQuery,

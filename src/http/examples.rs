@@ -9,7 +9,94 @@ pub struct Example {
     pub query: &'static str,
 }
 
-/// The examples, in the order GraphiQL shows them.
+/// Questions data journalists ask, answered with one query each (README lists the answers
+/// on the bundled data); GraphiQL opens them first.
+pub const QUESTIONS: &[Example] = &[
+    Example {
+        title: "How much did China commit to African countries each year from 2000 to 2014?",
+        query: r#"# China's official finance to Africa per year, constant 2014 USD (AidData GCOF 1.0).
+{
+  flowTimeSeries(
+    filter: { provider: { code: ["CHN"] }, recipient: { region: ["Africa"] }, source: ["aiddata-gcof-1.0"] }
+    from: 2000
+    to: 2014
+  ) { year count sumUsdConstant sumUsdCurrent }
+}"#,
+    },
+    Example {
+        title: "In which sectors did China commit to Africa?",
+        query: r#"# China's official finance to Africa by DAC sector group, largest first.
+{
+  flowStats(
+    filter: { provider: { code: ["CHN"] }, recipient: { region: ["Africa"] }, source: ["aiddata-gcof-1.0"] }
+    groupBy: [SECTOR_GROUP]
+    orderBy: [{ measure: USD_CONSTANT }]
+    first: 5
+  ) { sectorGroup { code name } count sumUsdConstant }
+}"#,
+    },
+    Example {
+        title: "Which developing countries signed the most investment treaties with other developing countries?",
+        query: r#"# Parties to bilateral investment treaties whose parties are all of the South.
+{
+  agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 10) {
+    party { name }
+    count
+  }
+}"#,
+    },
+    Example {
+        title: "What share of China's official finance went to countries of the South?",
+        query: r#"# Share of China's committed finance (with a recipient country) going to M49 developing countries.
+{
+  byAmount: southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }) { total toSouth share }
+  byCount: southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }, measure: COUNT) { total toSouth share }
+}"#,
+    },
+    Example {
+        title: "Between which regions does the most money flow?",
+        query: r#"# Region-to-region flows, 2000–2014, constant USD: the largest links (a chord diagram's data).
+{
+  flowMatrix(filter: { year: { gte: 2000, lte: 2014 } }, level: REGION) {
+    labels
+    links { source target value }
+  }
+}"#,
+    },
+    Example {
+        title: "Who are Kenya's largest providers?",
+        query: r#"# Kenya's partners by what it received, with each partner's share.
+{
+  country(code: "KEN") {
+    name
+    partners(direction: RECEIVED, first: 5) { country { name } count sumUsdConstant share }
+  }
+}"#,
+    },
+    Example {
+        title: "How many South–South trade agreements were signed each year?",
+        query: r#"# Trade and regional-integration agreements whose parties are all of the South, by year signed.
+{
+  agreementStats(filter: { kind: [TRADE, REGIONAL_INTEGRATION], southSouth: true }, groupBy: [SIGNED_YEAR], first: 100) {
+    signedYear
+    count
+  }
+}"#,
+    },
+    Example {
+        title: "Where did Chinese technical-assistance teams go?",
+        query: r#"# Teams from China (medical teams, technical assistance) by host region.
+{
+  expertStats(filter: { homeCountry: { code: ["CHN"] } }, groupBy: [HOST_REGION]) {
+    hostRegion
+    experts
+    deployments
+  }
+}"#,
+    },
+];
+
+/// The examples, in the order GraphiQL shows them after the questions.
 pub const EXAMPLES: &[Example] = &[
     Example {
         title: "Countries of the South in Africa, with their blocs",

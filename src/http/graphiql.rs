@@ -3,13 +3,13 @@
 use axum::response::Html;
 use serde_json::json;
 
-use super::examples::EXAMPLES;
+use super::examples::{EXAMPLES, QUESTIONS};
 
 const GRAPHIQL_VERSION: &str = "3.8.3";
 
 /// The GraphiQL page.
 pub async fn page() -> Html<String> {
-    let tabs: Vec<_> = EXAMPLES.iter().map(|example| json!({ "query": example.query })).collect();
+    let tabs: Vec<_> = QUESTIONS.iter().chain(EXAMPLES).map(|example| json!({ "query": example.query })).collect();
     let tabs = serde_json::to_string(&tabs).unwrap_or_else(|_| "[]".to_owned()).replace("</", "<\\/");
     Html(format!(
         r#"<!doctype html>

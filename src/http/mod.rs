@@ -19,7 +19,7 @@ use tower_http::{compression::CompressionLayer, cors::CorsLayer, trace::TraceLay
 
 use crate::graphql::ApiSchema;
 
-pub use examples::EXAMPLES;
+pub use examples::{EXAMPLES, QUESTIONS};
 
 /// What the handlers share.
 #[derive(Clone)]

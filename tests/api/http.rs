@@ -3,7 +3,10 @@
 
 use axum::{body::Body, http::Request};
 use serde_json::json;
-use southgraph::{config::ApiConfig, http::EXAMPLES};
+use southgraph::{
+    config::ApiConfig,
+    http::{EXAMPLES, QUESTIONS},
+};
 
 use crate::support::TestDb;
 
@@ -110,12 +113,13 @@ async fn graphiql_opens_with_the_examples() {
 async fn every_example_query_runs_and_finds_data() {
     let test = TestDb::new().await;
     let api = test.api();
-    for example in EXAMPLES {
+    for example in QUESTIONS.iter().chain(EXAMPLES) {
         let data = api.data(example.query, json!({})).await;
         for (field, value) in data.as_object().expect("data") {
-            let found = match value.get("nodes") {
-                Some(nodes) => nodes.as_array().is_some_and(|nodes| !nodes.is_empty()),
-                None => value.is_object(),
+            let found = match (value.get("nodes"), value) {
+                (Some(nodes), _) => nodes.as_array().is_some_and(|nodes| !nodes.is_empty()),
+                (None, serde_json::Value::Array(groups)) => !groups.is_empty(),
+                (None, other) => other.is_object(),
             };
             assert!(found, "{}: `{field}` found nothing: {value}", example.title);
         }

@@ -172,3 +172,83 @@ async fn aggregates_refuse_too_many_groups() {
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(message.contains("first"), "{message}");
 }
+
+#[tokio::test]
+async fn bilateral_investment_treaties_between_two_countries_match_the_published_list() {
+    let test = TestDb::new().await;
+    let treaties = published::csv_rows("unctad_iia_scrape_bits_raw.csv.gz");
+    for (a, b, name_a, name_b) in [("CHN", "DEU", "China", "Germany"), ("ARG", "CHL", "Argentina", "Chile")] {
+        let expected = treaties
+            .iter()
+            .filter(|t| t["type"] == "BITs")
+            .filter(|t| t["parties"] == format!("{name_a}, {name_b}") || t["parties"] == format!("{name_b}, {name_a}"))
+            .count() as u64;
+        assert!(expected > 0);
+        let data = test
+            .api()
+            .data(
+                "query($a: String!, $b: String!) { agreements(filter: { kind: [INVESTMENT], and: [{ party: { code: [$a] } }, { party: { code: [$b] } }] }) { totalCount nodes { scope } } }",
+                json!({ "a": a, "b": b }),
+            )
+            .await;
+        assert_eq!(data["agreements"]["totalCount"].as_u64(), Some(expected), "{a}–{b}");
+        assert!(data["agreements"]["nodes"].as_array().expect("nodes").iter().all(|n| n["scope"] == "BILATERAL"));
+    }
+}
+
+#[tokio::test]
+async fn agreement_groups_add_up_and_agree_with_the_list() {
+    let test = TestDb::new().await;
+    let data = test
+        .api()
+        .data(
+            r#"{
+                agreements { totalCount }
+                byKind: agreementStats(groupBy: [KIND]) { kind count }
+                byScope: agreementStats(groupBy: [SCOPE]) { scope count }
+                bilateral: agreements(filter: { source: ["unctad-iia-navigator"] }, first: 50) { nodes { scope } }
+                southSouthBits: agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 5) { party { iso3 isSouth } count }
+                share: agreementSouthSouthShare(filter: { kind: [INVESTMENT] }) { total toSouth share }
+                southSouth: agreements(filter: { kind: [INVESTMENT], southSouth: true }) { totalCount }
+                investment: agreements(filter: { kind: [INVESTMENT] }) { totalCount }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let total = data["agreements"]["totalCount"].as_i64().expect("total");
+    let by_kind: i64 =
+        data["byKind"].as_array().expect("groups").iter().map(|g| g["count"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(by_kind, total);
+    let by_scope: i64 =
+        data["byScope"].as_array().expect("groups").iter().map(|g| g["count"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(by_scope, total, "every agreement has one scope or none");
+    for group in data["southSouthBits"].as_array().expect("groups") {
+        assert_eq!(group["party"]["isSouth"], true);
+    }
+    assert_eq!(data["share"]["toSouth"].as_f64(), data["southSouth"]["totalCount"].as_f64());
+    assert_eq!(data["share"]["total"].as_f64(), data["investment"]["totalCount"].as_f64());
+}
+
+#[tokio::test]
+async fn expert_groups_count_experts_and_deployments() {
+    let test = TestDb::new().await;
+    let data = test
+        .api()
+        .data(
+            r#"{
+                experts(filter: { homeCountry: { code: ["CHN"] } }) { totalCount }
+                all: expertStats(filter: { homeCountry: { code: ["CHN"] } }, groupBy: []) { experts deployments }
+                byRegion: expertStats(filter: { homeCountry: { code: ["CHN"] } }, groupBy: [HOST_REGION]) { hostRegion experts }
+                byKind: expertStats(groupBy: [KIND, HOME_COUNTRY], first: 5) { kind homeCountry { iso3 } experts }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let experts = data["experts"]["totalCount"].as_i64().expect("total");
+    assert_eq!(data["all"][0]["experts"].as_i64(), Some(experts));
+    assert!(data["all"][0]["deployments"].as_i64().unwrap_or(0) >= experts);
+    let africa =
+        data["byRegion"].as_array().expect("groups").iter().find(|g| g["hostRegion"] == "Africa").expect("Africa");
+    assert!(africa["experts"].as_i64().unwrap_or(0) > 0);
+    assert_eq!(data["byKind"][0]["kind"], "TEAM");
+}
