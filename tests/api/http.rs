@@ -125,3 +125,20 @@ async fn every_example_query_runs_and_finds_data() {
         }
     }
 }
+
+#[tokio::test]
+async fn get_responses_are_cacheable_and_revalidate() {
+    let test = TestDb::new().await;
+    let uri = "/graphql?query=%7Bcountry(code%3A%22BRA%22)%7Biso2%7D%7D";
+    let first = test.api().send_full(Request::get(uri).body(Body::empty()).expect("request")).await;
+    assert_eq!(first.0, 200);
+    assert!(first.1.get("cache-control").is_some_and(|v| v.to_str().unwrap_or_default().contains("max-age")));
+    let etag = first.1.get("etag").expect("an ETag").clone();
+    let again = test
+        .api()
+        .send_full(Request::get(uri).header("if-none-match", etag).body(Body::empty()).expect("request"))
+        .await;
+    assert_eq!(again.0, 304);
+    let post = test.api().send_full(post(r#"{"query":"{ country(code: \"BRA\") { iso2 } }"}"#, GRAPHQL_RESPONSE)).await;
+    assert!(post.1.get("etag").is_none(), "POST is not cached");
+}

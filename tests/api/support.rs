@@ -218,6 +218,12 @@ impl Api {
         Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// Sends a request; returns the status and headers.
+    pub async fn send_full(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap) {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        (response.status(), response.headers().clone())
+    }
+
     /// Sends a request; returns the raw body bytes.
     pub async fn send_raw(&self, request: Request<Body>) -> Vec<u8> {
         let response = self.router.clone().oneshot(request).await.expect("infallible");
