@@ -13,7 +13,10 @@ use sea_orm::{
 use super::{
     connection::{NodeConnection, window},
     country::{Country, CountryFilter, CountryOrder},
-    filter::{IntRange, OrderDirection, ToCondition, column_where, ids_where, in_range, listing, logical, sort_keys},
+    filter::{
+        IntRange, OrderDirection, ToCondition, column_where, from_sources, ids_where, in_range, listing, logical,
+        sort_keys,
+    },
     flow::{Flow, FlowFilter, FlowOrder},
     id::NodeKey,
     loaders::PartiesByAgreement,
@@ -300,11 +303,7 @@ impl ToCondition for AgreementFilter {
             condition = condition.add(if south_south { all_south } else { all_south.not() });
         }
         if let Some(keys) = &self.source {
-            let sources = column_where::<source::Entity, _>(
-                source::Column::Id,
-                Condition::all().add(source::Column::Key.is_in(keys.clone())),
-            );
-            condition = condition.add(Column::SourceId.in_subquery(sources));
+            condition = condition.add(from_sources(Column::SourceId, keys));
         }
         logical(condition, &self.and, &self.or, &self.not)
     }

@@ -218,10 +218,7 @@ impl AgreementStats {
 
     /// A party.
     async fn party(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(match self.id(AgreementDimension::Party) {
-            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
-            None => None,
-        })
+        Ok(resolve::optional::<country::Entity>(ctx, self.id(AgreementDimension::Party)).await?.map(Country))
     }
 
     /// A party's UN M49 region.
@@ -231,10 +228,7 @@ impl AgreementStats {
 
     /// The dataset.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
-        Ok(match self.id(AgreementDimension::Source) {
-            Some(id) => resolve::by_id::<source::Entity>(ctx, id).await?.map(Source),
-            None => None,
-        })
+        Ok(resolve::optional::<source::Entity>(ctx, self.id(AgreementDimension::Source)).await?.map(Source))
     }
 
     /// Number of distinct agreements.
@@ -264,10 +258,7 @@ impl ExpertStats {
     }
 
     async fn country(&self, ctx: &Context<'_>, dimension: ExpertDimension) -> ApiResult<Option<Country>> {
-        Ok(match self.id(dimension) {
-            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
-            None => None,
-        })
+        Ok(resolve::optional::<country::Entity>(ctx, self.id(dimension)).await?.map(Country))
     }
 }
 
@@ -308,18 +299,12 @@ impl ExpertStats {
 
     /// A sector.
     async fn sector(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
-        Ok(match self.id(ExpertDimension::Sector) {
-            Some(id) => resolve::by_id::<sector::Entity>(ctx, id).await?.map(Sector),
-            None => None,
-        })
+        Ok(resolve::optional::<sector::Entity>(ctx, self.id(ExpertDimension::Sector)).await?.map(Sector))
     }
 
     /// The dataset.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
-        Ok(match self.id(ExpertDimension::Source) {
-            Some(id) => resolve::by_id::<source::Entity>(ctx, id).await?.map(Source),
-            None => None,
-        })
+        Ok(resolve::optional::<source::Entity>(ctx, self.id(ExpertDimension::Source)).await?.map(Source))
     }
 
     /// Number of distinct experts.

@@ -12,7 +12,9 @@ use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
     country::{Country, CountryFilter, countries_where},
-    filter::{IntRange, OrderDirection, ToCondition, column_where, in_range, listing, logical, sort_keys},
+    filter::{
+        IntRange, OrderDirection, ToCondition, column_where, from_sources, in_range, listing, logical, sort_keys,
+    },
     flow::Flow,
     id::NodeKey,
     resolve,
@@ -69,10 +71,7 @@ impl Expert {
 
     /// The country the expert comes from.
     async fn home_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(match self.0.home_country_id {
-            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
-            None => None,
-        })
+        Ok(resolve::optional::<country::Entity>(ctx, self.0.home_country_id).await?.map(Country))
     }
 
     /// Sectors the expert works in.
@@ -132,10 +131,7 @@ impl Deployment {
 
     /// Where the expert was deployed.
     async fn host_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(match self.0.host_country_id {
-            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
-            None => None,
-        })
+        Ok(resolve::optional::<country::Entity>(ctx, self.0.host_country_id).await?.map(Country))
     }
 
     /// First year of the deployment.
@@ -150,18 +146,12 @@ impl Deployment {
 
     /// The flow that financed it.
     async fn flow(&self, ctx: &Context<'_>) -> ApiResult<Option<Flow>> {
-        Ok(match self.0.flow_id {
-            Some(id) => resolve::by_id::<flow::Entity>(ctx, id).await?.map(Flow),
-            None => None,
-        })
+        Ok(resolve::optional::<flow::Entity>(ctx, self.0.flow_id).await?.map(Flow))
     }
 
     /// The agreement it served.
     async fn agreement(&self, ctx: &Context<'_>) -> ApiResult<Option<Agreement>> {
-        Ok(match self.0.agreement_id {
-            Some(id) => resolve::by_id::<agreement::Entity>(ctx, id).await?.map(Agreement),
-            None => None,
-        })
+        Ok(resolve::optional::<agreement::Entity>(ctx, self.0.agreement_id).await?.map(Agreement))
     }
 }
 
@@ -211,11 +201,7 @@ impl ToCondition for ExpertFilter {
             condition = condition.add(Column::Id.in_subquery(working));
         }
         if let Some(keys) = &self.source {
-            let sources = column_where::<source::Entity, _>(
-                source::Column::Id,
-                Condition::all().add(source::Column::Key.is_in(keys.clone())),
-            );
-            condition = condition.add(Column::SourceId.in_subquery(sources));
+            condition = condition.add(from_sources(Column::SourceId, keys));
         }
         logical(condition, &self.and, &self.or, &self.not)
     }

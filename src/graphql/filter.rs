@@ -98,6 +98,15 @@ pub fn column_where<E: EntityTrait, C: ColumnTrait>(column: C, condition: Condit
     Query::select().column(column).from(E::default()).cond_where(condition).to_owned()
 }
 
+/// `column IN (SELECT id FROM source WHERE key IN keys)`: rows from any of these sources.
+pub fn from_sources<C: ColumnTrait>(column: C, keys: &[String]) -> Condition {
+    let sources = column_where::<entity::source::Entity, _>(
+        entity::source::Column::Id,
+        Condition::all().add(entity::source::Column::Key.is_in(keys.iter().cloned())),
+    );
+    Condition::all().add(column.in_subquery(sources))
+}
+
 /// Sort keys from a list of orderings.
 pub fn sort_keys<O: Copy>(orders: Option<Vec<O>>, key: impl Fn(O) -> (Expr, Order)) -> Vec<(Expr, Order)> {
     orders.unwrap_or_default().into_iter().map(key).collect()

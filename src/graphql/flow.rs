@@ -11,7 +11,7 @@ use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
     country::{Country, CountryFilter, countries_where, south},
-    filter::{FloatRange, IntRange, OrderDirection, ToCondition, column_where, in_range, listing, logical, sort_keys},
+    filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
     id::NodeKey,
     resolve,
     sector::{Sector, SectorFilter, sectors_where},
@@ -72,10 +72,7 @@ impl Flow {
 
     /// The recipient country; null for regional or unallocated flows (see `recipientLabel`).
     async fn recipient(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(match self.0.recipient_id {
-            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
-            None => None,
-        })
+        Ok(resolve::optional::<country::Entity>(ctx, self.0.recipient_id).await?.map(Country))
     }
 
     /// The source's name for the recipient when it is not one country ("Africa, regional").
@@ -120,18 +117,12 @@ impl Flow {
 
     /// The sector, at the level the source codes it.
     async fn sector(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
-        Ok(match self.0.sector_id {
-            Some(id) => resolve::by_id::<sector::Entity>(ctx, id).await?.map(Sector),
-            None => None,
-        })
+        Ok(resolve::optional::<sector::Entity>(ctx, self.0.sector_id).await?.map(Sector))
     }
 
     /// The agreement the flow belongs to, where known.
     async fn agreement(&self, ctx: &Context<'_>) -> ApiResult<Option<Agreement>> {
-        Ok(match self.0.agreement_id {
-            Some(id) => resolve::by_id::<agreement::Entity>(ctx, id).await?.map(Agreement),
-            None => None,
-        })
+        Ok(resolve::optional::<agreement::Entity>(ctx, self.0.agreement_id).await?.map(Agreement))
     }
 
     /// Title.
@@ -256,11 +247,7 @@ impl ToCondition for FlowFilter {
             condition = condition.add(Column::RecommendedForResearch.eq(recommended));
         }
         if let Some(keys) = &self.source {
-            let sources = column_where::<source::Entity, _>(
-                source::Column::Id,
-                Condition::all().add(source::Column::Key.is_in(keys.clone())),
-            );
-            condition = condition.add(Column::SourceId.in_subquery(sources));
+            condition = condition.add(from_sources(Column::SourceId, keys));
         }
         logical(condition, &self.and, &self.or, &self.not)
     }

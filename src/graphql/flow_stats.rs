@@ -274,17 +274,11 @@ impl FlowStats {
     }
 
     async fn country(&self, ctx: &Context<'_>, dimension: FlowDimension) -> ApiResult<Option<Country>> {
-        Ok(match self.id(dimension) {
-            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?.map(Country),
-            None => None,
-        })
+        Ok(resolve::optional::<country::Entity>(ctx, self.id(dimension)).await?.map(Country))
     }
 
     async fn sector_of(&self, ctx: &Context<'_>, dimension: FlowDimension) -> ApiResult<Option<Sector>> {
-        Ok(match self.id(dimension) {
-            Some(id) => resolve::by_id::<sector::Entity>(ctx, id).await?.map(Sector),
-            None => None,
-        })
+        Ok(resolve::optional::<sector::Entity>(ctx, self.id(dimension)).await?.map(Sector))
     }
 }
 
@@ -360,10 +354,7 @@ impl FlowStats {
 
     /// The dataset.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
-        Ok(match self.id(FlowDimension::Source) {
-            Some(id) => resolve::by_id::<source::Entity>(ctx, id).await?.map(Source),
-            None => None,
-        })
+        Ok(resolve::optional::<source::Entity>(ctx, self.id(FlowDimension::Source)).await?.map(Source))
     }
 
     /// Number of flows.

@@ -50,6 +50,18 @@ where
     Ok(found)
 }
 
+/// The row an optional reference points to, batched; none when there is no reference.
+pub async fn optional<E>(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: HasId + Sourced + Clone + Send + Sync,
+{
+    match id {
+        Some(id) => by_id::<E>(ctx, id).await,
+        None => Ok(None),
+    }
+}
+
 /// Rows by primary key, in one batch.
 pub async fn by_ids<E>(ctx: &Context<'_>, ids: impl IntoIterator<Item = i32>) -> ApiResult<HashMap<i32, E::Model>>
 where

@@ -73,10 +73,7 @@ impl Sector {
 
     /// The sector one level up.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
-        Ok(match self.0.parent_id {
-            Some(id) => resolve::by_id::<sector::Entity>(ctx, id).await?.map(Sector),
-            None => None,
-        })
+        Ok(resolve::optional::<sector::Entity>(ctx, self.0.parent_id).await?.map(Sector))
     }
 
     /// The sectors one level down.
