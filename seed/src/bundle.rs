@@ -59,14 +59,41 @@ pub(crate) const DESTA: BundledFile =
 pub(crate) const UNCTAD_IIA: BundledFile =
     bundled!("unctad_iia_scrape_bits_raw.csv", "unctad_iia_scrape_bits_raw.csv.gz");
 
+/// World Bank CLASS, July 2022 (xlsx).
+pub(crate) const WB_CLASS: BundledFile = bundled!("CLASS.xlsx", "CLASS.xlsx.gz");
+
+/// AidData TUFF donor dataset, Qatar (Windows-1252, CR line endings, unchanged).
+pub(crate) const TUFF_QATAR: BundledFile =
+    bundled!("Qatar_TUFFDonorDataset_Level1_v1.0.csv", "Qatar_TUFFDonorDataset_Level1_v1.0.csv.gz");
+
+/// AidData TUFF donor dataset, Saudi Arabia (Windows-1252, CR line endings, unchanged).
+pub(crate) const TUFF_SAUDI_ARABIA: BundledFile =
+    bundled!("SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv", "SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv.gz");
+
+/// Brazilian Cooperation Agency actions (DERIVED CSV with partner ISO3).
+pub(crate) const BRAZIL_ABC: BundledFile =
+    bundled!("brazil_abc_projects_by_country_derived.csv", "brazil_abc_projects_by_country_derived.csv.gz");
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_bundled_file_decompresses() {
-        for file in [COUNTRY_CODES, WORLD_COUNTRIES, SECTOR_CATEGORIES, SECTORS, COUNTRY_ORGS, GCOF, DESTA, UNCTAD_IIA]
-        {
+        for file in [
+            COUNTRY_CODES,
+            WORLD_COUNTRIES,
+            SECTOR_CATEGORIES,
+            SECTORS,
+            COUNTRY_ORGS,
+            GCOF,
+            DESTA,
+            UNCTAD_IIA,
+            WB_CLASS,
+            TUFF_QATAR,
+            TUFF_SAUDI_ARABIA,
+            BRAZIL_ABC,
+        ] {
             let bytes = file.bytes().unwrap();
             assert!(bytes.len() > 1000, "{}", file.name);
         }

@@ -83,7 +83,10 @@ pub enum ImportError {
         needs: &'static str,
     },
     /// A dataset name that the crate does not know.
-    #[error("unknown dataset `{0}`; known: country-codes, sectors, blocs, aiddata-gcof, desta, unctad-iia")]
+    #[error(
+        "unknown dataset `{0}`; known: country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia, wb-class, \
+         aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc"
+    )]
     UnknownDataset(String),
     /// The database refused a statement.
     #[error("database error: {0}")]

@@ -51,12 +51,51 @@ pub enum Dataset {
     Desta,
     /// UNCTAD International Investment Agreements: `agreement` and `agreement_party`.
     UnctadIia,
+    /// World Bank CLASS (July 2022): region, income group and lending category of `country`.
+    WbClass,
+    /// AidData TUFF donor dataset for Qatar (Level 1, v1.0): `flow` rows with Qatar as provider.
+    TuffQatar,
+    /// AidData TUFF donor dataset for Saudi Arabia (Level 1, v1.0): `flow` rows with Saudi
+    /// Arabia as provider.
+    TuffSaudiArabia,
+    /// Brazilian Cooperation Agency (ABC) technical cooperation actions 1999–2010: `flow`, and
+    /// `expert` teams for its expert missions with their `deployment`s.
+    BrazilAbc,
 }
 
 impl Dataset {
     /// Every dataset, in dependency order (countries first).
-    pub const ALL: &[Dataset] =
-        &[Dataset::CountryCodes, Dataset::Blocs, Dataset::Sectors, Dataset::Gcof, Dataset::Desta, Dataset::UnctadIia];
+    pub const ALL: &[Dataset] = &[
+        Dataset::CountryCodes,
+        Dataset::Blocs,
+        Dataset::Sectors,
+        Dataset::Gcof,
+        Dataset::Desta,
+        Dataset::UnctadIia,
+        Dataset::WbClass,
+        Dataset::TuffQatar,
+        Dataset::TuffSaudiArabia,
+        Dataset::BrazilAbc,
+    ];
+
+    /// The datasets [`import_bundled`] imports, in dependency order.
+    pub const BUNDLED: &[Dataset] = &[
+        Dataset::CountryCodes,
+        Dataset::Blocs,
+        Dataset::Sectors,
+        Dataset::Gcof,
+        Dataset::Desta,
+        Dataset::UnctadIia,
+        Dataset::WbClass,
+        Dataset::TuffQatar,
+        Dataset::TuffSaudiArabia,
+        Dataset::BrazilAbc,
+    ];
+
+    /// Whether [`import_bundled`] imports the dataset (see [`Dataset::BUNDLED`]).
+    pub fn is_bundled(&self) -> bool {
+        Dataset::BUNDLED.contains(self)
+    }
 
     /// The kebab-case name the CLI and reports use.
     pub fn name(&self) -> &'static str {
@@ -67,6 +106,10 @@ impl Dataset {
             Dataset::Gcof => "aiddata-gcof",
             Dataset::Desta => "desta",
             Dataset::UnctadIia => "unctad-iia",
+            Dataset::WbClass => "wb-class",
+            Dataset::TuffQatar => "aiddata-tuff-qatar",
+            Dataset::TuffSaudiArabia => "aiddata-tuff-saudi-arabia",
+            Dataset::BrazilAbc => "aiddata-brazil-abc",
         }
     }
 }
@@ -136,10 +179,11 @@ pub struct RunReport {
     pub messages: Vec<String>,
 }
 
-/// Imports every dataset from the copies bundled in the binary, in dependency order.
+/// Imports every bundled dataset ([`Dataset::BUNDLED`]) from the copies in the binary, in
+/// dependency order.
 pub async fn import_bundled(db: &DatabaseConnection, progress: &dyn Progress) -> Result<Vec<RunReport>, ImportError> {
-    let mut reports = Vec::with_capacity(Dataset::ALL.len());
-    for dataset in Dataset::ALL {
+    let mut reports = Vec::with_capacity(Dataset::BUNDLED.len());
+    for dataset in Dataset::BUNDLED {
         let options = ImportOptions::default();
         reports.push(import_bundled_dataset(db, *dataset, &options, progress).await?);
     }
@@ -184,5 +228,11 @@ mod tests {
             assert_eq!(dataset.name().parse::<Dataset>().unwrap(), *dataset);
         }
         assert!("gcof".parse::<Dataset>().is_err());
+    }
+
+    #[test]
+    fn bundled_datasets_keep_the_dependency_order() {
+        let bundled: Vec<Dataset> = Dataset::ALL.iter().copied().filter(Dataset::is_bundled).collect();
+        assert_eq!(bundled, Dataset::BUNDLED);
     }
 }

@@ -2,7 +2,7 @@
 //! commit or roll back, and record the run in `import_run` either way.
 
 use crate::error::{FieldError, ImportError};
-use crate::source::{self, SourceMeta};
+use crate::source::{self, SourceRow};
 use crate::sync::Tally;
 use crate::table::Parsed;
 use crate::{Dataset, ImportOptions, Progress, RunReport, bundle, datasets};
@@ -32,6 +32,10 @@ impl Input {
             Dataset::Gcof => vec![bundle::GCOF],
             Dataset::Desta => vec![bundle::DESTA],
             Dataset::UnctadIia => vec![bundle::UNCTAD_IIA],
+            Dataset::WbClass => vec![bundle::WB_CLASS],
+            Dataset::TuffQatar => vec![bundle::TUFF_QATAR],
+            Dataset::TuffSaudiArabia => vec![bundle::TUFF_SAUDI_ARABIA],
+            Dataset::BrazilAbc => vec![bundle::BRAZIL_ABC],
         };
         let mut parts = Vec::with_capacity(files.len());
         for file in files {
@@ -160,7 +164,7 @@ pub(crate) async fn run(
     progress: &dyn Progress,
 ) -> Result<RunReport, ImportError> {
     let started_at = Utc::now();
-    let meta = datasets::source_meta(dataset);
+    let meta = &datasets::source_row(dataset);
     let report = RunReport { dataset: dataset.name().to_owned(), file: input.file.clone(), ..RunReport::default() };
     let txn = db.begin().await?;
     let source_id = match source::upsert_source(&txn, meta, &input.checksum(), started_at).await {
@@ -203,7 +207,7 @@ pub(crate) async fn run(
 /// the record cannot be written, that database error, logging the original).
 async fn record_failure(
     db: &DatabaseConnection,
-    meta: &SourceMeta,
+    meta: &SourceRow,
     mut report: RunReport,
     started_at: DateTime<Utc>,
     error: ImportError,

@@ -116,6 +116,82 @@ pub(crate) const UNCTAD_IIA: SourceMeta = SourceMeta {
     retrieved_on: "2026-11-28",
 };
 
+/// World Bank CLASS, July 2022 (FY2023).
+pub(crate) const WB_CLASS: SourceMeta = SourceMeta {
+    key: "wb-class-fy2023",
+    title: "World Bank Country and Lending Groups (CLASS.xlsx, sheet \"List of economies\"), July 2022 classification (FY2023)",
+    publisher: "The World Bank",
+    url: "https://datahelpdesk.worldbank.org/knowledgebase/articles/906519-world-bank-country-and-lending-groups",
+    licence: "CC BY 4.0",
+    citation: "World Bank Country and Lending Groups, July 2022.",
+    version: "FY2023 (July 2022); file as committed in GitHub pyarasid/energy_research @ 9f240c8c0a184110aa5bd9f42875facc59e75716",
+    retrieved_on: "2026-11-28",
+};
+
+/// AidData TUFF donor dataset, Qatar.
+pub(crate) const TUFF_QATAR: SourceMeta = SourceMeta {
+    key: "aiddata-tuff-qatar-1.0",
+    title: "AidData TUFF Donor Dataset: Qatar, Level 1, Version 1.0 (2010-2013)",
+    publisher: "AidData at William & Mary",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/donor",
+    licence: "Not stated in the file; AidData research releases are normally ODC-By 1.0 (verify before redistribution)",
+    citation: "AidData. 2015. Qatar TUFF Donor Dataset, Level 1, Version 1.0. Williamsburg, VA: AidData at William & Mary.",
+    version: "Level 1 v1.0",
+    retrieved_on: "2026-11-28",
+};
+
+/// AidData TUFF donor dataset, Saudi Arabia.
+pub(crate) const TUFF_SAUDI_ARABIA: SourceMeta = SourceMeta {
+    key: "aiddata-tuff-saudi-arabia-1.0",
+    title: "AidData TUFF Donor Dataset: Saudi Arabia, Level 1, Version 1.0 (2010-2013)",
+    publisher: "AidData at William & Mary",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/donor",
+    licence: "Not stated in the file; AidData research releases are normally ODC-By 1.0 (verify before redistribution)",
+    citation: "AidData. 2015. Saudi Arabia TUFF Donor Dataset, Level 1, Version 1.0. Williamsburg, VA: AidData at William & Mary.",
+    version: "Level 1 v1.0",
+    retrieved_on: "2026-11-28",
+};
+
+/// Brazilian Cooperation Agency (ABC) actions, as republished by AidData.
+pub(crate) const BRAZIL_ABC: SourceMeta = SourceMeta {
+    key: "aiddata-brazil-abc-2005-2011",
+    title: "Brazilian Cooperation Agency (ABC) South-South technical cooperation actions 1999-2010 (SIGAP export, sheet \"Dados Básicos de Projetos por P\"), flattened with partner ISO3 codes",
+    publisher: "Agência Brasileira de Cooperação (ABC); republished by AidData at William & Mary",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/donor",
+    licence: "None stated (government data republished by AidData): attribution required, verify before redistribution",
+    citation: "Agência Brasileira de Cooperação (ABC), Ministério das Relações Exteriores do Brasil: technical cooperation actions 1999-2010 (Brazil_2005-2011_raw_data.xlsx), republished by AidData.",
+    version: "Brazil_2005-2011_raw_data.xlsx @ afaf88bc316560b575ed7778901ae2a999a69f1d; DERIVED CSV with partner_iso3",
+    retrieved_on: "2026-11-28",
+};
+
+/// The `source` row to write, owned: a [`SourceMeta`], or one built at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SourceRow {
+    pub key: String,
+    pub title: String,
+    pub publisher: String,
+    pub url: String,
+    pub licence: String,
+    pub citation: String,
+    pub version: String,
+    pub retrieved_on: String,
+}
+
+impl From<&SourceMeta> for SourceRow {
+    fn from(meta: &SourceMeta) -> Self {
+        Self {
+            key: meta.key.to_owned(),
+            title: meta.title.to_owned(),
+            publisher: meta.publisher.to_owned(),
+            url: meta.url.to_owned(),
+            licence: meta.licence.to_owned(),
+            citation: meta.citation.to_owned(),
+            version: meta.version.to_owned(),
+            retrieved_on: meta.retrieved_on.to_owned(),
+        }
+    }
+}
+
 /// Lower-case hex SHA-256 of the bytes.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
@@ -124,14 +200,14 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 /// Inserts or updates the source row, stamping checksum and import time; returns its id.
 pub(crate) async fn upsert_source<C: ConnectionTrait>(
     db: &C,
-    meta: &SourceMeta,
+    meta: &SourceRow,
     checksum: &str,
     imported_at: DateTime<Utc>,
 ) -> Result<i32, DbErr> {
     let mut row = active_model(meta);
     row.checksum = Set(Some(checksum.to_owned()));
     row.imported_at = Set(Some(imported_at));
-    match find(db, meta.key).await? {
+    match find(db, &meta.key).await? {
         Some(existing) => {
             row.id = Set(existing.id);
             source::Entity::update(row).exec(db).await?;
@@ -143,8 +219,8 @@ pub(crate) async fn upsert_source<C: ConnectionTrait>(
 
 /// The id of the source row, inserting it (without checksum or import time) when missing:
 /// used to record a failed run, which must not claim the data was imported.
-pub(crate) async fn ensure_source<C: ConnectionTrait>(db: &C, meta: &SourceMeta) -> Result<i32, DbErr> {
-    match find(db, meta.key).await? {
+pub(crate) async fn ensure_source<C: ConnectionTrait>(db: &C, meta: &SourceRow) -> Result<i32, DbErr> {
+    match find(db, &meta.key).await? {
         Some(existing) => Ok(existing.id),
         None => Ok(source::Entity::insert(active_model(meta)).exec(db).await?.last_insert_id),
     }
@@ -154,16 +230,16 @@ async fn find<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<source::Mo
     source::Entity::find().filter(source::Column::Key.eq(key)).one(db).await
 }
 
-fn active_model(meta: &SourceMeta) -> source::ActiveModel {
+fn active_model(meta: &SourceRow) -> source::ActiveModel {
     source::ActiveModel {
-        key: Set(meta.key.to_owned()),
-        title: Set(meta.title.to_owned()),
-        publisher: Set(meta.publisher.to_owned()),
-        url: Set(meta.url.to_owned()),
-        licence: Set(meta.licence.to_owned()),
-        citation: Set(meta.citation.to_owned()),
-        version: Set(meta.version.to_owned()),
-        retrieved_on: Set(meta.retrieved_on.to_owned()),
+        key: Set(meta.key.clone()),
+        title: Set(meta.title.clone()),
+        publisher: Set(meta.publisher.clone()),
+        url: Set(meta.url.clone()),
+        licence: Set(meta.licence.clone()),
+        citation: Set(meta.citation.clone()),
+        version: Set(meta.version.clone()),
+        retrieved_on: Set(meta.retrieved_on.clone()),
         ..Default::default()
     }
 }

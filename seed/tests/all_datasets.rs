@@ -218,7 +218,7 @@ on_both_databases!(bad_desta_sqlite, bad_desta_postgres, a_bad_desta_file_change
 
 async fn whole_bundle(db: &DatabaseConnection) {
     let reports = import_bundled(db, &NoProgress).await.unwrap();
-    assert_eq!(reports.len(), Dataset::ALL.len());
+    assert_eq!(reports.len(), Dataset::BUNDLED.len());
     let counts = data_counts(db).await;
     let again = import_bundled(db, &NoProgress).await.unwrap();
     for report in &again {
@@ -226,6 +226,6 @@ async fn whole_bundle(db: &DatabaseConnection) {
     }
     assert_eq!(data_counts(db).await, counts);
     let runs = import_run::Entity::find().count(db).await.unwrap();
-    assert_eq!(runs, 2 * Dataset::ALL.len() as u64);
+    assert_eq!(runs, 2 * Dataset::BUNDLED.len() as u64);
 }
 on_both_databases!(bundle_sqlite, bundle_postgres, whole_bundle);

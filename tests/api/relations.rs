@@ -26,7 +26,7 @@ async fn flows_and_their_provider_and_recipient() {
                     }
                 }
                 china: country(code: "CHN") {
-                    flowsProvided(filter: { recipient: { code: ["KEN"] } }) { totalCount }
+                    flowsProvided(filter: { recipient: { code: ["KEN"] }, source: ["aiddata-gcof-1.0"] }) { totalCount }
                 }
             }"#,
             json!({}),

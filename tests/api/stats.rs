@@ -145,7 +145,7 @@ async fn south_south_share_and_partners_of_china() {
             r#"{
                 southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }) { total toSouth share }
                 country(code: "CHN") { partners(filter: { source: ["aiddata-gcof-1.0"] }, first: 3) { country { iso3 } sumUsdConstant share count } }
-                countries(filter: { code: ["CHN", "KEN", "BRA"] }) { nodes { iso3 partners(first: 2) { country { iso3 } } } }
+                countries(filter: { code: ["CHN", "KEN", "BRA"] }) { nodes { iso3 partners(first: 2, filter: { source: ["aiddata-gcof-1.0"] }) { country { iso3 } } } }
             }"#,
             json!({}),
         )
@@ -251,4 +251,41 @@ async fn expert_groups_count_experts_and_deployments() {
         data["byRegion"].as_array().expect("groups").iter().find(|g| g["hostRegion"] == "Africa").expect("Africa");
     assert!(africa["experts"].as_i64().unwrap_or(0) > 0);
     assert_eq!(data["byKind"][0]["kind"], "TEAM");
+}
+
+#[tokio::test]
+async fn desta_agreements_among_developing_countries_match_the_published_list() {
+    let test = TestDb::new().await;
+    let by_numeric: BTreeMap<String, bool> = published::countries()
+        .into_iter()
+        .filter_map(|r| {
+            let code = r["ISO3166-1-numeric"].trim().trim_start_matches('0').to_owned();
+            (!code.is_empty()).then(|| (code, r["Developed / Developing Countries"] == "Developing"))
+        })
+        .collect();
+    let entries = published::csv_rows("desta_list_of_treaties_02_02.txt.gz");
+    let mut members: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for entry in &entries {
+        if entry["entry_type"] == "base_treaty" || entry["entry_type"] == "accession" {
+            let codes = (1..=91)
+                .filter_map(|i| entry.get(&format!("c{i}")))
+                .map(|code| code.trim().trim_start_matches('0').to_owned())
+                .filter(|code| by_numeric.contains_key(code));
+            members.entry(entry["base_treaty"].clone()).or_default().extend(codes);
+        }
+    }
+    let base: HashSet<&String> =
+        entries.iter().filter(|e| e["entry_type"] == "base_treaty").map(|e| &e["base_treaty"]).collect();
+    let expected = members
+        .iter()
+        .filter(|(treaty, codes)| {
+            base.contains(treaty) && codes.len() >= 2 && codes.iter().all(|code| by_numeric[code])
+        })
+        .count() as u64;
+    let data = test
+        .api()
+        .data(r#"{ all: agreements(filter: { source: ["desta-2.02"] }) { totalCount } south: agreements(filter: { source: ["desta-2.02"], southSouth: true }) { totalCount } }"#, json!({}))
+        .await;
+    assert_eq!(data["all"]["totalCount"].as_u64(), Some(base.len() as u64), "one agreement per base treaty");
+    assert_eq!(data["south"]["totalCount"].as_u64(), Some(expected), "base treaties whose members are all developing");
 }

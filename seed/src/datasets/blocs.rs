@@ -148,7 +148,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     {
         let correction = source::upsert_source(
             load.txn,
-            &G77_PALESTINE,
+            &(&G77_PALESTINE).into(),
             &source::sha256_hex(G77_PALESTINE.citation.as_bytes()),
             load.started_at,
         )

@@ -1,28 +1,36 @@
 //! One module per dataset, each `parse` (pure) then `import` (validate and upsert).
 
 pub(crate) mod blocs;
+pub(crate) mod brazil_abc;
 pub(crate) mod country_codes;
 pub(crate) mod desta;
 pub(crate) mod gcof;
 pub(crate) mod sectors;
+pub(crate) mod store;
+pub(crate) mod tuff;
 pub(crate) mod unctad_iia;
+pub(crate) mod wb_class;
 
 use crate::Dataset;
 use crate::error::ImportError;
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
-use crate::source::{self, SourceMeta};
+use crate::source::{self, SourceRow};
 
 /// The `source` row a dataset's rows point to.
-pub(crate) fn source_meta(dataset: Dataset) -> &'static SourceMeta {
-    match dataset {
+pub(crate) fn source_row(dataset: Dataset) -> SourceRow {
+    SourceRow::from(match dataset {
         Dataset::CountryCodes => &source::COUNTRY_CODES,
         Dataset::Blocs => &source::COUNTRY_ORGS,
         Dataset::Sectors => &source::IATI_SECTORS,
         Dataset::Gcof => &source::GCOF,
         Dataset::Desta => &source::DESTA,
         Dataset::UnctadIia => &source::UNCTAD_IIA,
-    }
+        Dataset::WbClass => &source::WB_CLASS,
+        Dataset::TuffQatar => &source::TUFF_QATAR,
+        Dataset::TuffSaudiArabia => &source::TUFF_SAUDI_ARABIA,
+        Dataset::BrazilAbc => &source::BRAZIL_ABC,
+    })
 }
 
 /// Runs the dataset's loader inside the run's transaction.
@@ -34,6 +42,9 @@ pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -
         Dataset::Gcof => gcof::import(load, input).await,
         Dataset::Desta => desta::import(load, input).await,
         Dataset::UnctadIia => unctad_iia::import(load, input).await,
+        Dataset::WbClass => wb_class::import(load, input).await,
+        Dataset::TuffQatar | Dataset::TuffSaudiArabia => tuff::import(load, input, dataset).await,
+        Dataset::BrazilAbc => brazil_abc::import(load, input).await,
     }
 }
 

@@ -214,7 +214,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
 
     let groups_source = source::upsert_source(
         load.txn,
-        &DAC_SECTOR_GROUPS,
+        &(&DAC_SECTOR_GROUPS).into(),
         &source::sha256_hex(format!("{DAC_GROUPS:?}{WITHDRAWN_CATEGORIES:?}").as_bytes()),
         load.started_at,
     )

@@ -1,0 +1,109 @@
+//! Storing what the flow and expert loaders built, the same way for every dataset: flows
+//! upserted by (source, ref), experts by (source, ref), their sectors by (expert, sector)
+//! and deployments by (expert, ref), all inside the run's transaction.
+
+use crate::datasets::gcof::ids_by_ref;
+use crate::error::ImportError;
+use crate::run::Load;
+use crate::sync::upsert;
+use entity::{deployment, expert, expert_sector, flow};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// An expert with its sectors and deployments (their `expert_id` is filled in here).
+#[derive(Clone, Debug)]
+pub(crate) struct ExpertRows {
+    pub expert: expert::Model,
+    pub sector_ids: Vec<i32>,
+    pub deployments: Vec<deployment::Model>,
+}
+
+/// Upserts the source's flows and returns the ids of all its flows by `ref`.
+pub(crate) async fn flows(load: &mut Load<'_>, rows: Vec<flow::Model>) -> Result<HashMap<String, i32>, ImportError> {
+    let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
+    let tally =
+        upsert::<flow::Entity, _, _>(load.txn, existing, rows, |row| row.r#ref.clone(), Some(flow::Column::Id)).await?;
+    load.count(tally);
+    ids_by_ref::<flow::Entity>(load, flow::Column::Id, flow::Column::Ref, flow::Column::SourceId).await
+}
+
+/// Upserts the source's experts, then their sectors and deployments.
+pub(crate) async fn experts(load: &mut Load<'_>, rows: Vec<ExpertRows>) -> Result<(), ImportError> {
+    let models = rows.iter().map(|row| row.expert.clone()).collect();
+    let existing = expert::Entity::find().filter(expert::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
+    let tally =
+        upsert::<expert::Entity, _, _>(load.txn, existing, models, |row| row.r#ref.clone(), Some(expert::Column::Id))
+            .await?;
+    load.count(tally);
+    let ids =
+        ids_by_ref::<expert::Entity>(load, expert::Column::Id, expert::Column::Ref, expert::Column::SourceId).await?;
+
+    let mut sectors = Vec::new();
+    let mut deployments = Vec::new();
+    let mut expert_ids = Vec::new();
+    for row in rows {
+        let Some(expert_id) = ids.get(&row.expert.r#ref).copied() else { continue };
+        expert_ids.push(expert_id);
+        sectors.extend(row.sector_ids.into_iter().map(|sector_id| expert_sector::Model { expert_id, sector_id }));
+        deployments.extend(row.deployments.into_iter().map(|deployment| deployment::Model { expert_id, ..deployment }));
+    }
+    let mut existing_sectors = Vec::new();
+    let mut existing_deployments = Vec::new();
+    for chunk in expert_ids.chunks(500) {
+        existing_sectors.extend(
+            expert_sector::Entity::find()
+                .filter(expert_sector::Column::ExpertId.is_in(chunk.to_vec()))
+                .all(load.txn)
+                .await?,
+        );
+        existing_deployments.extend(
+            deployment::Entity::find().filter(deployment::Column::ExpertId.is_in(chunk.to_vec())).all(load.txn).await?,
+        );
+    }
+    let tally = upsert::<expert_sector::Entity, _, _>(
+        load.txn,
+        existing_sectors,
+        sectors,
+        |row| (row.expert_id, row.sector_id),
+        None,
+    )
+    .await?;
+    load.count(tally);
+    let tally = upsert::<deployment::Entity, _, _>(
+        load.txn,
+        existing_deployments,
+        deployments,
+        |row| (row.expert_id, row.r#ref.clone()),
+        Some(deployment::Column::Id),
+    )
+    .await?;
+    load.count(tally);
+    Ok(())
+}
+
+/// A flow row with the columns every loader sets the same way left empty.
+pub(crate) fn flow_row(source_id: i32, reference: String, provider_id: i32, kind: entity::FlowKind) -> flow::Model {
+    flow::Model {
+        id: 0,
+        source_id,
+        r#ref: reference,
+        provider_id,
+        recipient_id: None,
+        recipient_label: None,
+        year: None,
+        kind,
+        flow_type: None,
+        flow_class: None,
+        amount_usd_current: None,
+        amount_usd_constant: None,
+        constant_base_year: None,
+        sector_id: None,
+        agreement_id: None,
+        title: None,
+        description: None,
+        status: None,
+        start_on: None,
+        end_on: None,
+        recommended_for_research: None,
+    }
+}

@@ -1,0 +1,210 @@
+//! Integration tests of the World Bank CLASS, AidData TUFF, Brazil ABC, IATI, Yotov trade and
+//! expert roster loaders, with figures computed independently from the bundled files.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{bundled_bytes, data_counts};
+use entity::*;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use seed::{Dataset, ImportOptions, NoProgress, import_bundled_dataset, import_file};
+
+async fn import(db: &DatabaseConnection, dataset: Dataset) -> seed::RunReport {
+    import_bundled_dataset(db, dataset, &ImportOptions::default(), &NoProgress).await.unwrap()
+}
+
+async fn country(db: &DatabaseConnection, iso3: &str) -> country::Model {
+    country::Entity::find().filter(country::Column::Iso3.eq(iso3)).one(db).await.unwrap().unwrap()
+}
+
+async fn source_id(db: &DatabaseConnection, key: &str) -> i32 {
+    source::Entity::find().filter(source::Column::Key.eq(key)).one(db).await.unwrap().unwrap().id
+}
+
+async fn flows_of(db: &DatabaseConnection, key: &str) -> Vec<flow::Model> {
+    flow::Entity::find().filter(flow::Column::SourceId.eq(source_id(db, key).await)).all(db).await.unwrap()
+}
+
+/// The codes of the "Low income" economies of CLASS.xlsx, read with calamine's plain API.
+fn low_income_codes() -> Vec<String> {
+    use calamine::{Reader, Xlsx};
+    let bytes = bundled_bytes("CLASS.xlsx.gz");
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("List of economies").unwrap();
+    range
+        .rows()
+        .filter(|row| row.get(3).map(|cell| cell.to_string()) == Some("Low income".to_owned()))
+        .map(|row| row[1].to_string())
+        .collect()
+}
+
+async fn wb_class_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    let before = country(db, "KEN").await;
+    let report = import(db, Dataset::WbClass).await;
+    let kenya = country(db, "KEN").await;
+    assert_eq!(kenya.wb_region.as_deref(), Some("Sub-Saharan Africa"));
+    assert_eq!(kenya.income_group.as_deref(), Some("Lower middle income"));
+    assert_eq!(kenya.lending_category.as_deref(), Some("Blend"));
+    // Nothing else of the row changed.
+    let restored = country::Model { wb_region: None, income_group: None, lending_category: None, ..kenya.clone() };
+    assert_eq!(restored, before);
+
+    let mut matching = 0;
+    for code in low_income_codes() {
+        if country::Entity::find().filter(country::Column::Iso3.eq(code.as_str())).count(db).await.unwrap() == 1 {
+            matching += 1;
+        }
+    }
+    let stored = country::Entity::find().filter(country::Column::IncomeGroup.eq("Low income")).count(db).await.unwrap();
+    assert_eq!(stored, matching);
+    assert!(stored > 20);
+    assert!(report.messages.iter().any(|m| m.contains("`XKX`")), "{:?}", report.messages);
+    assert!(report.messages.iter().any(|m| m.contains("`CHI`")), "{:?}", report.messages);
+
+    let again = import(db, Dataset::WbClass).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+    // A re-import of country-codes keeps the World Bank columns.
+    import(db, Dataset::CountryCodes).await;
+    assert_eq!(country(db, "KEN").await, kenya);
+}
+on_both_databases!(wb_class_sqlite, wb_class_postgres, wb_class_import);
+
+/// The rows of a bundled TUFF file (Windows-1252, CR line endings) as header → value maps.
+fn tuff_rows(file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let text: String = bundled_bytes(file).iter().map(|byte| *byte as char).collect::<String>().replace('\r', "\n");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|record| headers.iter().zip(record.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        .collect()
+}
+
+async fn tuff_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    import(db, Dataset::Sectors).await;
+    let qatar = import(db, Dataset::TuffQatar).await;
+    let saudi = import(db, Dataset::TuffSaudiArabia).await;
+    let qatar_rows = tuff_rows("Qatar_TUFFDonorDataset_Level1_v1.0.csv.gz");
+    let saudi_rows = tuff_rows("SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv.gz");
+    let unique: std::collections::HashSet<&String> = qatar_rows.iter().map(|row| &row["project_id"]).collect();
+    assert_eq!((qatar_rows.len(), unique.len()), (136, 135));
+    assert_eq!(qatar.skipped, 1, "{:?}", qatar.messages);
+    assert_eq!(saudi.skipped, 0, "{:?}", saudi.messages);
+    let qatar_flows = flows_of(db, "aiddata-tuff-qatar-1.0").await;
+    let saudi_flows = flows_of(db, "aiddata-tuff-saudi-arabia-1.0").await;
+    assert_eq!((qatar_flows.len(), saudi_flows.len()), (135, saudi_rows.len()));
+    assert!(qatar_flows.iter().all(|flow| flow.provider_id == qatar_flows[0].provider_id));
+    assert_eq!(saudi_flows[0].provider_id, country(db, "SAU").await.id);
+
+    // Constant 2012 USD from Saudi Arabia to Pakistan ("PAK" or "PAK; PAK"), summed here.
+    let expected: f64 = saudi_rows
+        .iter()
+        .filter(|row| row["recipient_iso3"].split(';').all(|code| code.trim() == "PAK"))
+        .filter_map(|row| row["usd_defl"].replace(',', "").trim().parse::<f64>().ok())
+        .sum();
+    let pakistan = country(db, "PAK").await.id;
+    let stored: f64 = saudi_flows
+        .iter()
+        .filter(|flow| flow.recipient_id == Some(pakistan))
+        .filter_map(|flow| flow.amount_usd_constant)
+        .sum();
+    assert!((stored - expected).abs() < 1.0 && expected > 1e6, "{stored} vs {expected}");
+    assert!(
+        saudi_flows
+            .iter()
+            .filter(|flow| flow.amount_usd_constant.is_some())
+            .all(|f| f.constant_base_year == Some(2012))
+    );
+    let with_sector = saudi_flows.iter().filter(|flow| flow.sector_id.is_some()).count();
+    assert_eq!(with_sector, saudi_rows.iter().filter(|row| !row["crs_sector_code"].trim().is_empty()).count());
+
+    for dataset in [Dataset::TuffQatar, Dataset::TuffSaudiArabia] {
+        let again = import(db, dataset).await;
+        assert_eq!((again.inserted, again.updated), (0, 0));
+    }
+}
+on_both_databases!(tuff_sqlite, tuff_postgres, tuff_import);
+
+async fn brazil_abc_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    let report = import(db, Dataset::BrazilAbc).await;
+    let bytes = bundled_bytes("brazil_abc_projects_by_country_derived.csv.gz");
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1332);
+    let distinct: std::collections::HashSet<Vec<String>> =
+        rows.iter().map(|row| row.iter().map(str::to_owned).collect()).collect();
+    let flows = flows_of(db, "aiddata-brazil-abc-2005-2011").await;
+    assert_eq!(flows.len(), distinct.len(), "{:?}", report.messages);
+    assert_eq!(report.skipped as usize, rows.len() - distinct.len());
+    let brazil = country(db, "BRA").await.id;
+    assert!(flows.iter().all(|flow| flow.provider_id == brazil && flow.kind == FlowKind::TechnicalAssistance));
+    assert!(flows.iter().all(|flow| flow.amount_usd_current.is_none() && flow.sector_id.is_none()));
+    let regional = flows.iter().filter(|flow| flow.recipient_id.is_none()).count();
+    let regional_rows: std::collections::HashSet<&Vec<String>> =
+        distinct.iter().filter(|row| row[0] == "Regionais").collect();
+    assert_eq!(regional, regional_rows.len());
+    assert!(
+        flows
+            .iter()
+            .filter(|flow| flow.recipient_id.is_none())
+            .all(|f| f.recipient_label.as_deref() == Some("Regionais"))
+    );
+
+    let afghanistan = flows.iter().find(|flow| flow.r#ref == "BRA/04/043-A167/AFG").unwrap();
+    let team = expert::Entity::find()
+        .filter(expert::Column::Ref.eq("abc-BRA/04/043-A167/AFG"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((team.kind, team.home_country_id, team.headcount), (ExpertKind::Team, Some(brazil), None));
+    let deployment =
+        deployment::Entity::find().filter(deployment::Column::ExpertId.eq(team.id)).one(db).await.unwrap().unwrap();
+    assert_eq!(deployment.flow_id, Some(afghanistan.id));
+    assert_eq!(deployment.host_country_id, Some(country(db, "AFG").await.id));
+    assert_eq!(deployment.start_year, Some(2009));
+    let teams = expert::Entity::find()
+        .filter(expert::Column::SourceId.eq(source_id(db, "aiddata-brazil-abc-2005-2011").await))
+        .count(db)
+        .await
+        .unwrap();
+    let missions = distinct
+        .iter()
+        .filter(|row| row[4].trim_start_matches(['“', '"']).to_lowercase().starts_with("missão"))
+        .count();
+    assert!(teams > 250 && teams as usize <= missions, "{teams} of {missions}");
+
+    let again = import(db, Dataset::BrazilAbc).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+}
+on_both_databases!(brazil_abc_sqlite, brazil_abc_postgres, brazil_abc_import);
+
+async fn a_bad_tuff_file_changes_nothing(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    import(db, Dataset::TuffSaudiArabia).await;
+    let before = data_counts(db).await;
+    // The real file (CR line endings) with the year of its third record broken.
+    let bytes = bundled_bytes("SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv.gz");
+    let mut lines: Vec<Vec<u8>> = bytes.split(|b| *b == b'\r').map(<[u8]>::to_vec).collect();
+    let line = String::from_utf8_lossy(&lines[3]).into_owned();
+    let year = line.split(',').find(|field| field.len() == 4 && field.starts_with("201")).unwrap().to_owned();
+    lines[3] = line.replacen(&format!(",{year},"), ",2O1x,", 1).into_bytes();
+    let directory =
+        std::env::temp_dir().join(format!("seed-bad-tuff-{}-{:?}", std::process::id(), std::thread::current().id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let path = directory.join("SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv");
+    std::fs::write(&path, lines.join(&b'\r')).unwrap();
+    let error =
+        import_file(db, Dataset::TuffSaudiArabia, &path, &ImportOptions::default(), &NoProgress).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv line 4, field `year`: `2O1x` is not a year"
+    );
+    assert_eq!(data_counts(db).await, before);
+    std::fs::remove_dir_all(directory).unwrap();
+}
+on_both_databases!(bad_tuff_sqlite, bad_tuff_postgres, a_bad_tuff_file_changes_nothing);
