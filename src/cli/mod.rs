@@ -7,6 +7,8 @@ mod progress;
 mod schema;
 mod serve;
 
+use std::io::IsTerminal;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -52,7 +54,9 @@ impl Cli {
         let filter = EnvFilter::try_new(&self.log).unwrap_or_else(|_| EnvFilter::new("info"));
         let registry = tracing_subscriber::registry().with(filter);
         match self.log_format {
-            LogFormat::Text => registry.with(fmt::layer().with_writer(std::io::stderr)).init(),
+            LogFormat::Text => registry
+                .with(fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()))
+                .init(),
             LogFormat::Json => registry.with(fmt::layer().json().with_writer(std::io::stderr)).init(),
         }
     }

@@ -54,22 +54,22 @@ pub const QUESTIONS: &[Example] = &[
 }"#,
     },
     Example {
-        title: "Between which regions does the most money flow?",
-        query: r#"# Region-to-region flows, 2000–2014, constant USD: the largest links (a chord diagram's data).
+        title: "Between which regions does the most official finance flow?",
+        query: r#"# Region-to-region official finance (trade left out), 2000–2014, constant USD: a chord diagram's data.
 {
-  flowMatrix(filter: { year: { gte: 2000, lte: 2014 } }, level: REGION) {
+  flowMatrix(filter: { year: { gte: 2000, lte: 2014 }, not: { kind: [TRADE] } }, level: REGION) {
     labels
     links { source target value }
   }
 }"#,
     },
     Example {
-        title: "Who are Kenya's largest providers?",
-        query: r#"# Kenya's partners by what it received, with each partner's share.
+        title: "Who are Kenya's largest providers of official finance?",
+        query: r#"# Kenya's providers of official finance (trade left out), with each one's share.
 {
   country(code: "KEN") {
     name
-    partners(direction: RECEIVED, first: 5) { country { name } count sumUsdConstant share }
+    partners(direction: RECEIVED, filter: { not: { kind: [TRADE] } }, first: 5) { country { name } count sumUsdConstant share }
   }
 }"#,
     },

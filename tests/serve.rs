@@ -1,0 +1,74 @@
+//! The real binary over a real socket: `southgraph serve` on an empty SQLite file migrates,
+//! imports the bundled data, answers HTTP, and shuts down cleanly on SIGTERM.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+/// Sends one HTTP/1.1 request and returns the status line and body.
+fn http(address: &str, request: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (head.lines().next().unwrap_or_default().to_owned(), body.to_owned())
+}
+
+#[test]
+fn serve_imports_answers_and_stops_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("southgraph-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_southgraph"))
+        .arg("serve")
+        .env("SOUTHGRAPH_DATABASE_URL", format!("sqlite://{}/serve.db?mode=rwc", dir.display()))
+        .env("SOUTHGRAPH_BIND", "127.0.0.1:0")
+        .env("SOUTHGRAPH_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start southgraph");
+
+    // The log line names the address the system chose.
+    let (found, address) = mpsc::channel();
+    let stderr = server.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                found.send(rest.split('/').next().unwrap_or_default().to_owned()).ok();
+            }
+        }
+    });
+    let address = address.recv_timeout(Duration::from_secs(300)).expect("the server listens");
+
+    let (status, body) =
+        http(&address, &format!("GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"));
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("\"database\":\"ok\""), "{body}");
+
+    let query = r#"{"query":"{ country(code: \"KEN\") { name flowsReceived { totalCount } } }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{query}",
+        query.len()
+    );
+    let (status, body) = http(&address, &request);
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("\"name\":\"Kenya\""), "{body}");
+
+    let pid = server.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status}");
+    std::fs::remove_dir_all(dir).ok();
+}
