@@ -74,6 +74,15 @@ pub(crate) const TUFF_SAUDI_ARABIA: BundledFile =
 pub(crate) const BRAZIL_ABC: BundledFile =
     bundled!("brazil_abc_projects_by_country_derived.csv", "brazil_abc_projects_by_country_derived.csv.gz");
 
+/// Yotov et al. (2016) trade application data (DERIVED CSV of `agtpa_applications.rda`).
+pub(crate) const YOTOV_TRADE: BundledFile = bundled!("agtpa_applications.csv", "agtpa_applications.csv.gz");
+
+/// AidData's IATI 2.03 release of Colombia's aid information system (unchanged).
+pub(crate) const COLOMBIA_AIMS_IATI: BundledFile = bundled!(
+    "iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml",
+    "iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml.gz"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +102,8 @@ mod tests {
             TUFF_QATAR,
             TUFF_SAUDI_ARABIA,
             BRAZIL_ABC,
+            YOTOV_TRADE,
+            COLOMBIA_AIMS_IATI,
         ] {
             let bytes = file.bytes().unwrap();
             assert!(bytes.len() > 1000, "{}", file.name);

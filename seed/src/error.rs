@@ -85,9 +85,12 @@ pub enum ImportError {
     /// A dataset name that the crate does not know.
     #[error(
         "unknown dataset `{0}`; known: country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia, wb-class, \
-         aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc"
+         aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc, iati-activities, yotov-trade, expert-roster"
     )]
     UnknownDataset(String),
+    /// The dataset has no bundled copy (an expert roster): import it from a file.
+    #[error("{0} is not bundled: import it from a file")]
+    NotBundled(&'static str),
     /// The database refused a statement.
     #[error("database error: {0}")]
     Database(#[from] DbErr),

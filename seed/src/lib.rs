@@ -61,6 +61,15 @@ pub enum Dataset {
     /// Brazilian Cooperation Agency (ABC) technical cooperation actions 1999–2010: `flow`, and
     /// `expert` teams for its expert missions with their `deployment`s.
     BrazilAbc,
+    /// Bilateral trade 1986–2006 of 69 countries (Yotov et al. 2016, *An Advanced Guide to
+    /// Trade Policy Analysis*): `flow` rows of kind TRADE, exporter to importer, in current USD.
+    YotovTrade,
+    /// IATI 2.03 activity files: `flow` rows, one per activity. Bundled: AidData's release of
+    /// Colombia's aid information system (APC-Colombia), activities 1994–2013.
+    IatiActivities,
+    /// An expert roster a user imports from a CSV file (format in `seed/data/README.md`):
+    /// `expert` rows with their sectors and deployments. Never bundled: [`import_file`] only.
+    ExpertRoster,
 }
 
 impl Dataset {
@@ -76,6 +85,9 @@ impl Dataset {
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
+        Dataset::IatiActivities,
+        Dataset::YotovTrade,
+        Dataset::ExpertRoster,
     ];
 
     /// The datasets [`import_bundled`] imports, in dependency order.
@@ -90,6 +102,8 @@ impl Dataset {
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
+        Dataset::IatiActivities,
+        Dataset::YotovTrade,
     ];
 
     /// Whether [`import_bundled`] imports the dataset (see [`Dataset::BUNDLED`]).
@@ -110,6 +124,9 @@ impl Dataset {
             Dataset::TuffQatar => "aiddata-tuff-qatar",
             Dataset::TuffSaudiArabia => "aiddata-tuff-saudi-arabia",
             Dataset::BrazilAbc => "aiddata-brazil-abc",
+            Dataset::YotovTrade => "yotov-trade",
+            Dataset::ExpertRoster => "expert-roster",
+            Dataset::IatiActivities => "iati-activities",
         }
     }
 }

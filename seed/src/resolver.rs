@@ -39,6 +39,14 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("Macedonia", "MKD"),
     ("The former Yugoslav Republic of Macedonia", "MKD"),
     ("Czech Republic", "CZE"),
+    // AidData's Colombia AIMS IATI release names its donors; two are misspelt or short:
+    // "United Kindom" (sic) and "Korea" (the Republic of Korea: KOR in AidData's own
+    // donor_trans_crosswalk.tsv).
+    ("United Kindom", "GBR"),
+    ("Korea", "KOR"),
+    // Romania's ISO 3166 alpha-3 code until 2002, which Yotov et al.'s trade data still use
+    // (loaders look a code up as ISO3 first, then here).
+    ("ROM", "ROU"),
 ];
 
 /// ISO 3166-1 numeric codes that UN M49 does not list but datasets use as if it did.

@@ -36,6 +36,9 @@ impl Input {
             Dataset::TuffQatar => vec![bundle::TUFF_QATAR],
             Dataset::TuffSaudiArabia => vec![bundle::TUFF_SAUDI_ARABIA],
             Dataset::BrazilAbc => vec![bundle::BRAZIL_ABC],
+            Dataset::YotovTrade => vec![bundle::YOTOV_TRADE],
+            Dataset::IatiActivities => vec![bundle::COLOMBIA_AIMS_IATI],
+            Dataset::ExpertRoster => return Err(ImportError::NotBundled(dataset.name())),
         };
         let mut parts = Vec::with_capacity(files.len());
         for file in files {
@@ -124,6 +127,17 @@ impl Load<'_> {
         Ok(parsed.records)
     }
 
+    /// A bad field found after parsing (against the database): fails the import unless bad
+    /// rows are skipped, in which case the row is skipped and reported.
+    pub(crate) fn reject(&mut self, error: FieldError) -> Result<(), ImportError> {
+        let file = self.file.clone();
+        if !self.options.skip_bad_rows {
+            return Err(ImportError::from_field(&file, error));
+        }
+        self.skip_bad_row(&file, &error);
+        Ok(())
+    }
+
     fn skip_bad_row(&mut self, file: &str, error: &FieldError) {
         self.report.skipped += 1;
         self.report.messages.push(format!("skipped: {}", error.in_file(file)));
@@ -164,7 +178,7 @@ pub(crate) async fn run(
     progress: &dyn Progress,
 ) -> Result<RunReport, ImportError> {
     let started_at = Utc::now();
-    let meta = &datasets::source_row(dataset);
+    let meta = &datasets::source_row(dataset, &input.file);
     let report = RunReport { dataset: dataset.name().to_owned(), file: input.file.clone(), ..RunReport::default() };
     let txn = db.begin().await?;
     let source_id = match source::upsert_source(&txn, meta, &input.checksum(), started_at).await {

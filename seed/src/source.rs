@@ -164,6 +164,30 @@ pub(crate) const BRAZIL_ABC: SourceMeta = SourceMeta {
     retrieved_on: "2026-11-28",
 };
 
+/// Yotov, Piermartini, Monteiro & Larch (2016) trade application data.
+pub(crate) const YOTOV_TRADE: SourceMeta = SourceMeta {
+    key: "yotov-agtpa-2016",
+    title: "Bilateral trade flows of 69 countries, 1986-2006, application data of \"An Advanced Guide to Trade Policy Analysis: The Structural Gravity Model\" (agtpa_applications); trade in millions of current US dollars",
+    publisher: "WTO and UNCTAD (Yotov, Piermartini, Monteiro & Larch); R package tradepolicy (pachadotdev)",
+    url: "https://github.com/pachadotdev/tradepolicy/tree/342a6553e67f53912212a35674e066f9344dd655/data",
+    licence: "CC BY 4.0",
+    citation: "Yotov, Y. V., Piermartini, R., Monteiro, J.-A., & Larch, M. (2016). An Advanced Guide to Trade Policy Analysis: The Structural Gravity Model. Geneva: World Trade Organization and UNCTAD.",
+    version: "tradepolicy @ 342a6553e67f53912212a35674e066f9344dd655 (2026-01-09), agtpa_applications.rda as DERIVED CSV",
+    retrieved_on: "2026-11-28",
+};
+
+/// AidData's IATI release of Colombia's aid information system.
+pub(crate) const COLOMBIA_AIMS_IATI: SourceMeta = SourceMeta {
+    key: "aiddata-colombia-aims-iati",
+    title: "Colombia AIMS Geocoded Research Release (APC-Colombia aid information system, projects starting 1994-2013), IATI 2.03 activity file",
+    publisher: "AidData at William & Mary, from Agencia Presidencial de Cooperación Internacional de Colombia (APC-Colombia)",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/iati",
+    licence: "ODC-By 1.0 (datapackage.json; its \"Licenses Id\" field says odc-pddl, inconsistent: treated as ODC-By)",
+    citation: "AidData. 2016. ColombiaAIMS_GeocodedResearchRelease_Level1_v1.1.1 geocoded dataset. Williamsburg, VA and Washington, DC: AidData. http://aiddata.org/research-datasets.",
+    version: "iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml @ afaf88bc316560b575ed7778901ae2a999a69f1d (generated 2016-04-18)",
+    retrieved_on: "2026-11-28",
+};
+
 /// The `source` row to write, owned: a [`SourceMeta`], or one built at run time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SourceRow {

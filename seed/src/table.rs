@@ -44,6 +44,30 @@ pub(crate) struct CsvRow {
 impl CsvTable {
     /// Reads comma-separated text with a header row; rows may span lines inside quotes.
     pub(crate) fn parse(text: &str) -> Result<Self, ParseError> {
+        Self::read(text)
+    }
+
+    /// [`Self::parse`] for files that may hold comment lines starting with `#`: they are
+    /// left out, and rows keep the line numbers of the whole file. A line that starts with
+    /// `#` inside a quoted field spanning lines would be taken for a comment.
+    pub(crate) fn parse_commented(text: &str) -> Result<Self, ParseError> {
+        let mut kept_lines = Vec::new();
+        let mut kept = String::with_capacity(text.len());
+        for (index, line) in text.split_inclusive('\n').enumerate() {
+            if !line.starts_with('#') {
+                kept_lines.push(index as u64 + 1);
+                kept.push_str(line);
+            }
+        }
+        let mut table = Self::read(&kept)?;
+        for row in &mut table.rows {
+            let index = usize::try_from(row.line).unwrap_or(usize::MAX).saturating_sub(1);
+            row.line = kept_lines.get(index).copied().unwrap_or(row.line);
+        }
+        Ok(table)
+    }
+
+    fn read(text: &str) -> Result<Self, ParseError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
         let header = reader.headers().map_err(|error| ParseError::File(format!("unreadable header: {error}")))?;
         let columns = header.iter().enumerate().map(|(index, name)| (name.trim().to_owned(), index)).collect();
@@ -183,6 +207,13 @@ mod tests {
         assert_eq!(row.number(amount), Ok(None));
         let error = row.year(year).unwrap_err();
         assert_eq!(error.in_file("f.csv"), "f.csv line 2, field `year`: `19x8` is not a year");
+    }
+
+    #[test]
+    fn comment_lines_are_skipped_and_still_counted() {
+        let table = CsvTable::parse_commented("# note\na,b\n# another\n1,2\n").unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].line, 4);
     }
 
     #[test]

@@ -208,3 +208,208 @@ async fn a_bad_tuff_file_changes_nothing(db: &DatabaseConnection) {
     std::fs::remove_dir_all(directory).unwrap();
 }
 on_both_databases!(bad_tuff_sqlite, bad_tuff_postgres, a_bad_tuff_file_changes_nothing);
+
+async fn yotov_trade_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    let report = import(db, Dataset::YotovTrade).await;
+    let bytes = bundled_bytes("agtpa_applications.csv.gz");
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 99_981);
+    let domestic = rows.iter().filter(|row| row[0] == row[1]).count();
+    assert!(report.messages.iter().any(|m| m.contains(&format!("{domestic} domestic rows"))), "{:?}", report.messages);
+    assert_eq!(report.skipped as usize, domestic, "{:?}", report.messages);
+    let flows = flows_of(db, "yotov-agtpa-2016").await;
+    assert_eq!(flows.len(), rows.len() - domestic);
+    assert!(flows.iter().all(|flow| flow.kind == FlowKind::Trade));
+
+    // Brazil's exports to China over all years, summed here from the file (millions of USD).
+    let expected: f64 = rows
+        .iter()
+        .filter(|row| &row[0] == "BRA" && &row[1] == "CHN")
+        .map(|row| row[3].parse::<f64>().unwrap())
+        .sum::<f64>()
+        * 1e6;
+    let (brazil, china) = (country(db, "BRA").await.id, country(db, "CHN").await.id);
+    let stored: f64 = flows
+        .iter()
+        .filter(|flow| flow.provider_id == brazil && flow.recipient_id == Some(china))
+        .filter_map(|flow| flow.amount_usd_current)
+        .sum();
+    assert!((stored - expected).abs() < 1.0 && expected > 1e9, "{stored} vs {expected}");
+    // Romania's old code ROM resolves to ROU.
+    let romania = country(db, "ROU").await.id;
+    assert!(flows.iter().any(|flow| flow.r#ref == "ROM-ARG-1986" && flow.provider_id == romania));
+
+    let again = import(db, Dataset::YotovTrade).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+}
+on_both_databases!(yotov_trade_sqlite, yotov_trade_postgres, yotov_trade_import);
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+async fn import_path(db: &DatabaseConnection, dataset: Dataset, path: &std::path::Path) -> seed::RunReport {
+    import_file(db, dataset, path, &ImportOptions::default(), &NoProgress).await.unwrap()
+}
+
+async fn expert_roster_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    import(db, Dataset::Sectors).await;
+    let path = fixture("expert-roster-example.csv");
+
+    // A bad row first: an unknown sector code fails the file and changes nothing.
+    let before = data_counts(db).await;
+    let directory =
+        std::env::temp_dir().join(format!("seed-bad-roster-{}-{:?}", std::process::id(), std::thread::current().id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let bad = directory.join("expert-roster-example.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&bad, text.replacen("12220;12230", "12220;99999", 1)).unwrap();
+    let error = import_file(db, Dataset::ExpertRoster, &bad, &ImportOptions::default(), &NoProgress).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "expert-roster-example.csv line 3, field `sectors`: `99999` is not a DAC sector code"
+    );
+    assert_eq!(data_counts(db).await, before);
+    std::fs::remove_dir_all(directory).unwrap();
+
+    let report = import_path(db, Dataset::ExpertRoster, &path).await;
+    assert_eq!((report.rows_read, report.skipped), (4, 0), "{:?}", report.messages);
+    let source = source_id(db, "expert-roster-expert-roster-example").await;
+    let experts = expert::Entity::find().filter(expert::Column::SourceId.eq(source)).all(db).await.unwrap();
+    assert_eq!(experts.len(), 4);
+    let by_ref = |reference: &str| experts.iter().find(|e| e.r#ref == reference).unwrap().clone();
+    let one = by_ref("E-1");
+    assert_eq!(
+        (one.name.as_str(), one.kind, one.home_country_id, one.headcount),
+        ("Test Expert One", ExpertKind::Individual, Some(country(db, "KEN").await.id), None)
+    );
+    let sector_codes = |expert_id: i32| async move {
+        let links = expert_sector::Entity::find().filter(expert_sector::Column::ExpertId.eq(expert_id)).all(db).await;
+        let mut codes = Vec::new();
+        for link in links.unwrap() {
+            codes.push(sector::Entity::find_by_id(link.sector_id).one(db).await.unwrap().unwrap().code);
+        }
+        codes.sort();
+        codes
+    };
+    assert_eq!(sector_codes(one.id).await, ["12220", "12230"]);
+    let deployments = |expert_id: i32| async move {
+        let mut rows = deployment::Entity::find()
+            .filter(deployment::Column::ExpertId.eq(expert_id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.r#ref, d.host_country_id, d.start_year, d.end_year))
+            .collect::<Vec<_>>();
+        rows.sort();
+        rows
+    };
+    let (kenya, tanzania) = (country(db, "KEN").await.id, country(db, "TZA").await.id);
+    assert_eq!(
+        deployments(one.id).await,
+        [("1".to_owned(), Some(kenya), Some(2019), Some(2021)), ("2".to_owned(), Some(tanzania), Some(2022), None)]
+    );
+    let two = by_ref("T-2");
+    assert_eq!(
+        (two.kind, two.headcount, two.home_country_id),
+        (ExpertKind::Team, Some(4), Some(country(db, "BRA").await.id))
+    );
+    assert_eq!(sector_codes(two.id).await, ["311"]);
+    let angola = country(db, "AGO").await.id;
+    assert_eq!(deployments(two.id).await[1], ("2".to_owned(), Some(angola), Some(2016), Some(2017)));
+    let three = by_ref("I-3");
+    assert_eq!((three.kind, three.home_country_id), (ExpertKind::Institution, Some(country(db, "VNM").await.id)));
+    assert!(deployments(three.id).await.is_empty() && sector_codes(three.id).await.is_empty());
+    let four = by_ref("E-4");
+    assert_eq!(deployments(four.id).await, [("1".to_owned(), Some(country(db, "NPL").await.id), None, None)]);
+
+    let again = import_path(db, Dataset::ExpertRoster, &path).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+    let not_bundled = import_bundled_dataset(db, Dataset::ExpertRoster, &ImportOptions::default(), &NoProgress).await;
+    assert!(not_bundled.is_err());
+}
+on_both_databases!(expert_roster_sqlite, expert_roster_postgres, expert_roster_import);
+
+async fn iati_colombia_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    import(db, Dataset::Sectors).await;
+    let report = import(db, Dataset::IatiActivities).await;
+    let text = String::from_utf8(bundled_bytes("iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml.gz")).unwrap();
+    let activities = text.matches("<iati-activity ").count() + text.matches("<iati-activity>").count();
+    assert_eq!(activities, 693);
+    let flows = flows_of(db, "aiddata-colombia-aims-iati").await;
+    assert_eq!(flows.len() + report.skipped as usize, activities, "{:?}", report.messages);
+    assert_eq!(report.rows_read as usize, activities);
+    // One message per organisation that is not a country, not one per activity.
+    let undp = report.messages.iter().filter(|m| m.contains("`United Nations Development Programme`")).count();
+    assert_eq!(undp, 1, "{:?}", report.messages);
+    // Donors by name only, with the file's misspellings.
+    let provider_count = |iso3: &'static str| {
+        let flows = &flows;
+        async move {
+            let id = country(db, iso3).await.id;
+            flows.iter().filter(|flow| flow.provider_id == id).count()
+        }
+    };
+    assert_eq!(provider_count("BRA").await, 15);
+    assert_eq!(provider_count("KOR").await, 4);
+    assert_eq!(provider_count("GBR").await, 3);
+    // COL9 (Korea): its commitment in USD, its DAC 3-digit sector, its actual start year.
+    let col9 = flows.iter().find(|flow| flow.r#ref == "US-501c3-522318905-SG-COL9").unwrap();
+    assert_eq!(col9.provider_id, country(db, "KOR").await.id);
+    assert_eq!(col9.recipient_id, Some(country(db, "COL").await.id));
+    assert_eq!(col9.year, Some(2012));
+    let block = text.split("<iati-identifier>US-501c3-522318905-SG-COL9<").nth(1).unwrap();
+    let block = block.split("</iati-activity>").next().unwrap();
+    let value: f64 =
+        block.split("<value currency=\"USD\"").nth(1).unwrap().split(['>', '<']).nth(1).unwrap().parse().unwrap();
+    assert_eq!(col9.amount_usd_current, Some(value));
+    let sector = sector::Entity::find_by_id(col9.sector_id.unwrap()).one(db).await.unwrap().unwrap();
+    assert_eq!(sector.code, "113");
+
+    let again = import(db, Dataset::IatiActivities).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+}
+on_both_databases!(iati_colombia_sqlite, iati_colombia_postgres, iati_colombia_import);
+
+async fn iati_standard_example_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    import(db, Dataset::Sectors).await;
+    let path = fixture("activity-standard-example-annotated-2.03.xml");
+    let before = data_counts(db).await;
+    let report = import_path(db, Dataset::IatiActivities, &path).await;
+    // Its one activity is funded by "Name of Agency B" (ref BB-BBB-123456789): no country.
+    assert_eq!((report.rows_read, report.inserted, report.skipped), (1, 0, 1), "{:?}", report.messages);
+    assert!(report.messages.iter().any(|m| m.contains("`Name of Agency B` is not a country")), "{:?}", report.messages);
+    assert_eq!(data_counts(db).await, before);
+    let source = source::Entity::find()
+        .filter(source::Column::Key.eq("iati-activity-standard-example-annotated-2.03"))
+        .one(db)
+        .await
+        .unwrap();
+    assert!(source.is_some());
+
+    // The same activity funded by a country (ref `GB`) imports, a grant with no USD amount.
+    let directory =
+        std::env::temp_dir().join(format!("seed-iati-{}-{:?}", std::process::id(), std::thread::current().id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let changed = directory.join("activity-from-a-country.xml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&changed, text.replacen("ref=\"BB-BBB-123456789\" role=\"1\"", "ref=\"GB\" role=\"1\"", 1)).unwrap();
+    let report = import_path(db, Dataset::IatiActivities, &changed).await;
+    assert_eq!((report.inserted, report.skipped), (1, 0), "{:?}", report.messages);
+    let flows = flows_of(db, "iati-activity-from-a-country").await;
+    let [flow] = flows.as_slice() else { panic!("{flows:?}") };
+    assert_eq!(flow.provider_id, country(db, "GBR").await.id);
+    assert_eq!(
+        (flow.kind, flow.recipient_id, flow.recipient_label.as_deref()),
+        (FlowKind::Grant, None, Some("AF; AG"))
+    );
+    assert_eq!((flow.year, flow.amount_usd_current), (Some(2012), None));
+    std::fs::remove_dir_all(directory).unwrap();
+}
+on_both_databases!(iati_example_sqlite, iati_example_postgres, iati_standard_example_import);

@@ -17,7 +17,10 @@ pub struct Opts {
     /// Import every bundled dataset.
     #[arg(long, conflicts_with_all = ["dataset", "path"])]
     all: bool,
-    /// The dataset to import (country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia …).
+    /// The dataset to import: country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia,
+    /// wb-class, aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc,
+    /// yotov-trade, iati-activities (any IATI 2.03 activity file), expert-roster (a roster
+    /// of experts, format in seed/data/README.md).
     dataset: Option<Dataset>,
     /// The file to import it from.
     path: Option<PathBuf>,

@@ -5,11 +5,14 @@ pub(crate) mod brazil_abc;
 pub(crate) mod country_codes;
 pub(crate) mod desta;
 pub(crate) mod gcof;
+pub(crate) mod iati;
+pub(crate) mod roster;
 pub(crate) mod sectors;
 pub(crate) mod store;
 pub(crate) mod tuff;
 pub(crate) mod unctad_iia;
 pub(crate) mod wb_class;
+pub(crate) mod yotov;
 
 use crate::Dataset;
 use crate::error::ImportError;
@@ -17,9 +20,12 @@ use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::{self, SourceRow};
 
-/// The `source` row a dataset's rows point to.
-pub(crate) fn source_row(dataset: Dataset) -> SourceRow {
+/// The `source` row a dataset's rows point to (`file`: the input's name, for datasets whose
+/// source is the user's file).
+pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
     SourceRow::from(match dataset {
+        Dataset::ExpertRoster => return roster::source_row(file),
+        Dataset::IatiActivities => return iati::source_row(file),
         Dataset::CountryCodes => &source::COUNTRY_CODES,
         Dataset::Blocs => &source::COUNTRY_ORGS,
         Dataset::Sectors => &source::IATI_SECTORS,
@@ -30,6 +36,7 @@ pub(crate) fn source_row(dataset: Dataset) -> SourceRow {
         Dataset::TuffQatar => &source::TUFF_QATAR,
         Dataset::TuffSaudiArabia => &source::TUFF_SAUDI_ARABIA,
         Dataset::BrazilAbc => &source::BRAZIL_ABC,
+        Dataset::YotovTrade => &source::YOTOV_TRADE,
     })
 }
 
@@ -45,6 +52,9 @@ pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -
         Dataset::WbClass => wb_class::import(load, input).await,
         Dataset::TuffQatar | Dataset::TuffSaudiArabia => tuff::import(load, input, dataset).await,
         Dataset::BrazilAbc => brazil_abc::import(load, input).await,
+        Dataset::YotovTrade => yotov::import(load, input).await,
+        Dataset::ExpertRoster => roster::import(load, input).await,
+        Dataset::IatiActivities => iati::import(load, input).await,
     }
 }
 
