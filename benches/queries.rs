@@ -25,6 +25,11 @@ const QUERIES: &[(&str, &str)] = &[
         r#"{ flows(first: 20, filter: { southSouth: true, sector: { under: ["120"] }, year: { gte: 2005 } }, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }]) { totalCount nodes { title } } }"#,
     ),
     ("country_by_code", r#"{ country(code: "KEN") { name isG77Member blocs { nodes { code } } } }"#),
+    (
+        "flow_stats_all_flows_by_year_and_recipient_region",
+        "{ flowStats(groupBy: [YEAR, RECIPIENT_REGION], first: 1000) { year recipientRegion count sumUsdConstant } }",
+    ),
+    ("flow_matrix_regions", "{ flowMatrix(level: REGION) { labels matrix } }"),
 ];
 
 fn temp_sqlite(name: &str) -> String {
@@ -59,7 +64,7 @@ fn queries(c: &mut Criterion) {
 fn import(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut group = c.benchmark_group("import");
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    group.sample_size(10).measurement_time(Duration::from_secs(30));
     group.bench_function("bundled_into_fresh_sqlite", |b| {
         b.to_async(&runtime).iter(|| async {
             let db =

@@ -11,6 +11,7 @@ use super::{
     expert::{ExpertFilter, ExpertKind},
     filter::ToCondition,
     flow_stats::SouthSouthShare,
+    provenance::Provenance,
     resolve,
     sector::Sector,
     source::Source,
@@ -143,6 +144,22 @@ async fn groups(
     };
     let rows = aggregate.fetch(db).await?;
     rows.iter().map(read).collect::<Result<_, _>>().map_err(ApiError::from)
+}
+
+/// Notes the sources of the rows an aggregate covers, for `extensions.sources`.
+async fn note_sources(
+    ctx: &Context<'_>,
+    aggregate: &Aggregate,
+    source: (&'static str, &'static [Join]),
+) -> ApiResult<()> {
+    let Some(provenance) = ctx.data_opt::<Provenance>() else { return Ok(()) };
+    let by_source = Aggregate { order: Vec::new(), limit: None, ..aggregate.clone() };
+    let found = groups(resolve::db(ctx)?, by_source, vec![(source.0, source.1, false)], &[]).await?;
+    provenance.note(found.iter().filter_map(|(keys, _)| match keys.first() {
+        Some(Some(Key::Id(id))) => Some(*id),
+        _ => None,
+    }));
+    Ok(())
 }
 
 fn position<D: PartialEq>(dimensions: &[D], dimension: &D) -> Option<usize> {
@@ -342,6 +359,7 @@ impl AgreementStatsQuery {
             order: vec![("m_count".to_owned(), sea_orm::Order::Desc)],
             limit: Some(limit(first)?),
         };
+        note_sources(ctx, &aggregate, AgreementDimension::Source.sql()).await?;
         let dimensions = group_by.iter().map(|d| (d.sql().0, d.sql().1, d.is_text())).collect();
         let found = groups(resolve::db(ctx)?, aggregate, dimensions, &["m_count"]).await?;
         Ok(found
@@ -406,6 +424,7 @@ impl AgreementStatsQuery {
             limit: Some(limit(first)?),
         };
         aggregate.join(DEPLOYMENT);
+        note_sources(ctx, &aggregate, ExpertDimension::Source.sql()).await?;
         let dimensions = group_by.iter().map(|d| (d.sql().0, d.sql().1, d.is_text())).collect();
         let found = groups(resolve::db(ctx)?, aggregate, dimensions, &["m_experts", "m_deployments"]).await?;
         Ok(found

@@ -118,7 +118,7 @@ where
         }
         let mut loaded = HashMap::new();
         for (request, parents) in requests.into_values() {
-            let pages = fetch_pages::<E>(&self.db, &request.listing, Some(&parents), request.window).await?;
+            let pages = fetch_pages::<E>(&self.db, &request.listing, &parents, request.window).await?;
             for (parent, page) in pages {
                 loaded.insert(PageKey { parent, request: request.clone() }, Arc::new(page));
             }

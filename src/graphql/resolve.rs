@@ -14,7 +14,7 @@ use super::{
 use crate::{
     config::ApiConfig,
     error::{ApiError, ApiResult},
-    repo::page::{Listing, Page, ROOT, Window, fetch_pages},
+    repo::page::{Listing, Page, Window, fetch_root},
 };
 
 /// Shared state registered in the schema's data.
@@ -82,7 +82,7 @@ where
     by_id::<E>(ctx, id).await?.ok_or_else(|| ApiError::internal(&format!("dangling reference to row {id}")))
 }
 
-/// A root connection: one statement for the page (and one count when it is empty).
+/// A root connection: a count and the page.
 pub async fn root<E, Node>(
     ctx: &Context<'_>,
     listing: Listing,
@@ -94,8 +94,7 @@ where
     E::Model: Sourced,
     Node: OutputType,
 {
-    let mut pages = fetch_pages::<E>(db(ctx)?, &listing, None, window).await?;
-    let page = pages.remove(&ROOT).unwrap_or(Page { rows: Vec::new(), total: 0 });
+    let page = fetch_root::<E>(db(ctx)?, &listing, window).await?;
     note_sources(ctx, page.rows.iter().map(|row| &row.model));
     Ok(connection(&page, node))
 }

@@ -1,4 +1,5 @@
-//! Windowed pagination: one statement fetches one page of rows for many parents at once.
+//! Pagination. A root list pages with `LIMIT`/`OFFSET` ([`fetch_root`]); the nested lists of
+//! many parents are windowed: one statement fetches one page of rows for all of them.
 //!
 //! Rows are numbered per parent with `ROW_NUMBER() OVER (PARTITION BY parent ORDER BY …)`,
 //! so a page is a range of row numbers, the same for every parent. A cursor is a row number:
@@ -95,22 +96,71 @@ impl<M> Page<M> {
     }
 }
 
-/// The parent key used for [`Scope::All`].
-pub const ROOT: i32 = 0;
+/// The parent key of [`Scope::All`].
+const ROOT: i32 = 0;
 
-/// Fetches the window of each parent's list (or of the one root list when `parents` is
-/// `None`): one statement, plus one count for parents whose window came back empty.
+impl Window {
+    /// The 0-based, end-exclusive range of rows this window selects from a list of `total`.
+    fn range(self, total: u64) -> (u64, u64) {
+        let mut start = Ord::min(self.after, total);
+        let mut end = self.before.map_or(total, |before| Ord::min(before.saturating_sub(1), total));
+        if let Some(first) = self.first {
+            end = Ord::min(end, start.saturating_add(first));
+        }
+        if let Some(last) = self.last {
+            start = Ord::max(start, end.saturating_sub(last));
+        }
+        (start, Ord::max(end, start))
+    }
+}
+
+/// Fetches one page of a root list: a count, then the rows with `LIMIT` and `OFFSET`,
+/// which the database serves from an index without numbering the whole table.
+pub async fn fetch_root<E>(
+    db: &impl ConnectionTrait,
+    listing: &Listing,
+    window: Window,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+{
+    let table = E::default();
+    let total = match db.query_one(&count_statement(table, listing, None)).await? {
+        Some(row) => to_u64(row.try_get::<i64>("", TOTAL)?),
+        None => 0,
+    };
+    let (start, end) = window.range(total);
+    if start >= end {
+        return Ok(Page { rows: Vec::new(), total });
+    }
+    let mut select = Query::select();
+    select.column((table, Asterisk)).from(table).cond_where(listing.condition.clone());
+    for (expr, order) in &listing.order {
+        select.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
+    }
+    select.order_by((table, Alias::new("id")), Order::Asc).limit(end - start).offset(start);
+    let rows = db.query_all(&select).await?;
+    let rows = rows
+        .iter()
+        .zip(start + 1..)
+        .map(|(row, position)| Ok(Row { position, model: E::Model::from_query_result(row, "")? }))
+        .collect::<Result<_, DbErr>>()?;
+    Ok(Page { rows, total })
+}
+
+/// Fetches the window of each parent's list: one statement, plus one count for parents
+/// whose window came back empty.
 pub async fn fetch_pages<E>(
     db: &impl ConnectionTrait,
     listing: &Listing,
-    parents: Option<&[i32]>,
+    parents: &[i32],
     window: Window,
 ) -> Result<HashMap<i32, Page<E::Model>>, DbErr>
 where
     E: EntityTrait,
 {
     let table = E::default();
-    let rows = db.query_all(&page_statement(table, listing, parents, window)).await?;
+    let rows = db.query_all(&page_statement(table, listing, Some(parents), window)).await?;
     let mut pages: HashMap<i32, Page<E::Model>> = HashMap::new();
     for row in rows {
         let parent: i32 = row.try_get("", PARENT)?;
@@ -122,14 +172,9 @@ where
         page.rows.push(Row { position: to_u64(position), model });
     }
 
-    let missing: Vec<i32> = match parents {
-        Some(parents) => parents.iter().copied().filter(|parent| !pages.contains_key(parent)).collect(),
-        None if pages.is_empty() => vec![ROOT],
-        None => Vec::new(),
-    };
+    let missing: Vec<i32> = parents.iter().copied().filter(|parent| !pages.contains_key(parent)).collect();
     if !missing.is_empty() {
-        let parents = parents.map(|_| missing.as_slice());
-        for row in db.query_all(&count_statement(table, listing, parents)).await? {
+        for row in db.query_all(&count_statement(table, listing, Some(&missing))).await? {
             let parent: i32 = row.try_get("", PARENT)?;
             let total: i64 = row.try_get("", TOTAL)?;
             pages.insert(parent, Page { rows: Vec::new(), total: to_u64(total) });
@@ -233,4 +278,23 @@ fn count_statement<E: EntityTrait>(table: E, listing: &Listing, parents: Option<
         select.add_group_by([parent]);
     }
     select
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(after: u64, before: Option<u64>, first: Option<u64>, last: Option<u64>) -> Window {
+        Window { after, before, first, last }
+    }
+
+    #[test]
+    fn windows_select_the_relay_ranges() {
+        assert_eq!(window(0, None, Some(3), None).range(10), (0, 3));
+        assert_eq!(window(3, None, Some(3), None).range(10), (3, 6));
+        assert_eq!(window(0, None, None, Some(2)).range(10), (8, 10));
+        assert_eq!(window(0, Some(9), None, Some(2)).range(10), (6, 8));
+        assert_eq!(window(7, Some(10), Some(10), None).range(10), (7, 9));
+        assert_eq!(window(20, None, Some(5), None).range(10), (10, 10));
+    }
 }
