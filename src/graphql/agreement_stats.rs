@@ -352,6 +352,7 @@ impl AgreementStatsQuery {
     ) -> ApiResult<Vec<AgreementStats>> {
         let aggregate = Aggregate {
             table: "agreement",
+            partials: None,
             joins: Vec::new(),
             dimensions: Vec::new(),
             measures: vec![("m_count".to_owned(), "COUNT(DISTINCT \"agreement\".\"id\")".to_owned())],
@@ -382,6 +383,7 @@ impl AgreementStatsQuery {
         let count = |filter: AgreementFilter| async move {
             let aggregate = Aggregate {
                 table: "agreement",
+                partials: None,
                 joins: Vec::new(),
                 dimensions: Vec::new(),
                 measures: vec![("m_count".to_owned(), "COUNT(*)".to_owned())],
@@ -413,6 +415,7 @@ impl AgreementStatsQuery {
     ) -> ApiResult<Vec<ExpertStats>> {
         let mut aggregate = Aggregate {
             table: "expert",
+            partials: None,
             joins: vec![DEPLOYMENT],
             dimensions: Vec::new(),
             measures: vec![

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use entity::{country, sector, source};
-use sea_orm::{ActiveEnum, QueryResult, sea_query::Condition};
+use sea_orm::{
+    ActiveEnum, QueryResult,
+    sea_query::{Alias, Condition, Expr, Query, SelectStatement},
+};
 
 use super::{
     country::Country,
@@ -22,9 +25,9 @@ use crate::{
     repo::aggregate::{Aggregate, Join},
 };
 
-const PROVIDER: Join = Join { alias: "p", table: "country", on: "\"p\".\"id\" = \"flow\".\"provider_id\"" };
-const RECIPIENT: Join = Join { alias: "r", table: "country", on: "\"r\".\"id\" = \"flow\".\"recipient_id\"" };
-const SECTOR: Join = Join { alias: "s", table: "sector", on: "\"s\".\"id\" = \"flow\".\"sector_id\"" };
+const PROVIDER: Join = Join { alias: "p", table: "country", on: "\"p\".\"id\" = \"t\".\"provider_id\"" };
+const RECIPIENT: Join = Join { alias: "r", table: "country", on: "\"r\".\"id\" = \"t\".\"recipient_id\"" };
+const SECTOR: Join = Join { alias: "s", table: "sector", on: "\"s\".\"id\" = \"t\".\"sector_id\"" };
 const SECTOR_PARENT: Join = Join { alias: "sp", table: "sector", on: "\"sp\".\"id\" = \"s\".\"parent_id\"" };
 const SECTOR_GRANDPARENT: Join = Join { alias: "sg", table: "sector", on: "\"sg\".\"id\" = \"sp\".\"parent_id\"" };
 
@@ -88,19 +91,35 @@ impl FlowDimension {
         name
     }
 
-    /// The SQL of the group key and the joins it needs.
+    /// The flow column the key derives from (grouped by in the partial aggregates).
+    fn raw_key(self) -> &'static str {
+        match self {
+            Self::Year => "year",
+            Self::Provider | Self::ProviderRegion | Self::ProviderSubRegion | Self::ProviderIncomeGroup => {
+                "provider_id"
+            }
+            Self::Recipient | Self::RecipientRegion | Self::RecipientSubRegion | Self::RecipientIncomeGroup => {
+                "recipient_id"
+            }
+            Self::Sector | Self::SectorCategory | Self::SectorGroup => "sector_id",
+            Self::Kind => "kind",
+            Self::Source => "source_id",
+        }
+    }
+
+    /// The SQL of the group key (over the partial aggregates `t`) and the joins it needs.
     fn sql(self) -> (&'static str, &'static [Join]) {
         match self {
-            Self::Year => ("\"flow\".\"year\"", &[]),
-            Self::Provider => ("\"flow\".\"provider_id\"", &[]),
-            Self::Recipient => ("\"flow\".\"recipient_id\"", &[]),
+            Self::Year => ("\"t\".\"year\"", &[]),
+            Self::Provider => ("\"t\".\"provider_id\"", &[]),
+            Self::Recipient => ("\"t\".\"recipient_id\"", &[]),
             Self::ProviderRegion => ("\"p\".\"region_name\"", &[PROVIDER]),
             Self::RecipientRegion => ("\"r\".\"region_name\"", &[RECIPIENT]),
             Self::ProviderSubRegion => ("\"p\".\"sub_region_name\"", &[PROVIDER]),
             Self::RecipientSubRegion => ("\"r\".\"sub_region_name\"", &[RECIPIENT]),
             Self::ProviderIncomeGroup => ("\"p\".\"income_group\"", &[PROVIDER]),
             Self::RecipientIncomeGroup => ("\"r\".\"income_group\"", &[RECIPIENT]),
-            Self::Sector => ("\"flow\".\"sector_id\"", &[]),
+            Self::Sector => ("\"t\".\"sector_id\"", &[]),
             Self::SectorCategory => (
                 "CASE \"s\".\"level\" WHEN 'PURPOSE' THEN \"s\".\"parent_id\" WHEN 'CATEGORY' THEN \"s\".\"id\" END",
                 &[SECTOR],
@@ -108,8 +127,8 @@ impl FlowDimension {
             Self::SectorGroup => {
                 ("COALESCE(\"sg\".\"id\", \"sp\".\"id\", \"s\".\"id\")", &[SECTOR, SECTOR_PARENT, SECTOR_GRANDPARENT])
             }
-            Self::Kind => ("\"flow\".\"kind\"", &[]),
-            Self::Source => ("\"flow\".\"source_id\"", &[]),
+            Self::Kind => ("\"t\".\"kind\"", &[]),
+            Self::Source => ("\"t\".\"source_id\"", &[]),
         }
     }
 }
@@ -146,17 +165,48 @@ pub struct FlowStatsOrder {
     pub direction: OrderDirection,
 }
 
-const MEASURES: &[(&str, &str)] = &[
-    ("m_count", "COUNT(*)"),
-    ("m_sum_current", "SUM(\"flow\".\"amount_usd_current\")"),
-    ("m_sum_constant", "SUM(\"flow\".\"amount_usd_constant\")"),
-    ("m_min_current", "MIN(\"flow\".\"amount_usd_current\")"),
-    ("m_max_current", "MAX(\"flow\".\"amount_usd_current\")"),
-    ("m_avg_current", "AVG(\"flow\".\"amount_usd_current\")"),
-    ("m_min_constant", "MIN(\"flow\".\"amount_usd_constant\")"),
-    ("m_max_constant", "MAX(\"flow\".\"amount_usd_constant\")"),
-    ("m_avg_constant", "AVG(\"flow\".\"amount_usd_constant\")"),
+/// Partial aggregates of flows, per group of raw keys.
+const PARTIALS: &[(&str, &str)] = &[
+    ("n", "COUNT(*)"),
+    ("s_cur", "SUM(\"flow\".\"amount_usd_current\")"),
+    ("s_con", "SUM(\"flow\".\"amount_usd_constant\")"),
+    ("c_cur", "COUNT(\"flow\".\"amount_usd_current\")"),
+    ("c_con", "COUNT(\"flow\".\"amount_usd_constant\")"),
+    ("lo_cur", "MIN(\"flow\".\"amount_usd_current\")"),
+    ("hi_cur", "MAX(\"flow\".\"amount_usd_current\")"),
+    ("lo_con", "MIN(\"flow\".\"amount_usd_constant\")"),
+    ("hi_con", "MAX(\"flow\".\"amount_usd_constant\")"),
 ];
+
+/// The measures, rolled up from the partial aggregates.
+const MEASURES: &[(&str, &str)] = &[
+    ("m_count", "CAST(SUM(\"t\".\"n\") AS BIGINT)"),
+    ("m_sum_current", "SUM(\"t\".\"s_cur\")"),
+    ("m_sum_constant", "SUM(\"t\".\"s_con\")"),
+    ("m_min_current", "MIN(\"t\".\"lo_cur\")"),
+    ("m_max_current", "MAX(\"t\".\"hi_cur\")"),
+    ("m_avg_current", "SUM(\"t\".\"s_cur\") / CAST(NULLIF(SUM(\"t\".\"c_cur\"), 0) AS DOUBLE PRECISION)"),
+    ("m_min_constant", "MIN(\"t\".\"lo_con\")"),
+    ("m_max_constant", "MAX(\"t\".\"hi_con\")"),
+    ("m_avg_constant", "SUM(\"t\".\"s_con\") / CAST(NULLIF(SUM(\"t\".\"c_con\"), 0) AS DOUBLE PRECISION)"),
+];
+
+/// `SELECT raw keys, partial aggregates FROM flow WHERE condition GROUP BY raw keys`.
+fn partials(condition: Condition, group_by: &[FlowDimension]) -> SelectStatement {
+    let mut keys: Vec<&str> = group_by.iter().map(|dimension| dimension.raw_key()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut select = Query::select();
+    select.from(entity::flow::Entity).cond_where(condition);
+    for key in &keys {
+        select.expr_as(Expr::col((entity::flow::Entity, Alias::new(*key))), Alias::new(*key));
+    }
+    for (alias, sql) in PARTIALS {
+        select.expr_as(Expr::cust(*sql), Alias::new(*alias));
+    }
+    select.add_group_by(keys.iter().map(|key| Expr::col((entity::flow::Entity, Alias::new(*key)))));
+    select
+}
 
 /// The value of a group key.
 #[derive(Clone, Debug, PartialEq)]
@@ -413,10 +463,11 @@ pub async fn flow_stats(
 ) -> ApiResult<Vec<FlowStats>> {
     let mut aggregate = Aggregate {
         table: "flow",
+        partials: Some(partials(condition, group_by)),
         joins: Vec::new(),
         dimensions: Vec::new(),
         measures: MEASURES.iter().map(|(alias, sql)| ((*alias).to_owned(), (*sql).to_owned())).collect(),
-        condition,
+        condition: Condition::all(),
         order: order.iter().map(|o| (o.measure.alias().to_owned(), o.direction.into())).collect(),
         limit,
     };

@@ -1,12 +1,16 @@
 //! GROUP BY queries computed in the database: dimensions, measures, joins, a filter.
 //!
+//! Large tables are aggregated in two steps, both in the database: partial aggregates
+//! grouped by the table's own keys (served from an index), then rolled up by attributes of
+//! joined tables (a recipient's region), so the join runs on groups, not on rows.
+//!
 //! Dimensions and measures are SQL expressions without parameters (only column names and
 //! literals chosen by the server), so the same text can appear in SELECT and ORDER BY on
 //! every backend; groups are named by their output aliases.
 
 use sea_orm::{
     ConnectionTrait, DbErr, Order, QueryResult,
-    sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query},
+    sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query, SelectStatement},
 };
 
 /// A table joined under an alias.
@@ -25,6 +29,9 @@ pub struct Join {
 pub struct Aggregate {
     /// The table aggregated (filters refer to it by name).
     pub table: &'static str,
+    /// Aggregate this subquery, as `t`, instead of the table: partial aggregates grouped by
+    /// raw keys, which the outer query rolls up by attributes of joined tables.
+    pub partials: Option<SelectStatement>,
     /// Tables joined, in order (each may refer to the ones before).
     pub joins: Vec<Join>,
     /// Group keys: output alias and SQL expression.
@@ -50,7 +57,10 @@ impl Aggregate {
     /// Runs the query; rows hold the dimension and measure aliases.
     pub async fn fetch(&self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
         let mut select = Query::select();
-        select.from(Alias::new(self.table));
+        match &self.partials {
+            Some(partials) => select.from_subquery(partials.clone(), Alias::new("t")),
+            None => select.from(Alias::new(self.table)),
+        };
         for join in &self.joins {
             select.join_as(JoinType::LeftJoin, Alias::new(join.table), Alias::new(join.alias), Expr::cust(join.on));
         }
