@@ -20,7 +20,7 @@
 //!   one message per entry type.
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, gcof::ids_by_ref};
+use crate::datasets::{countries, first_part, store};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::sync::upsert;
@@ -233,24 +233,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         load.note(0, &format!("{rows} rows of entry_type `{entry_type}` not imported by design"));
     }
 
-    let existing =
-        agreement::Entity::find().filter(agreement::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    let tally = upsert::<agreement::Entity, _, _>(
-        load.txn,
-        existing,
-        agreements,
-        |row| row.r#ref.clone(),
-        Some(agreement::Column::Id),
-    )
-    .await?;
-    load.count(tally);
-    let ids = ids_by_ref::<agreement::Entity>(
-        load,
-        agreement::Column::Id,
-        agreement::Column::Ref,
-        agreement::Column::SourceId,
-    )
-    .await?;
+    let ids = store::agreements(load, agreements).await?;
     let rows = parties
         .into_iter()
         .filter_map(|(reference, members)| ids.get(&reference).map(|id| (*id, members)))

@@ -1,4 +1,4 @@
-//! Storing what the flow and expert loaders built, the same way for every dataset: flows
+//! Storing what the loaders built, the same way for every dataset: flows and agreements
 //! upserted by (source, ref), experts by (source, ref), their sectors by (expert, sector)
 //! and deployments by (expert, ref), all inside the run's transaction.
 
@@ -6,7 +6,7 @@ use crate::datasets::gcof::ids_by_ref;
 use crate::error::ImportError;
 use crate::run::Load;
 use crate::sync::upsert;
-use entity::{deployment, expert, expert_sector, flow};
+use entity::{agreement, deployment, expert, expert_sector, flow};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
@@ -25,6 +25,26 @@ pub(crate) async fn flows(load: &mut Load<'_>, rows: Vec<flow::Model>) -> Result
         upsert::<flow::Entity, _, _>(load.txn, existing, rows, |row| row.r#ref.clone(), Some(flow::Column::Id)).await?;
     load.count(tally);
     ids_by_ref::<flow::Entity>(load, flow::Column::Id, flow::Column::Ref, flow::Column::SourceId).await
+}
+
+/// Upserts the source's agreements and returns the ids of all its agreements by `ref`.
+pub(crate) async fn agreements(
+    load: &mut Load<'_>,
+    rows: Vec<agreement::Model>,
+) -> Result<HashMap<String, i32>, ImportError> {
+    let existing =
+        agreement::Entity::find().filter(agreement::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
+    let tally = upsert::<agreement::Entity, _, _>(
+        load.txn,
+        existing,
+        rows,
+        |row| row.r#ref.clone(),
+        Some(agreement::Column::Id),
+    )
+    .await?;
+    load.count(tally);
+    ids_by_ref::<agreement::Entity>(load, agreement::Column::Id, agreement::Column::Ref, agreement::Column::SourceId)
+        .await
 }
 
 /// Upserts the source's experts, then their sectors and deployments.

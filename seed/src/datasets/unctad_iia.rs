@@ -14,16 +14,14 @@
 //!   each treaty is not in the file, and today's membership would be wrong for old treaties.
 
 use crate::Dataset;
-use crate::datasets::{countries, desta::upsert_parties, first_part, gcof::ids_by_ref};
+use crate::datasets::{countries, desta::upsert_parties, first_part, store};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
-use crate::sync::upsert;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
 use chrono::{Datelike, NaiveDate};
 use entity::{AgreementKind, AgreementStatus, agreement, agreement_party};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
 
 /// Groups that stand for a fixed set of countries, expanded into them.
@@ -177,24 +175,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             terminated_on: record.terminated_on,
         });
     }
-    let existing =
-        agreement::Entity::find().filter(agreement::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    let tally = upsert::<agreement::Entity, _, _>(
-        load.txn,
-        existing,
-        agreements,
-        |row| row.r#ref.clone(),
-        Some(agreement::Column::Id),
-    )
-    .await?;
-    load.count(tally);
-    let ids = ids_by_ref::<agreement::Entity>(
-        load,
-        agreement::Column::Id,
-        agreement::Column::Ref,
-        agreement::Column::SourceId,
-    )
-    .await?;
+    let ids = store::agreements(load, agreements).await?;
     let rows = parties
         .into_iter()
         .filter_map(|(reference, members)| ids.get(&reference).map(|id| (*id, members)))
