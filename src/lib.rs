@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod readiness;
 pub mod repo;
 
 pub use graphql::{ApiSchema, build_schema};

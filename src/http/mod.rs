@@ -17,7 +17,7 @@ use axum::{Router, routing::get};
 use sea_orm::DatabaseConnection;
 use tower_http::{compression::CompressionLayer, cors::CorsLayer, trace::TraceLayer};
 
-use crate::graphql::ApiSchema;
+use crate::{graphql::ApiSchema, readiness::Readiness};
 
 pub use examples::{EXAMPLES, QUESTIONS};
 
@@ -28,10 +28,18 @@ pub struct AppState {
     pub schema: ApiSchema,
     /// The database, for health checks.
     pub db: DatabaseConnection,
+    /// Whether the data is complete yet (the first import may still run).
+    pub readiness: Readiness,
 }
 
-/// The application's router, ready to serve or to drive in tests with `oneshot`.
+/// The application's router over a database whose data is complete, ready to serve or to
+/// drive in tests with `oneshot`.
 pub fn app(schema: ApiSchema, db: DatabaseConnection) -> Router {
+    app_with(schema, db, Readiness::ready())
+}
+
+/// The application's router, with the handle the first import moves forward.
+pub fn app_with(schema: ApiSchema, db: DatabaseConnection, readiness: Readiness) -> Router {
     Router::new()
         .route("/", get(graphiql::page))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
@@ -44,7 +52,7 @@ pub fn app(schema: ApiSchema, db: DatabaseConnection) -> Router {
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { schema, db })
+        .with_state(AppState { schema, db, readiness })
 }
 
 /// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM.
