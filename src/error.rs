@@ -16,6 +16,15 @@ pub enum ErrorCode {
     BadUserInput,
     /// The request asked for more than the limits allow.
     LimitExceeded,
+    /// The document is not valid against the schema.
+    ValidationFailed,
+    /// The client spent its rate limit; `Retry-After` says when to come back.
+    RateLimited,
+    /// The request ran out of time and was stopped.
+    Timeout,
+    /// The server cannot take the request now (saturated, importing, database down);
+    /// `Retry-After` says when to come back.
+    ServiceUnavailable,
     /// The server failed; the cause is in its log.
     Internal,
 }
@@ -26,6 +35,10 @@ impl ErrorCode {
         match self {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Timeout => "TIMEOUT",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -52,6 +65,16 @@ impl ApiError {
         Self { code: ErrorCode::LimitExceeded, message: message.into() }
     }
 
+    /// A document that is not valid against the schema.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::ValidationFailed, message: message.into() }
+    }
+
+    /// The server cannot take the request now; the message says why.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::ServiceUnavailable, message: message.into() }
+    }
+
     /// An internal failure: the cause is logged, the client gets a generic message.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
@@ -71,13 +94,35 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        Self::internal(&err)
+        Self::from(&err)
     }
 }
 
 impl From<Arc<DbErr>> for ApiError {
     fn from(err: Arc<DbErr>) -> Self {
-        Self::internal(&err)
+        Self::from(err.as_ref())
+    }
+}
+
+impl From<&DbErr> for ApiError {
+    /// A pool that cannot hand out a connection in time (saturated, or the database down)
+    /// is a passing condition the client may retry; anything else is internal.
+    fn from(err: &DbErr) -> Self {
+        match err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(%err, "database unavailable");
+                Self::unavailable("the database is not answering right now; try again shortly")
+            }
+            _ => Self::internal(err),
+        }
+    }
+}
+
+/// At most `max` characters of a client's input, to quote in an error message.
+pub fn excerpt(input: &str, max: usize) -> String {
+    match input.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &input[..end]),
+        None => input.to_owned(),
     }
 }
 

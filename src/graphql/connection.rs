@@ -20,7 +20,7 @@ impl CursorType for Position {
     type Error = String;
 
     fn decode_cursor(cursor: &str) -> Result<Self, String> {
-        let invalid = || format!("`{cursor}` is not a valid cursor");
+        let invalid = || format!("`{}` is not a valid cursor", crate::error::excerpt(cursor, 40));
         let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let position = text.strip_prefix("position:").ok_or_else(invalid)?;

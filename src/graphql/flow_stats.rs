@@ -639,7 +639,7 @@ impl FlowStatsQuery {
         #[graphql(desc = "First year.")] from: i32,
         #[graphql(desc = "Last year.")] to: i32,
     ) -> ApiResult<Vec<FlowStats>> {
-        if to < from || to - from > 500 {
+        if to < from || i64::from(to) - i64::from(from) > 500 {
             return Err(ApiError::bad_input(format!("`from: {from}, to: {to}` is not a range of at most 500 years")));
         }
         let condition = filter

@@ -12,6 +12,7 @@ mod filter;
 mod flow;
 mod flow_stats;
 mod id;
+pub mod limits;
 mod loaders;
 mod node;
 mod provenance;
@@ -44,11 +45,10 @@ pub struct Query(
 /// The southgraph schema (read-only: no mutations or subscriptions).
 pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema over a database, with its limits and loaders.
+/// Builds the schema over a database, with its loaders. The limits on what a request may
+/// ask for are checked before execution, by [`limits::QueryLimits`].
 pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
     let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
         .extension(async_graphql::extensions::Tracing)
         .extension(provenance::ProvenanceExtension);
     loaders::register(builder, &db, &config).data(db).data(config).finish()

@@ -1,10 +1,16 @@
 //! `GET` and `POST /graphql`, per the GraphQL-over-HTTP specification.
 //!
-//! With `application/graphql-response+json` (the default), a request that cannot run at
-//! all (unparsable, invalid against the schema, over the limits) is answered with 400 and
-//! no `data` entry; a request that ran is answered with 200, field errors included. Clients
-//! that accept only `application/json` get 200 throughout, as the specification asks.
-//! Every error carries `extensions.code`.
+//! A request is admitted before it runs: the document's size, nesting, input values,
+//! depth and cost are checked ([`crate::graphql::limits`]) and its cost is spent from the
+//! client's rate limit. Then it runs, and every response tells its cost in
+//! `extensions.cost`.
+//!
+//! With `application/graphql-response+json` (asked for by name), a request that cannot run
+//! at all (unparsable, invalid against the schema, over the limits) is answered with 400
+//! and no `data` entry; a request that ran is answered with 200, field errors included.
+//! Clients that accept `application/json` (or anything, or say nothing) get
+//! `application/json` and 200 throughout, as the specification asks. Every error carries
+//! `extensions.code`.
 
 use async_graphql::{BatchResponse, ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::GraphQLBatchRequest;
@@ -15,7 +21,8 @@ use axum::{
 };
 use serde_json::json;
 
-use super::AppState;
+use super::{AppState, problem};
+use crate::error::{ApiError, ErrorCode, excerpt};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -23,6 +30,9 @@ const JSON: &str = "application/json";
 /// How long shared caches may keep a `GET` response: the data only changes when an
 /// import commits.
 const CACHE_CONTROL: &str = "public, max-age=300";
+
+/// Longest error message sent: messages quote inputs, and inputs can be large.
+const MAX_MESSAGE: usize = 300;
 
 /// Runs a single or batched GraphQL request. Successful `GET` responses are cacheable,
 /// with an `ETag` from their body; a matching `If-None-Match` gets 304.
@@ -32,24 +42,65 @@ pub async fn execute(
     headers: HeaderMap,
     request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
-    let legacy = accepts_only_json(&headers);
-    let request = match request {
+    let legacy = !accepts_graphql_response(&headers);
+    if !state.readiness.is_ready() {
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &ApiError::unavailable("the bundled open data is being imported; try again shortly"),
+        );
+    }
+    if method == Method::POST && !headers.contains_key(header::CONTENT_TYPE) {
+        return rejected(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a POST needs `Content-Type: application/json` (or `application/graphql`)",
+            legacy,
+        );
+    }
+    let mut request = match request {
         Ok(request) => request.into_inner(),
-        Err(rejection) => return malformed(&rejection.0.to_string(), legacy),
+        Err(rejection) => {
+            let reason = rejection.0.to_string();
+            if reason.contains("length limit exceeded") {
+                return problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &ApiError::limit_exceeded(format!(
+                        "the request body is larger than {} bytes",
+                        state.http.max_body_bytes
+                    )),
+                );
+            }
+            return rejected(
+                StatusCode::BAD_REQUEST,
+                &format!("malformed GraphQL request: {}", excerpt(&reason, MAX_MESSAGE)),
+                legacy,
+            );
+        }
+    };
+    let costs = match state.limits.admit(&mut request) {
+        Ok(costs) => costs,
+        Err(error) => return refused(&error, legacy),
     };
     let mut response = state.schema.execute_batch(request).await;
     let request_error = match &mut response {
         BatchResponse::Single(single) => {
-            add_codes(&mut single.errors);
+            tidy(&mut single.errors);
             single.data == Value::Null && !single.errors.is_empty() && single.errors.iter().all(|e| e.path.is_empty())
         }
         BatchResponse::Batch(responses) => {
-            responses.iter_mut().for_each(|single| add_codes(&mut single.errors));
+            responses.iter_mut().for_each(|single| tidy(&mut single.errors));
             false
         }
     };
+    let unavailable = responses(&response)
+        .any(|single| single.errors.iter().any(|error| code_of(error) == Some(ErrorCode::ServiceUnavailable.as_str())));
+    for (single, cost) in responses_mut(&mut response).zip(&costs) {
+        if let Ok(cost) = Value::from_json(json!(cost)) {
+            single.extensions.insert("cost".to_owned(), cost);
+        }
+    }
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     let (status, body) = match (&response, request_error) {
+        _ if unavailable => (StatusCode::SERVICE_UNAVAILABLE, serde_json::to_string(&response)),
         (BatchResponse::Single(single), true) if !legacy => {
             (StatusCode::BAD_REQUEST, serde_json::to_string(&json!({ "errors": single.errors })))
         }
@@ -69,11 +120,32 @@ pub async fn execute(
             }
             reply
         }
-        Ok(body) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response(),
+        Ok(body) => {
+            let mut reply =
+                (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response();
+            if unavailable {
+                reply.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            reply
+        }
         Err(err) => {
             tracing::error!(%err, "cannot serialise a GraphQL response");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+fn responses(response: &BatchResponse) -> impl Iterator<Item = &async_graphql::Response> {
+    match response {
+        BatchResponse::Single(single) => std::slice::from_ref(single).iter(),
+        BatchResponse::Batch(responses) => responses.iter(),
+    }
+}
+
+fn responses_mut(response: &mut BatchResponse) -> impl Iterator<Item = &mut async_graphql::Response> {
+    match response {
+        BatchResponse::Single(single) => std::slice::from_mut(single).iter_mut(),
+        BatchResponse::Batch(responses) => responses.iter_mut(),
     }
 }
 
@@ -82,39 +154,53 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
-/// Whether the client asked for `application/json` and not for the newer media type.
-fn accepts_only_json(headers: &HeaderMap) -> bool {
-    let accept = headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    accept.contains(JSON) && !accept.contains(GRAPHQL_RESPONSE) && !accept.contains("*/*")
+/// Whether the client asked for `application/graphql-response+json` by name.
+fn accepts_graphql_response(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT).iter().filter_map(|value| value.to_str().ok()).any(|accept| {
+        accept.split(',').any(|range| range.split(';').next().is_some_and(|media| media.trim() == GRAPHQL_RESPONSE))
+    })
 }
 
-/// Gives every error without a code the code of its kind.
-fn add_codes(errors: &mut [ServerError]) {
+fn code_of(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code),
+        _ => None,
+    }
+}
+
+/// Gives every error without a code the code of its kind, and shortens long messages.
+fn tidy(errors: &mut [ServerError]) {
     for error in errors {
+        if error.message.chars().count() > MAX_MESSAGE {
+            error.message = excerpt(&error.message, MAX_MESSAGE);
+        }
         let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
         if extensions.get("code").is_some() {
             continue;
         }
-        let code = if error.message.contains("nested too deep") || error.message.contains("too complex") {
-            "LIMIT_EXCEEDED"
+        let code = if error.message.contains("nested too deep") || error.message.contains("recursion depth") {
+            ErrorCode::LimitExceeded
         } else if error.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
+            ErrorCode::ValidationFailed
         } else {
-            "BAD_USER_INPUT"
+            ErrorCode::BadUserInput
         };
-        extensions.set("code", code);
+        extensions.set("code", code.as_str());
     }
 }
 
-/// The answer to a request that is not a GraphQL request at all.
-fn malformed(reason: &str, legacy: bool) -> Response {
-    let body = json!({
-        "errors": [{
-            "message": format!("malformed GraphQL request: {reason}"),
-            "extensions": { "code": "BAD_REQUEST" },
-        }]
-    });
+/// The answer to a request refused before it ran (over a limit, whatever the media type:
+/// a limit is the server's policy, not the document's validity).
+fn refused(error: &ApiError, legacy: bool) -> Response {
+    let mut reply = problem(StatusCode::BAD_REQUEST, error);
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
-    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body.to_string())
-        .into_response()
+    reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    reply
+}
+
+/// The answer to a request that is not a GraphQL request at all.
+fn rejected(status: StatusCode, message: &str, legacy: bool) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body.to_string()).into_response()
 }

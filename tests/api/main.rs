@@ -5,6 +5,7 @@
 mod export;
 mod filters;
 mod http;
+mod limits;
 mod lookups;
 mod pagination;
 mod published;

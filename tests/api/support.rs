@@ -21,9 +21,10 @@ use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use southgraph::{
-    app, build_schema,
+    build_schema,
     config::{ApiConfig, DatabaseConfig},
     db,
+    http::{AppOptions, app_with},
 };
 use tower::ServiceExt;
 
@@ -162,7 +163,8 @@ impl TestDb {
 
     /// The API over this database, with these limits.
     pub fn api_with(&self, config: ApiConfig) -> Api {
-        Api { router: app(build_schema(self.db.clone(), config), self.db.clone()) }
+        let options = AppOptions { api: config.clone(), ..AppOptions::default() };
+        Api { router: app_with(build_schema(self.db.clone(), config), self.db.clone(), options) }
     }
 }
 
