@@ -43,8 +43,7 @@ fn temp_sqlite(name: &str) -> String {
 fn queries(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let schema = runtime.block_on(async {
-        let db =
-            db::connect(&DatabaseConfig { url: temp_sqlite("queries"), max_connections: 8 }).await.expect("connect");
+        let db = db::connect(&DatabaseConfig::new(temp_sqlite("queries"), 8)).await.expect("connect");
         db::migrate(&db).await.expect("migrate");
         seed::import_bundled(&db, &seed::NoProgress).await.expect("import");
         build_schema(db, ApiConfig::default())
@@ -67,8 +66,7 @@ fn import(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(30));
     group.bench_function("bundled_into_fresh_sqlite", |b| {
         b.to_async(&runtime).iter(|| async {
-            let db =
-                db::connect(&DatabaseConfig { url: temp_sqlite("import"), max_connections: 4 }).await.expect("connect");
+            let db = db::connect(&DatabaseConfig::new(temp_sqlite("import"), 4)).await.expect("connect");
             db::migrate(&db).await.expect("migrate");
             seed::import_bundled(&db, &seed::NoProgress).await.expect("import");
             db.close().await.expect("close");

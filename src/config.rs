@@ -13,6 +13,21 @@ pub struct DatabaseConfig {
     /// Most connections in the pool.
     #[arg(long = "database-max-connections", env = "SOUTHGRAPH_DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
     pub max_connections: u32,
+    /// How long, in milliseconds, a request waits for a pooled connection before it is
+    /// answered 503 (a saturated pool, or a database that is down).
+    #[arg(
+        long = "database-acquire-timeout-ms",
+        env = "SOUTHGRAPH_DATABASE_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 2_000
+    )]
+    pub acquire_timeout_ms: u64,
+}
+
+impl DatabaseConfig {
+    /// The configuration of a pool on `url` with `max_connections`, other settings default.
+    pub fn new(url: impl Into<String>, max_connections: u32) -> Self {
+        Self { url: url.into(), max_connections, acquire_timeout_ms: 2_000 }
+    }
 }
 
 /// How the API serves queries, and the limits every request is checked against before any

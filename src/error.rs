@@ -70,6 +70,11 @@ impl ApiError {
         Self { code: ErrorCode::ValidationFailed, message: message.into() }
     }
 
+    /// The request ran out of time and was stopped.
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::Timeout, message: message.into() }
+    }
+
     /// The server cannot take the request now; the message says why.
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self { code: ErrorCode::ServiceUnavailable, message: message.into() }

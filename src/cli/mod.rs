@@ -39,7 +39,7 @@ enum LogFormat {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the API (creating, migrating and importing the embedded database if needed).
-    Serve(serve::Opts),
+    Serve(Box<serve::Opts>),
     /// Apply pending database migrations.
     Migrate(migrate::Opts),
     /// Import the bundled open data, or one dataset from a file.
@@ -65,7 +65,7 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             None => serve::run(serve::Opts::parse_from(["serve"])).await,
-            Some(Command::Serve(opts)) => serve::run(opts).await,
+            Some(Command::Serve(opts)) => serve::run(*opts).await,
             Some(Command::Migrate(opts)) => migrate::run(opts).await,
             Some(Command::Import(opts)) => import::run(opts).await,
             Some(Command::Schema(opts)) => schema::run(opts),

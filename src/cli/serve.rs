@@ -5,8 +5,9 @@ use clap::Args;
 use super::progress::TerminalProgress;
 use crate::{
     build_schema,
-    config::{ApiConfig, DatabaseConfig, ServerConfig},
-    db, http,
+    config::{ApiConfig, DatabaseConfig, HttpConfig, ServerConfig},
+    db,
+    http::{self, AppOptions},
 };
 
 /// Options of `serve`.
@@ -18,6 +19,8 @@ pub struct Opts {
     server: ServerConfig,
     #[command(flatten)]
     api: ApiConfig,
+    #[command(flatten)]
+    http: HttpConfig,
 }
 
 impl Opts {
@@ -42,10 +45,15 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
         let rows: u64 = reports.iter().map(|report| report.inserted).sum();
         tracing::info!(datasets = reports.len(), rows, "bundled data imported");
     }
-    let schema = build_schema(db.clone(), opts.api);
+    db.close().await?;
+    let db = db::connect_serving(&opts.database, opts.http.request_timeout()).await?;
+    let schema = build_schema(db.clone(), opts.api.clone());
     let listener = tokio::net::TcpListener::bind(opts.server.bind).await?;
     tracing::info!("southgraph listening on http://{}/ (GraphiQL) and /graphql", listener.local_addr()?);
-    axum::serve(listener, http::app(schema, db.clone())).with_graceful_shutdown(http::shutdown_signal()).await?;
+    let header_timeout = std::time::Duration::from_millis(opts.http.header_timeout_ms);
+    let app =
+        http::app_with(schema, db.clone(), AppOptions { api: opts.api, http: opts.http, ..AppOptions::default() });
+    http::serve(listener, app, header_timeout, http::shutdown_signal()).await?;
     db.close().await?;
     Ok(())
 }

@@ -12,6 +12,8 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use std::time::Duration;
+
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, QueryResult, StreamTrait, prelude::Date};
 use serde::Deserialize;
@@ -64,9 +66,15 @@ pub async fn export(
     Path(file): Path<String>,
     Query(params): Query<ExportParams>,
 ) -> Response {
+    if !state.readiness.is_ready() {
+        return super::problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &ApiError::unavailable("the bundled open data is being imported; try again shortly"),
+        );
+    }
     let result = match file.as_str() {
-        "flows.csv" => flows(state.db, params, Format::Csv).await,
-        "flows.ndjson" => flows(state.db, params, Format::Ndjson).await,
+        "flows.csv" => flows(&state, params, Format::Csv).await,
+        "flows.ndjson" => flows(&state, params, Format::Ndjson).await,
         "flow-stats.csv" => flow_stats(&state.db, params, Format::Csv).await,
         "flow-stats.ndjson" => flow_stats(&state.db, params, Format::Ndjson).await,
         "flows.sources.csv" => sources(&state.db, params).await,
@@ -78,10 +86,11 @@ pub async fn export(
 fn error_response(error: ApiError) -> Response {
     let status = match error.code() {
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::ServiceUnavailable | ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     };
-    let body = json!({ "errors": [{ "message": error.message(), "extensions": { "code": error.code().as_str() } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    super::problem(status, &error)
 }
 
 /// The headers every export carries.
@@ -174,8 +183,17 @@ fn flow_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
         .collect()
 }
 
-async fn flows(db: DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
+/// Streams the flows a filter matches. The stream holds a database connection, so it takes
+/// one of the few export slots, ends at the export deadline, and gives up on a client that
+/// has not read for the idle timeout.
+async fn flows(state: &AppState, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let statement = flows_statement(flow_condition(params.filter.as_deref())?, flow_order(params.order_by.as_deref())?);
+    let Ok(slot) = state.exports.clone().try_acquire_owned() else {
+        return Err(ApiError::unavailable("every export slot is taken; try again in a minute"));
+    };
+    let db = state.db.clone();
+    let idle = Duration::from_millis(state.http.export_idle_timeout_ms);
+    let deadline = Duration::from_secs(state.http.export_timeout_s);
     let columns: Vec<String> = FLOW_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let mut head = Vec::new();
@@ -184,32 +202,42 @@ async fn flows(db: DatabaseConnection, params: ExportParams, format: Format) -> 
         head.extend(csv_line(&columns));
     }
     tokio::spawn(async move {
-        let stream = match db.stream(&statement).await {
-            Ok(stream) => stream,
-            Err(err) => {
-                tracing::error!(%err, "export failed");
-                sender.send(Err(std::io::Error::other("export failed"))).await.ok();
-                return;
-            }
-        };
-        futures::pin_mut!(stream);
-        let mut chunk = head;
-        let mut rows = 0;
-        while let Some(row) = stream.next().await {
-            match row.and_then(|row| flow_cells(&row)) {
-                Ok(cells) => chunk.extend(encode(format, &columns, &cells)),
+        let _slot = slot;
+        let send = |item| sender.send_timeout(item, idle);
+        let streamed = tokio::time::timeout(deadline, async {
+            let stream = match db.stream(&statement).await {
+                Ok(stream) => stream,
                 Err(err) => {
                     tracing::error!(%err, "export failed");
-                    sender.send(Err(std::io::Error::other("export failed"))).await.ok();
+                    send(Err(std::io::Error::other("export failed"))).await.ok();
+                    return;
+                }
+            };
+            futures::pin_mut!(stream);
+            let mut chunk = head;
+            let mut rows = 0;
+            while let Some(row) = stream.next().await {
+                match row.and_then(|row| flow_cells(&row)) {
+                    Ok(cells) => chunk.extend(encode(format, &columns, &cells)),
+                    Err(err) => {
+                        tracing::error!(%err, "export failed");
+                        send(Err(std::io::Error::other("export failed"))).await.ok();
+                        return;
+                    }
+                }
+                rows += 1;
+                if rows % CHUNK_ROWS == 0 && send(Ok(Bytes::from(std::mem::take(&mut chunk)))).await.is_err() {
+                    tracing::info!(rows, "export stopped: the client stopped reading or went away");
                     return;
                 }
             }
-            rows += 1;
-            if rows % CHUNK_ROWS == 0 && sender.send(Ok(Bytes::from(std::mem::take(&mut chunk)))).await.is_err() {
-                return;
-            }
+            send(Ok(Bytes::from(chunk))).await.ok();
+        })
+        .await;
+        if streamed.is_err() {
+            tracing::warn!(deadline_s = deadline.as_secs(), "export stopped at its deadline");
+            sender.try_send(Err(std::io::Error::other("export deadline reached"))).ok();
         }
-        sender.send(Ok(Bytes::from(chunk))).await.ok();
     });
     // Fused: the compression layer may poll again after the end.
     let body = Body::from_stream(

@@ -11,19 +11,34 @@ mod explore;
 mod export;
 mod graphiql;
 mod graphql;
+mod guard;
 mod health;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
+    extract::ConnectInfo,
     http::{HeaderValue, StatusCode, header},
+    middleware,
     response::{IntoResponse, Response},
     routing::get,
 };
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
-use tower_http::{compression::CompressionLayer, cors::CorsLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tower::ServiceExt;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer, limit::RequestBodyLimitLayer,
+    trace::TraceLayer,
+};
+
+use self::guard::Guard;
 
 use crate::{
     config::{ApiConfig, HttpConfig},
@@ -47,6 +62,8 @@ pub struct AppState {
     pub limits: Arc<QueryLimits>,
     /// The HTTP layer's limits.
     pub http: Arc<HttpConfig>,
+    /// Slots for exports, which hold a database connection while they stream.
+    pub exports: Arc<Semaphore>,
 }
 
 /// What the router needs besides the schema and the database.
@@ -67,24 +84,83 @@ pub fn app(schema: ApiSchema, db: DatabaseConnection) -> Router {
 }
 
 /// The application's router with its options.
+///
+/// `/health` stays outside load shedding, so it answers while the server is saturated.
 pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) -> Router {
     let limits = Arc::new(QueryLimits::new(&schema.sdl(), options.api));
-    let body_limit = options.http.max_body_bytes;
-    let state = AppState { schema, db, readiness: options.readiness, limits, http: Arc::new(options.http) };
-    Router::new()
+    let guard = Guard {
+        max_body_bytes: options.http.max_body_bytes,
+        deadline: options.http.request_timeout(),
+        in_flight: Arc::new(Semaphore::new(options.http.max_in_flight)),
+    };
+    let exports = Arc::new(Semaphore::new(options.http.max_exports));
+    let state = AppState { schema, db, readiness: options.readiness, limits, http: Arc::new(options.http), exports };
+    let shed = Router::new()
         .route("/", get(graphiql::page))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
-        .route("/health", get(health::check))
         .route("/export/{file}", get(export::export))
         .route("/explore", get(explore::page))
         .route("/explore/explore.js", get(explore::script))
         .route("/explore/explore.css", get(explore::stylesheet))
         .route("/explore/countries-110m.json", get(explore::countries))
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(middleware::from_fn_with_state(guard.clone(), guard::admit));
+    Router::new()
+        .route("/health", get(health::check))
+        .merge(shed)
+        .layer(RequestBodyLimitLayer::new(guard.max_body_bytes))
+        .layer(middleware::from_fn_with_state(guard, guard::body_size))
+        .layer(middleware::from_fn(guard::security_headers))
+        .layer(CatchPanicLayer::custom(guard::panicked))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets open requests finish
+/// (for at most ten seconds). A client that takes longer than `header_timeout` to send its
+/// request headers is disconnected; each request sees its peer's address as
+/// `ConnectInfo<SocketAddr>`.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait, rather than spin.
+                    tracing::warn!(%err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = app.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request.map(axum::body::Body::new)
+        });
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, %peer, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+        tracing::warn!("connections still open after ten seconds: closing them");
+    }
+    Ok(())
 }
 
 /// A coded error response, `{"errors":[{"message","extensions":{"code"}}]}`, as every

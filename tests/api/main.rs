@@ -4,6 +4,7 @@
 
 mod export;
 mod filters;
+mod guard;
 mod http;
 mod limits;
 mod lookups;

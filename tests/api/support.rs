@@ -61,7 +61,7 @@ fn unique(prefix: &str) -> String {
 }
 
 async fn import_into(url: String) {
-    let db = db::connect(&DatabaseConfig { url, max_connections: 4 }).await.expect("connect template");
+    let db = db::connect(&DatabaseConfig::new(url, 4)).await.expect("connect template");
     db::migrate(&db).await.expect("migrate template");
     seed::import_bundled(&db, &seed::NoProgress).await.expect("import bundled data");
     db.close().await.expect("close template");
@@ -114,6 +114,8 @@ fn template() -> &'static Template {
 pub struct TestDb {
     /// The connection.
     pub db: DatabaseConnection,
+    /// Its URL, for a second pool on the same database.
+    pub url: String,
     drop: Option<(String, String)>,
     dir: Option<PathBuf>,
 }
@@ -128,8 +130,8 @@ impl TestDb {
                 let copy = dir.join("test.db");
                 std::fs::copy(path, &copy).expect("copy template");
                 let url = format!("sqlite://{}?mode=rwc", copy.display());
-                let db = db::connect(&DatabaseConfig { url, max_connections: 4 }).await.expect("connect");
-                Self { db, drop: None, dir: Some(dir) }
+                let db = db::connect(&DatabaseConfig::new(url.clone(), 4)).await.expect("connect");
+                Self { db, url, drop: None, dir: Some(dir) }
             }
             Template::Postgres { server, name } => {
                 let test = unique("sg_test");
@@ -140,8 +142,8 @@ impl TestDb {
                     .expect("clone template");
                 admin.close().await.ok();
                 let url = with_database(server, &test);
-                let db = db::connect(&DatabaseConfig { url, max_connections: 4 }).await.expect("connect");
-                Self { db, drop: Some((server.clone(), test)), dir: None }
+                let db = db::connect(&DatabaseConfig::new(url.clone(), 4)).await.expect("connect");
+                Self { db, url, drop: Some((server.clone(), test)), dir: None }
             }
         }
     }
@@ -159,6 +161,11 @@ impl TestDb {
     /// The API over this database, with the default limits.
     pub fn api(&self) -> Api {
         self.api_with(ApiConfig::default())
+    }
+
+    /// The API over this database, with these options.
+    pub fn api_with_options(&self, options: AppOptions) -> Api {
+        Api { router: app_with(build_schema(self.db.clone(), options.api.clone()), self.db.clone(), options) }
     }
 
     /// The API over this database, with these limits.
