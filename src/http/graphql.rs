@@ -1,10 +1,11 @@
 //! `GET` and `POST /graphql`, per the GraphQL-over-HTTP specification.
 //!
-//! With `application/graphql-response+json` (the default), a request that cannot run at
-//! all (unparsable, invalid against the schema, over the limits) is answered with 400 and
-//! no `data` entry; a request that ran is answered with 200, field errors included. Clients
-//! that accept only `application/json` get 200 throughout, as the specification asks.
-//! Every error carries `extensions.code`.
+//! With `application/graphql-response+json` (for clients that name it in `Accept`), a
+//! request that cannot run at all (unparsable, invalid against the schema, over the limits)
+//! is answered with 400 and no `data` entry; a request that ran is answered with 200, field
+//! errors included. Other clients (`application/json`, `*/*`, no `Accept`) get
+//! `application/json` and 200 throughout, as the specification asks. A `POST` whose body is
+//! not declared `application/json` is refused with 415. Every error carries `extensions.code`.
 
 use async_graphql::{BatchResponse, ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::GraphQLBatchRequest;
@@ -32,10 +33,14 @@ pub async fn execute(
     headers: HeaderMap,
     request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
-    let legacy = accepts_only_json(&headers);
+    let legacy = !asks_for_graphql_response(&headers);
+    if method == Method::POST && !has_json_body(&headers) {
+        let reason = "a POST needs `Content-Type: application/json`";
+        return malformed(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason, legacy);
+    }
     let request = match request {
         Ok(request) => request.into_inner(),
-        Err(rejection) => return malformed(&rejection.0.to_string(), legacy),
+        Err(rejection) => return malformed(StatusCode::BAD_REQUEST, &rejection.0.to_string(), legacy),
     };
     let mut response = state.schema.execute_batch(request).await;
     let request_error = match &mut response {
@@ -82,10 +87,18 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
-/// Whether the client asked for `application/json` and not for the newer media type.
-fn accepts_only_json(headers: &HeaderMap) -> bool {
+/// Whether the client names `application/graphql-response+json` in `Accept`. Any other
+/// client, `*/*` or no `Accept` included, gets `application/json`, which every GraphQL
+/// client reads (GraphQL over HTTP, and graphql-http's audits 47DE and 80D8).
+fn asks_for_graphql_response(headers: &HeaderMap) -> bool {
     let accept = headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    accept.contains(JSON) && !accept.contains(GRAPHQL_RESPONSE) && !accept.contains("*/*")
+    accept.to_ascii_lowercase().contains(GRAPHQL_RESPONSE)
+}
+
+/// Whether the request declares its body `application/json` (with any parameters).
+fn has_json_body(headers: &HeaderMap) -> bool {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    content_type.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case(JSON))
 }
 
 /// Gives every error without a code the code of its kind.
@@ -107,7 +120,7 @@ fn add_codes(errors: &mut [ServerError]) {
 }
 
 /// The answer to a request that is not a GraphQL request at all.
-fn malformed(reason: &str, legacy: bool) -> Response {
+fn malformed(status: StatusCode, reason: &str, legacy: bool) -> Response {
     let body = json!({
         "errors": [{
             "message": format!("malformed GraphQL request: {reason}"),
@@ -115,6 +128,5 @@ fn malformed(reason: &str, legacy: bool) -> Response {
         }]
     });
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
-    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body.to_string())
-        .into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body.to_string()).into_response()
 }
