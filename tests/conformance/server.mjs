@@ -5,6 +5,7 @@
 // listens on a port the system picks (SOUTHGRAPH_BIND=127.0.0.1:0); the address is read from
 // its "listening on" log line, so two test files never race for a port.
 import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,22 +19,32 @@ export const STARTUP_MS = 120_000;
 /** The longest one HTTP exchange with the server may take. */
 export const REQUEST_MS = 15_000;
 
-/** Runs "$0 serve" and stops it (SIGTERM) when stdin reaches its end; exits with the server. */
+/**
+ * Runs "$0 serve" and stops it (SIGTERM) when stdin reaches its end; then removes the folder
+ * $1 and exits with the server's status. The shell's own messages go nowhere: if this process
+ * is gone, a job report written to the dead pipe would kill the shell (SIGPIPE) before rm.
+ */
 const WATCHDOG = `
-exec 3<&0
-"$0" serve </dev/null &
+exec 3<&0 4>&2 2>/dev/null
+"$0" serve </dev/null 2>&4 &
 server=$!
 (read -r _ <&3; kill "$server" 2>/dev/null) &
 wait "$server"
+status=$?
+rm -rf "$1"
+exit "$status"
 `;
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-const running = new Set();
+/** The servers still running, with their folders. */
+const running = new Map();
 
-// On an early exit, do not wait for the watchdog: end the servers' process groups now.
+// On an early exit, do not wait for the watchdog: end the servers' process groups now and
+// remove their folders.
 process.on('exit', () => {
-  for (const child of running) {
+  for (const [child, workdir] of running) {
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try { rmSync(workdir, { recursive: true, force: true, maxRetries: 3 }); } catch { /* the watchdog removes it */ }
   }
 });
 
@@ -48,11 +59,12 @@ export function fetchWithTimeout(input, init = {}) {
  * ends the server and removes the folder.
  */
 export async function startServer(name) {
+  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: run cargo build first`);
   const workdir = await mkdtemp(join(tmpdir(), `southgraph-${name}-`));
   let log = '';
   // A small shell runs the server and kills it when our end of its stdin closes: at stop(),
   // and also when this process dies in any way (a signal, a crash, SIGKILL).
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, binary], {
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, binary, workdir], {
     env: {
       ...process.env,
       SOUTHGRAPH_DATABASE_URL: `sqlite://${join(workdir, `${name}.db`)}?mode=rwc`,
@@ -63,7 +75,7 @@ export async function startServer(name) {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  running.add(child);
+  running.set(child, workdir);
   const keep = (chunk) => { log = (log + chunk).slice(-50_000); };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
