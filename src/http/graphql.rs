@@ -49,12 +49,8 @@ pub async fn execute(
             &ApiError::unavailable("the bundled open data is being imported; try again shortly"),
         );
     }
-    if method == Method::POST && !headers.contains_key(header::CONTENT_TYPE) {
-        return rejected(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "a POST needs `Content-Type: application/json` (or `application/graphql`)",
-            legacy,
-        );
+    if method == Method::POST && !has_json_body(&headers) {
+        return rejected(StatusCode::UNSUPPORTED_MEDIA_TYPE, "a POST needs `Content-Type: application/json`", legacy);
     }
     let mut request = match request {
         Ok(request) => request.into_inner(),
@@ -159,6 +155,12 @@ fn accepts_graphql_response(headers: &HeaderMap) -> bool {
     headers.get_all(header::ACCEPT).iter().filter_map(|value| value.to_str().ok()).any(|accept| {
         accept.split(',').any(|range| range.split(';').next().is_some_and(|media| media.trim() == GRAPHQL_RESPONSE))
     })
+}
+
+/// Whether the request declares its body `application/json` (with any parameters).
+fn has_json_body(headers: &HeaderMap) -> bool {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    content_type.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case(JSON))
 }
 
 fn code_of(error: &ServerError) -> Option<&str> {

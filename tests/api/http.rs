@@ -1,7 +1,10 @@
 //! HTTP behaviour: GraphQL over HTTP (GET and POST, media types, status codes, error
 //! codes), GraphiQL, health, and the example queries.
 
-use axum::{body::Body, http::Request};
+use axum::{
+    body::Body,
+    http::{Request, StatusCode},
+};
 use serde_json::json;
 use southgraph::{
     config::ApiConfig,
@@ -65,6 +68,55 @@ async fn legacy_json_clients_get_200_for_invalid_queries() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.content_type, "application/json");
     assert_eq!(reply.json()["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+}
+
+#[tokio::test]
+async fn clients_without_a_preference_get_application_json() {
+    let test = TestDb::new().await;
+    let without_accept = |body: &str| {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .expect("request")
+    };
+    for request in [post(r#"{"query":"{ __typename }"}"#, "*/*"), without_accept(r#"{"query":"{ __typename }"}"#)] {
+        let reply = test.api().send(request).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.content_type, "application/json");
+        assert_eq!(reply.json()["data"], json!({ "__typename": "Query" }));
+    }
+    // As for any application/json client, a request that cannot run is a 200 with errors.
+    let reply = test.api().send(without_accept(r#"{"query":"{ nothing }"}"#)).await;
+    assert_eq!((reply.status, reply.content_type.as_str()), (StatusCode::OK, "application/json"));
+    assert_eq!(reply.json()["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    // The newer media type only for clients that name it, whatever else they accept.
+    let reply = test
+        .api()
+        .send(post(r#"{"query":"{ nothing }"}"#, "application/json, application/graphql-response+json"))
+        .await;
+    assert_eq!((reply.status, reply.content_type.as_str()), (StatusCode::BAD_REQUEST, GRAPHQL_RESPONSE));
+}
+
+#[tokio::test]
+async fn a_post_that_is_not_json_is_refused() {
+    let test = TestDb::new().await;
+    let body = r#"{"query":"{ __typename }"}"#;
+    for content_type in [None, Some("text/plain"), Some("application/graphql"), Some("multipart/form-data; boundary=x")]
+    {
+        let mut request = Request::post("/graphql").header("accept", GRAPHQL_RESPONSE);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let reply = test.api().send(request.body(Body::from(body)).expect("request")).await;
+        assert_eq!(reply.status, 415, "{content_type:?}: {}", reply.body);
+        let response = reply.json();
+        assert!(response.get("data").is_none(), "{content_type:?}: {response}");
+        assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_REQUEST", "{content_type:?}: {response}");
+    }
+    assert_eq!(test.api().send(post(body, "application/json")).await.status, 200);
+    let request =
+        Request::post("/graphql").header("content-type", "Application/JSON; charset=utf-8").body(Body::from(body));
+    assert_eq!(test.api().send(request.expect("request")).await.status, 200);
 }
 
 #[tokio::test]

@@ -31,9 +31,9 @@ use crate::error::{ApiError, ApiResult};
 
 /// Most `__schema` and `__type` fields in one request (aliases and fragments counted).
 pub const MAX_INTROSPECTION_ROOTS: usize = 4;
-/// Deepest `ofType` chain: graphql-js's `TypeRef` goes 7 deep, and no type of this schema
-/// wraps deeper than 3.
-pub const MAX_OF_TYPE: usize = 8;
+/// Deepest `ofType` chain: graphql-js's `getIntrospectionQuery()` asks for 9 (its default
+/// `typeDepth`), and no type of this schema wraps deeper than 3.
+pub const MAX_OF_TYPE: usize = 9;
 /// Most selections a request may expand to (fragments expanded, aliases counted).
 pub const MAX_SELECTIONS: usize = 10_000;
 /// The introspection fields that list a type's or a schema's members.
