@@ -70,6 +70,11 @@ impl ApiError {
         Self { code: ErrorCode::ValidationFailed, message: message.into() }
     }
 
+    /// The client spent its rate limit.
+    pub fn rate_limited(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::RateLimited, message: message.into() }
+    }
+
     /// The request ran out of time and was stopped.
     pub fn timeout(message: impl Into<String>) -> Self {
         Self { code: ErrorCode::Timeout, message: message.into() }

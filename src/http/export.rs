@@ -7,6 +7,7 @@
 //! (`/export/flows.sources.csv`, linked from every export in a `Link` header).
 
 use axum::{
+    Extension,
     body::{Body, Bytes},
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
@@ -20,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::AppState;
+use super::{AppState, rate_limit::Client};
 use crate::{
     error::{ApiError, ErrorCode},
     graphql::exports::{flow_condition, flow_order, flow_stats_table},
@@ -56,6 +57,10 @@ impl Format {
     }
 }
 
+/// Cost points an export spends from the client's rate limit: a stream can hold every
+/// flow, so it counts as much as two of the largest queries.
+const EXPORT_POINTS: u64 = 100_000;
+
 /// Rows per chunk sent to the client.
 const CHUNK_ROWS: usize = 500;
 
@@ -64,6 +69,7 @@ const CHUNK_ROWS: usize = 500;
 pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
+    client: Option<Extension<Client>>,
     Query(params): Query<ExportParams>,
 ) -> Response {
     if !state.readiness.is_ready() {
@@ -71,6 +77,12 @@ pub async fn export(
             StatusCode::SERVICE_UNAVAILABLE,
             &ApiError::unavailable("the bundled open data is being imported; try again shortly"),
         );
+    }
+    if let Some(Extension(Client(client))) = client
+        && let Some(standing) = state.rate_limiter.spend(client, EXPORT_POINTS).await
+        && !standing.allowed
+    {
+        return super::rate_limit::spent(standing);
     }
     let result = match file.as_str() {
         "flows.csv" => flows(&state, params, Format::Csv).await,

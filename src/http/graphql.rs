@@ -15,13 +15,17 @@
 use async_graphql::{BatchResponse, ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::GraphQLBatchRequest;
 use axum::{
+    Extension,
     extract::State,
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
 
-use super::{AppState, problem};
+use super::{
+    AppState, problem,
+    rate_limit::{self, Client},
+};
 use crate::error::{ApiError, ErrorCode, excerpt};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -40,6 +44,7 @@ pub async fn execute(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
+    client: Option<Extension<Client>>,
     request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     let legacy = !accepts_graphql_response(&headers);
@@ -76,6 +81,15 @@ pub async fn execute(
         Ok(costs) => costs,
         Err(error) => return refused(&error, legacy),
     };
+    // The rate-limit layer charged one point already.
+    let points = costs.iter().map(|cost| cost.requested).sum::<u64>().saturating_sub(1);
+    let standing = match client {
+        Some(Extension(Client(client))) => state.rate_limiter.spend(client, points).await,
+        None => None,
+    };
+    if let Some(standing) = standing.filter(|standing| !standing.allowed) {
+        return rate_limit::spent(standing);
+    }
     let mut response = state.schema.execute_batch(request).await;
     let request_error = match &mut response {
         BatchResponse::Single(single) => {
@@ -102,7 +116,7 @@ pub async fn execute(
         }
         _ => (StatusCode::OK, serde_json::to_string(&response)),
     };
-    match body {
+    let mut reply = match body {
         Ok(body) if method == Method::GET && status == StatusCode::OK && response.is_ok() => {
             let etag = format!("\"{:016x}\"", fnv1a(body.as_bytes()));
             let cached =
@@ -128,7 +142,11 @@ pub async fn execute(
             tracing::error!(%err, "cannot serialise a GraphQL response");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    };
+    if let Some(standing) = standing {
+        reply.extensions_mut().insert(standing);
     }
+    reply
 }
 
 fn responses(response: &BatchResponse) -> impl Iterator<Item = &async_graphql::Response> {

@@ -14,6 +14,7 @@ const PING_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// The health report.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Health {
     /// `ok`, `degraded` (see `reason`), `importing` or `failed`.
     status: &'static str,
@@ -24,6 +25,9 @@ pub struct Health {
     database: &'static str,
     /// `sqlite` or `postgres`.
     backend: &'static str,
+    /// How rate limits are counted: `off`, `in-process`, `redis`, or
+    /// `in-process (Redis unreachable)`.
+    rate_limit: &'static str,
     /// The first import's progress, while it runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     import: Option<Stage>,
@@ -62,5 +66,6 @@ pub async fn check(State(state): State<AppState>) -> (StatusCode, Json<Health>) 
         },
     };
     let code = if status == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (code, Json(Health { status, reason, database, backend, import }))
+    let rate_limit = state.rate_limiter.backend();
+    (code, Json(Health { status, reason, database, backend, rate_limit, import }))
 }

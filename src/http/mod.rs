@@ -13,6 +13,7 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+pub mod rate_limit;
 
 use std::{sync::Arc, time::Duration};
 
@@ -38,7 +39,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use self::guard::Guard;
+use self::{guard::Guard, rate_limit::RateLimiter};
 
 use crate::{
     config::{ApiConfig, HttpConfig},
@@ -64,6 +65,8 @@ pub struct AppState {
     pub http: Arc<HttpConfig>,
     /// Slots for exports, which hold a database connection while they stream.
     pub exports: Arc<Semaphore>,
+    /// The clients' budgets of cost points.
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 /// What the router needs besides the schema and the database.
@@ -94,7 +97,16 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         in_flight: Arc::new(Semaphore::new(options.http.max_in_flight)),
     };
     let exports = Arc::new(Semaphore::new(options.http.max_exports));
-    let state = AppState { schema, db, readiness: options.readiness, limits, http: Arc::new(options.http), exports };
+    let rate_limiter = Arc::new(RateLimiter::new(&options.http));
+    let state = AppState {
+        schema,
+        db,
+        readiness: options.readiness,
+        limits,
+        http: Arc::new(options.http),
+        exports,
+        rate_limiter,
+    };
     let shed = Router::new()
         .route("/", get(graphiql::page))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
@@ -103,7 +115,8 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         .route("/explore/explore.js", get(explore::script))
         .route("/explore/explore.css", get(explore::stylesheet))
         .route("/explore/countries-110m.json", get(explore::countries))
-        .layer(middleware::from_fn_with_state(guard.clone(), guard::admit));
+        .layer(middleware::from_fn_with_state(guard.clone(), guard::admit))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::charge));
     Router::new()
         .route("/health", get(health::check))
         .merge(shed)

@@ -10,6 +10,7 @@ mod limits;
 mod lookups;
 mod pagination;
 mod published;
+mod rate_limit;
 mod relations;
 mod schema;
 mod statements;
