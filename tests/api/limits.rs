@@ -4,7 +4,10 @@
 use axum::{body::Body, http::Request};
 use serde_json::{Value, json};
 
-use southgraph::config::ApiConfig;
+use southgraph::{
+    config::{ApiConfig, HttpConfig, RateLimitSetting},
+    http::AppOptions,
+};
 
 use crate::support::TestDb;
 
@@ -158,7 +161,11 @@ async fn numbers_at_the_edges_of_their_type_are_answered_not_crashed_on() {
     let (code, message) = refused(&test, query(extremes)).await;
     assert_eq!(code, "LIMIT_EXCEEDED", "{message}");
     // …and without a cost limit the resolver's own check, in checked arithmetic, does.
-    let api = test.api_with(ApiConfig { max_cost: u64::MAX, ..ApiConfig::default() });
+    let api = test.api_with_options(AppOptions {
+        api: ApiConfig { max_cost: u64::MAX, ..ApiConfig::default() },
+        http: HttpConfig { rate_limit: RateLimitSetting::Off, ..HttpConfig::default() },
+        ..AppOptions::default()
+    });
     let (code, message) = api.error(extremes, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT", "{message}");
     let (code, _) = api.error("{ flowMatrix(level: REGION, top: 2147483647) { labels } }", json!({})).await;
