@@ -210,12 +210,17 @@ impl Reply {
 impl Api {
     /// Sends a request.
     pub async fn send(&self, request: Request<Body>) -> Reply {
+        self.try_send(request).await.expect("body")
+    }
+
+    /// Sends a request; an error when the body breaks off before its end.
+    pub async fn try_send(&self, request: Request<Body>) -> Result<Reply, axum::Error> {
         let response = self.router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let content_type =
             response.headers().get("content-type").and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response.into_body().collect().await?.to_bytes();
+        Ok(Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() })
     }
 
     /// Sends a request; returns the status and headers.
