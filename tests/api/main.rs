@@ -4,6 +4,7 @@
 
 mod export;
 mod filters;
+mod hostile;
 mod hostile_support;
 mod http;
 mod lookups;
