@@ -4,6 +4,7 @@
 
 mod export;
 mod filters;
+mod fuzz;
 mod hostile;
 mod hostile_support;
 mod http;
