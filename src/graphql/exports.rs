@@ -8,28 +8,55 @@ use sea_orm::{
     sea_query::{Condition, Expr},
 };
 
+use super::limits;
 use super::{
     filter::ToCondition,
     flow::{FlowFilter, FlowOrder},
     flow_stats::{FlowDimension, FlowStats, flow_stats},
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, excerpt},
     repo::lookup,
 };
 
-/// Reads a GraphQL input value from JSON, naming the parameter when it is not valid.
+/// Reads a GraphQL input value from JSON, naming the parameter when it is not valid: as
+/// strict as GraphQL itself, so an unknown field (a typo) is an error, not a filter that
+/// silently matches everything. The value is bounded like every GraphQL input.
 fn parse<T: InputType>(parameter: &str, json: &str) -> ApiResult<T> {
-    let value: serde_json::Value = serde_json::from_str(json)
-        .map_err(|err| ApiError::bad_input(format!("`{parameter}` is not valid JSON: {err}")))?;
-    T::parse(Some(Value::from_json(value).map_err(|err| ApiError::bad_input(format!("`{parameter}`: {err}")))?))
-        .map_err(|err| {
-            ApiError::bad_input(format!(
-                "`{parameter}` is not a valid {}: {}",
-                T::type_name(),
-                err.into_server_error(Default::default()).message
-            ))
-        })
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|err| {
+        ApiError::bad_input(format!("`{parameter}` is not valid JSON: {}", excerpt(&err.to_string(), 80)))
+    })?;
+    let value = Value::from_json(value).map_err(|err| ApiError::bad_input(format!("`{parameter}`: {err}")))?;
+    limits::InputBudget::from_config(&crate::config::ApiConfig::default()).charge(parameter, &value)?;
+    let parsed = T::parse(Some(value.clone())).map_err(|err| {
+        ApiError::bad_input(format!(
+            "`{parameter}` is not a valid {}: {}",
+            T::type_name(),
+            excerpt(&err.into_server_error(Default::default()).message, 200)
+        ))
+    })?;
+    if let Some(path) = unknown_field(&value, &parsed.to_value()) {
+        return Err(ApiError::bad_input(format!("`{parameter}` has an unknown field `{path}`")));
+    }
+    Ok(parsed)
+}
+
+/// The first field of `given` that the parsed value does not have: a field its type lacks.
+fn unknown_field(given: &Value, parsed: &Value) -> Option<String> {
+    match (given, parsed) {
+        (Value::Object(given), Value::Object(parsed)) => {
+            given.iter().find_map(|(name, value)| match parsed.get(name) {
+                None => Some(name.to_string()),
+                Some(inner) => unknown_field(value, inner).map(|path| format!("{name}.{path}")),
+            })
+        }
+        (Value::List(given), Value::List(parsed)) => given
+            .iter()
+            .zip(parsed)
+            .enumerate()
+            .find_map(|(index, (given, parsed))| unknown_field(given, parsed).map(|path| format!("{index}.{path}"))),
+        _ => None,
+    }
 }
 
 /// The condition of a `FlowFilter` given as JSON (all flows when none is given).
@@ -48,12 +75,18 @@ pub fn flow_order(order_by: Option<&str>) -> ApiResult<Vec<(Expr, Order)>> {
     })
 }
 
+/// Most dimensions an exported aggregate may group by.
+const MAX_DIMENSIONS: usize = 8;
+
 /// A table of grouped flows: header and rows of cells, with codes and names for keys.
 pub async fn flow_stats_table(
     db: &impl ConnectionTrait,
     filter: Option<&str>,
     group_by: &str,
 ) -> ApiResult<(Vec<String>, Vec<Vec<String>>)> {
+    if group_by.split(',').count() > MAX_DIMENSIONS {
+        return Err(ApiError::limit_exceeded(format!("`groupBy` may name at most {MAX_DIMENSIONS} dimensions")));
+    }
     let dimensions = group_by
         .split(',')
         .filter(|name| !name.trim().is_empty())

@@ -462,6 +462,15 @@ pub async fn flow_stats(
     order: &[FlowStatsOrder],
     limit: Option<u64>,
 ) -> ApiResult<Vec<FlowStats>> {
+    // A dimension named twice groups the same way once: the SQL stays the size of the
+    // distinct dimensions, however long the list a client sends.
+    let mut distinct: Vec<FlowDimension> = Vec::with_capacity(group_by.len());
+    for dimension in group_by {
+        if !distinct.contains(dimension) {
+            distinct.push(*dimension);
+        }
+    }
+    let group_by = distinct.as_slice();
     let mut aggregate = Aggregate {
         table: "flow",
         partials: Some(partials(condition, group_by)),

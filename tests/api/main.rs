@@ -4,7 +4,10 @@
 
 mod export;
 mod filters;
+mod fuzz;
 mod guard;
+mod hostile;
+mod hostile_support;
 mod http;
 mod limits;
 mod lookups;

@@ -168,6 +168,16 @@ impl TestDb {
         Api { router: app_with(build_schema(self.db.clone(), options.api.clone()), self.db.clone(), options) }
     }
 
+    /// The API over this database, with the default limits but no rate limit: for tests
+    /// that send more than a client's budget on purpose.
+    pub fn api_without_rate_limit(&self) -> Api {
+        let http = southgraph::config::HttpConfig {
+            rate_limit: southgraph::config::RateLimitSetting::Off,
+            ..southgraph::config::HttpConfig::default()
+        };
+        self.api_with_options(AppOptions { http, ..AppOptions::default() })
+    }
+
     /// The API over this database, with these limits.
     pub fn api_with(&self, config: ApiConfig) -> Api {
         let options = AppOptions { api: config.clone(), ..AppOptions::default() };
@@ -219,12 +229,17 @@ impl Reply {
 impl Api {
     /// Sends a request.
     pub async fn send(&self, request: Request<Body>) -> Reply {
+        self.try_send(request).await.expect("body")
+    }
+
+    /// Sends a request; an error when the body breaks off before its end.
+    pub async fn try_send(&self, request: Request<Body>) -> Result<Reply, axum::Error> {
         let response = self.router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let content_type =
             response.headers().get("content-type").and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response.into_body().collect().await?.to_bytes();
+        Ok(Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() })
     }
 
     /// Sends a request; returns the status and headers.

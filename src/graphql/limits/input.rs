@@ -4,7 +4,10 @@
 
 use async_graphql::Value as ConstValue;
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    config::ApiConfig,
+    error::{ApiError, ApiResult},
+};
 
 /// The limits, and what a request has used of them so far.
 #[derive(Debug)]
@@ -19,6 +22,11 @@ impl InputBudget {
     /// A fresh budget.
     pub fn new(max_depth: usize, max_values: usize, max_string_length: usize) -> Self {
         Self { max_depth, max_values, max_string_length, values: 0 }
+    }
+
+    /// A fresh budget with the limits of `config`.
+    pub fn from_config(config: &ApiConfig) -> Self {
+        Self::new(config.max_input_depth, config.max_input_values, config.max_string_length)
     }
 
     /// Charges `value`, named `what` in errors (an argument or a parameter), to the budget.

@@ -43,7 +43,7 @@ impl QueryLimits {
 
     /// A fresh budget for input values, as every request gets.
     pub fn input_budget(&self) -> InputBudget {
-        InputBudget::new(self.config.max_input_depth, self.config.max_input_values, self.config.max_string_length)
+        InputBudget::from_config(&self.config)
     }
 
     /// Checks a single or batched request and returns the cost of each operation. Each
