@@ -53,6 +53,10 @@ impl InputBudget {
                         self.max_string_length
                     )));
                 }
+                // PostgreSQL's text cannot hold NUL, and no published name or code has one.
+                ConstValue::String(text) if text.contains('\0') => {
+                    return Err(ApiError::bad_input(format!("a string in `{what}` holds a NUL character")));
+                }
                 ConstValue::List(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
                 ConstValue::Object(fields) => stack.extend(fields.values().map(|item| (item, depth + 1))),
                 _ => {}
