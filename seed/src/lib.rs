@@ -14,6 +14,9 @@
 //! Country references all go through one [`CountryResolver`]. The bundled copies of the
 //! datasets are embedded in the binary (see `seed/data/README.md` for their origin and
 //! licences); [`import_bundled`] imports them all, [`import_file`] one file a user gives.
+//!
+//! A full disk, a read-only database or a file that cannot be opened is reported as a
+//! [`StorageError`] that names the database file.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -23,6 +26,7 @@ mod error;
 pub mod resolver;
 mod run;
 mod source;
+mod storage;
 mod sync;
 mod table;
 mod text;
@@ -30,6 +34,7 @@ mod world_countries;
 
 pub use error::{FieldError, ImportError, ParseError};
 pub use resolver::CountryResolver;
+pub use storage::{StorageError, StorageFault, sqlite_file, sqlite_file_of_url};
 
 use run::Input;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
