@@ -22,6 +22,7 @@ use super::AppState;
 use crate::{
     error::{ApiError, ErrorCode},
     graphql::exports::{flow_condition, flow_order, flow_stats_table},
+    readiness::{NOT_READY_MESSAGE, RETRY_AFTER_SECONDS},
     repo::export::{FLOW_COLUMNS, flows_statement},
 };
 
@@ -64,6 +65,12 @@ pub async fn export(
     Path(file): Path<String>,
     Query(params): Query<ExportParams>,
 ) -> Response {
+    if !state.readiness.is_ready() {
+        let body =
+            json!({ "errors": [{ "message": NOT_READY_MESSAGE, "extensions": { "code": "SERVICE_UNAVAILABLE" } }] });
+        let headers = [(header::CONTENT_TYPE, "application/json"), (header::RETRY_AFTER, RETRY_AFTER_SECONDS)];
+        return (StatusCode::SERVICE_UNAVAILABLE, headers, body.to_string()).into_response();
+    }
     let result = match file.as_str() {
         "flows.csv" => flows(state.db, params, Format::Csv).await,
         "flows.ndjson" => flows(state.db, params, Format::Ndjson).await,

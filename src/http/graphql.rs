@@ -16,6 +16,7 @@ use axum::{
 use serde_json::json;
 
 use super::AppState;
+use crate::readiness::{NOT_READY_MESSAGE, RETRY_AFTER_SECONDS};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -33,6 +34,9 @@ pub async fn execute(
     request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     let legacy = accepts_only_json(&headers);
+    if !state.readiness.is_ready() {
+        return not_ready(legacy);
+    }
     let request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => return malformed(&rejection.0.to_string(), legacy),
@@ -104,6 +108,19 @@ fn add_codes(errors: &mut [ServerError]) {
         };
         extensions.set("code", code);
     }
+}
+
+/// The answer while the first import runs (or failed): 503, coded, with `Retry-After`.
+fn not_ready(legacy: bool) -> Response {
+    let body = json!({
+        "errors": [{ "message": NOT_READY_MESSAGE, "extensions": { "code": "SERVICE_UNAVAILABLE" } }]
+    });
+    let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS)),
+    ];
+    (StatusCode::SERVICE_UNAVAILABLE, headers, body.to_string()).into_response()
 }
 
 /// The answer to a request that is not a GraphQL request at all.

@@ -8,6 +8,7 @@ mod http;
 mod lookups;
 mod pagination;
 mod published;
+mod readiness;
 mod relations;
 mod schema;
 mod statements;

@@ -24,6 +24,8 @@ use southgraph::{
     app, build_schema,
     config::{ApiConfig, DatabaseConfig},
     db,
+    http::app_with,
+    readiness::Readiness,
 };
 use tower::ServiceExt;
 
@@ -163,6 +165,11 @@ impl TestDb {
     /// The API over this database, with these limits.
     pub fn api_with(&self, config: ApiConfig) -> Api {
         Api { router: app(build_schema(self.db.clone(), config), self.db.clone()) }
+    }
+
+    /// The API over this database, at the stage `readiness` says (the first import may run).
+    pub fn api_at(&self, readiness: Readiness) -> Api {
+        Api { router: app_with(build_schema(self.db.clone(), ApiConfig::default()), self.db.clone(), readiness) }
     }
 }
 
