@@ -97,7 +97,9 @@ pub struct ServerConfig {
     /// Address and port to listen on.
     #[arg(long, env = "SOUTHGRAPH_BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,
-    /// Import the bundled open data when the database holds no countries yet.
+    /// Import the bundled open data when the database does not hold all of it yet: an empty
+    /// database, or one whose first import was interrupted or failed (the name is kept for
+    /// compatibility). The server answers 503 until the import is complete.
     #[arg(long, env = "SOUTHGRAPH_IMPORT_IF_EMPTY", default_value_t = true, action = clap::ArgAction::Set)]
     pub import_if_empty: bool,
 }

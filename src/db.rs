@@ -1,6 +1,13 @@
 //! Connecting to the database chosen by URL, and migrating it.
+//!
+//! A SQLite file that cannot be opened, is read-only or sits on a full disk is reported as
+//! such, naming the file ([`seed::StorageError`], where that mapping lives), rather than as
+//! SQLite's bare "unable to open database file".
 
-use std::time::{Duration, Instant};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -10,14 +17,42 @@ use sea_orm::{
 
 use crate::config::DatabaseConfig;
 
+/// Why the database cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The storage refused: the SQLite file cannot be opened, is read-only, or its disk is
+    /// full. The message names the file.
+    #[error(transparent)]
+    Storage(#[from] seed::StorageError),
+    /// Anything else the database answered.
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl DatabaseError {
+    /// `error` from the SQLite database at `file` (if it is one), with storage faults
+    /// recognised.
+    fn on(file: Option<PathBuf>, error: DbErr) -> Self {
+        match file {
+            Some(file) => seed::StorageError::classify(error, &file).map_or_else(Self::Database, Self::Storage),
+            None => Self::Database(error),
+        }
+    }
+
+    /// `error` from `db`, with storage faults recognised.
+    pub fn of(db: &DatabaseConnection, error: DbErr) -> Self {
+        Self::on(seed::sqlite_file(db), error)
+    }
+}
+
 /// VM instructions SQLite runs between two checks of a statement's deadline.
 const SQLITE_CHECK_EVERY: i32 = 10_000;
 
 /// Opens a pool on the configured database, for imports and migrations: statements may run
 /// as long as they need. SQLite files are created when missing and run in WAL mode, so
 /// readers never wait for the importer.
-pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
-    Database::connect(options(config, Duration::from_secs(30))).await
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DatabaseError> {
+    open(config, options(config, Duration::from_secs(30))).await
 }
 
 /// Opens the pool that serves requests: a connection not had within the configured acquire
@@ -27,7 +62,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
 pub async fn connect_serving(
     config: &DatabaseConfig,
     statement_timeout: Duration,
-) -> Result<DatabaseConnection, DbErr> {
+) -> Result<DatabaseConnection, DatabaseError> {
     let mut options = options(config, Duration::from_millis(config.acquire_timeout_ms));
     let milliseconds = statement_timeout.as_millis().to_string();
     options
@@ -40,7 +75,12 @@ pub async fn connect_serving(
         .map_sqlx_sqlite_before_acquire(move |connection, _| {
             Box::pin(async move { sqlite_deadline(connection, statement_timeout).await.map(|()| true) })
         });
-    Database::connect(options).await
+    open(config, options).await
+}
+
+/// Connects with `options`, naming the SQLite file when its storage refuses.
+async fn open(config: &DatabaseConfig, options: ConnectOptions) -> Result<DatabaseConnection, DatabaseError> {
+    Database::connect(options).await.map_err(|error| DatabaseError::on(seed::sqlite_file_of_url(&config.url), error))
 }
 
 /// Gives the statements run on this SQLite connection until it is next acquired a deadline
@@ -72,6 +112,56 @@ fn options(config: &DatabaseConfig, acquire_timeout: Duration) -> ConnectOptions
 }
 
 /// Applies the migrations that have not run yet.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DatabaseError> {
+    Migrator::up(db, None).await.map_err(|error| DatabaseError::of(db, error))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let dir = std::env::temp_dir().join(format!("southgraph-db-{name}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn config(url: String) -> DatabaseConfig {
+        DatabaseConfig::new(url, 2)
+    }
+
+    #[tokio::test]
+    async fn a_missing_directory_is_named() {
+        let dir = temp_dir("missing");
+        let path = dir.join("no-such-directory").join("southgraph.db");
+        let error = connect(&config(format!("sqlite://{}?mode=rwc", path.display()))).await.unwrap_err();
+        assert!(matches!(&error, DatabaseError::Storage(storage) if storage.fault == seed::StorageFault::CannotOpen));
+        assert!(
+            error.to_string().starts_with(&format!(
+                "cannot open the database {} (SQLite: unable to open database file)",
+                path.display()
+            )),
+            "{error}"
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    /// `mode=ro` stands for a read-only file: the tests run as root, whom `chmod` does not stop.
+    #[tokio::test]
+    async fn a_read_only_file_is_named() {
+        let dir = temp_dir("read-only");
+        let path = dir.join("southgraph.db");
+        let db = connect(&config(format!("sqlite://{}?mode=rwc", path.display()))).await.unwrap();
+        db.close().await.unwrap();
+        let error = match connect(&config(format!("sqlite://{}?mode=ro", path.display()))).await {
+            Ok(db) => migrate(&db).await.unwrap_err(),
+            Err(error) => error,
+        };
+        assert!(matches!(&error, DatabaseError::Storage(storage) if storage.fault == seed::StorageFault::ReadOnly));
+        assert!(error.to_string().starts_with(&format!("the database {} is read-only", path.display())), "{error}");
+        std::fs::remove_dir_all(dir).ok();
+    }
 }

@@ -31,6 +31,13 @@ pub enum Stage {
     },
 }
 
+/// What a data request (GraphQL, exports) is answered, with 503, while the stage is not
+/// [`Stage::Ready`].
+pub const NOT_READY_MESSAGE: &str = "the bundled open data is being imported; try again shortly";
+
+/// The `Retry-After` of those answers, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
 /// A shared, cheap-to-clone handle on the current [`Stage`].
 #[derive(Clone, Debug)]
 pub struct Readiness(Arc<RwLock<Stage>>);

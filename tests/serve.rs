@@ -1,5 +1,6 @@
-//! The real binary over a real socket: `southgraph serve` on an empty SQLite file migrates,
-//! imports the bundled data, answers HTTP, and shuts down cleanly on SIGTERM.
+//! The real binary over a real socket: `southgraph serve` on an empty SQLite file binds,
+//! migrates, imports the bundled data while answering 503 on `/health`, then answers HTTP,
+//! and shuts down cleanly on SIGTERM.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -45,10 +46,20 @@ fn serve_imports_answers_and_stops_on_sigterm() {
     });
     let address = address.recv_timeout(Duration::from_secs(300)).expect("the server listens");
 
-    let (status, body) =
-        http(&address, &format!("GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"));
-    assert!(status.contains("200"), "{status}");
+    // The port is bound before the import: /health answers 503 `importing` until it is done.
+    let started = Instant::now();
+    let body = loop {
+        let (status, body) =
+            http(&address, &format!("GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"));
+        if status.contains("200") {
+            break body;
+        }
+        assert!(status.contains("503") && body.contains("\"status\":\"importing\""), "{status} {body}");
+        assert!(started.elapsed() < Duration::from_secs(300), "the import did not finish");
+        std::thread::sleep(Duration::from_millis(200));
+    };
     assert!(body.contains("\"database\":\"ok\""), "{body}");
+    assert!(body.contains("\"stage\":\"ready\""), "{body}");
 
     let query = r#"{"query":"{ country(code: \"KEN\") { name flowsReceived { totalCount } } }"}"#;
     let request = format!(

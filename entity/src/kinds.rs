@@ -113,3 +113,15 @@ pub enum ImportStatus {
     /// Rolled back; nothing changed.
     Failed,
 }
+
+/// Where an import of the whole bundle stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BundleImportStatus {
+    /// Started and not finished: still running, or interrupted (crash, kill, power loss).
+    Running,
+    /// Every bundled dataset committed.
+    Succeeded,
+    /// A dataset failed; the datasets before it may have committed.
+    Failed,
+}

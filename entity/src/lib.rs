@@ -9,6 +9,7 @@ pub mod agreement_party;
 pub mod agreement_sector;
 pub mod bloc;
 pub mod bloc_member;
+pub mod bundle_import;
 pub mod country;
 pub mod deployment;
 pub mod expert;
@@ -19,4 +20,6 @@ pub mod kinds;
 pub mod sector;
 pub mod source;
 
-pub use kinds::{AgreementKind, AgreementStatus, BlocKind, ExpertKind, FlowKind, ImportStatus, SectorLevel};
+pub use kinds::{
+    AgreementKind, AgreementStatus, BlocKind, BundleImportStatus, ExpertKind, FlowKind, ImportStatus, SectorLevel,
+};

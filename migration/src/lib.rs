@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_tables;
 mod m20261128_000002_index_flow_aggregates;
+mod m20261201_000003_create_bundle_import;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_tables::Migration),
             Box::new(m20261128_000002_index_flow_aggregates::Migration),
+            Box::new(m20261201_000003_create_bundle_import::Migration),
         ]
     }
 }

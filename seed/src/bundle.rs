@@ -4,7 +4,8 @@
 //! `seed/data/README.md` names the origin, publisher, licence and citation of each file.
 
 use flate2::read::GzDecoder;
-use std::io::Read;
+use sha2::{Digest, Sha256};
+use std::{io::Read, sync::OnceLock};
 
 /// One embedded, gzip-compressed file.
 #[derive(Clone, Copy, Debug)]
@@ -83,28 +84,54 @@ pub(crate) const COLOMBIA_AIMS_IATI: BundledFile = bundled!(
     "iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml.gz"
 );
 
+/// Every embedded file, in a fixed order.
+pub(crate) const FILES: &[BundledFile] = &[
+    COUNTRY_CODES,
+    WORLD_COUNTRIES,
+    SECTOR_CATEGORIES,
+    SECTORS,
+    COUNTRY_ORGS,
+    GCOF,
+    DESTA,
+    UNCTAD_IIA,
+    WB_CLASS,
+    TUFF_QATAR,
+    TUFF_SAUDI_ARABIA,
+    BRAZIL_ABC,
+    YOTOV_TRADE,
+    COLOMBIA_AIMS_IATI,
+];
+
+/// SHA-256 (hex) of the names and compressed bytes of every embedded file: which bundle
+/// this binary carries. Computed once.
+pub(crate) fn checksum() -> &'static str {
+    static CHECKSUM: OnceLock<String> = OnceLock::new();
+    CHECKSUM.get_or_init(|| {
+        let mut hasher = Sha256::new();
+        for file in FILES {
+            hasher.update(file.name.as_bytes());
+            hasher.update([0]);
+            hasher.update((file.gzip.len() as u64).to_le_bytes());
+            hasher.update(file.gzip);
+        }
+        hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn the_checksum_is_stable_hex() {
+        assert_eq!(checksum().len(), 64);
+        assert!(checksum().bytes().all(|byte| byte.is_ascii_hexdigit()));
+        assert_eq!(checksum(), checksum());
+    }
+
+    #[test]
     fn every_bundled_file_decompresses() {
-        for file in [
-            COUNTRY_CODES,
-            WORLD_COUNTRIES,
-            SECTOR_CATEGORIES,
-            SECTORS,
-            COUNTRY_ORGS,
-            GCOF,
-            DESTA,
-            UNCTAD_IIA,
-            WB_CLASS,
-            TUFF_QATAR,
-            TUFF_SAUDI_ARABIA,
-            BRAZIL_ABC,
-            YOTOV_TRADE,
-            COLOMBIA_AIMS_IATI,
-        ] {
+        for file in FILES.iter().copied() {
             let bytes = file.bytes().unwrap();
             assert!(bytes.len() > 1000, "{}", file.name);
         }

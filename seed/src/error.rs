@@ -91,6 +91,10 @@ pub enum ImportError {
     /// The dataset has no bundled copy (an expert roster): import it from a file.
     #[error("{0} is not bundled: import it from a file")]
     NotBundled(&'static str),
+    /// The storage under the database refused: the disk is full, the database is read-only,
+    /// or its file cannot be opened. `Display` names the file.
+    #[error(transparent)]
+    Storage(#[from] crate::StorageError),
     /// The database refused a statement.
     #[error("database error: {0}")]
     Database(#[from] DbErr),

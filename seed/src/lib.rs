@@ -14,22 +14,32 @@
 //! Country references all go through one [`CountryResolver`]. The bundled copies of the
 //! datasets are embedded in the binary (see `seed/data/README.md` for their origin and
 //! licences); [`import_bundled`] imports them all, [`import_file`] one file a user gives.
+//!
+//! An import of the whole bundle is recorded in `bundle_import` and marked succeeded only
+//! after its last dataset committed, so [`bundle_state`] tells a complete bundle from the
+//! partial graph an interrupted first import leaves (the server imports again then).
+//! A full disk, a read-only database or a file that cannot be opened is reported as a
+//! [`StorageError`] that names the database file.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod bundle;
+mod bundle_import;
 mod datasets;
 mod error;
 pub mod resolver;
 mod run;
 mod source;
+mod storage;
 mod sync;
 mod table;
 mod text;
 mod world_countries;
 
+pub use bundle_import::{BundleState, bundle_checksum, bundle_complete, bundle_state};
 pub use error::{FieldError, ImportError, ParseError};
 pub use resolver::CountryResolver;
+pub use storage::{StorageError, StorageFault, sqlite_file, sqlite_file_of_url};
 
 use run::Input;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
@@ -197,13 +207,31 @@ pub struct RunReport {
 }
 
 /// Imports every bundled dataset ([`Dataset::BUNDLED`]) from the copies in the binary, in
-/// dependency order.
+/// dependency order, each in its own transaction.
+///
+/// The import is recorded in `bundle_import`: a running row first, marked succeeded only
+/// after the last dataset committed, or failed with the error. An import that is
+/// interrupted leaves its row running; [`bundle_state`] then says the bundle is not
+/// complete, and running this again completes it (every dataset is an idempotent upsert).
 pub async fn import_bundled(db: &DatabaseConnection, progress: &dyn Progress) -> Result<Vec<RunReport>, ImportError> {
+    let record = bundle_import::start(db).await.map_err(|error| storage::explain(db, error.into()))?;
     let mut reports = Vec::with_capacity(Dataset::BUNDLED.len());
     for dataset in Dataset::BUNDLED {
         let options = ImportOptions::default();
-        reports.push(import_bundled_dataset(db, *dataset, &options, progress).await?);
+        match import_bundled_dataset(db, *dataset, &options, progress).await {
+            Ok(report) => reports.push(report),
+            Err(error) => {
+                bundle_import::fail(db, record, &error).await;
+                return Err(error);
+            }
+        }
     }
+    if let Err(error) = bundle_import::succeed(db, record).await {
+        let error = storage::explain(db, error.into());
+        bundle_import::fail(db, record, &error).await;
+        return Err(error);
+    }
+    tracing::info!(checksum = bundle_checksum(), datasets = reports.len(), "bundled open data fully imported");
     Ok(reports)
 }
 
@@ -230,7 +258,8 @@ pub async fn import_file(
     run::run(db, dataset, input, options, progress).await
 }
 
-/// Whether the database holds no country yet (the server then runs a first import).
+/// Whether the database holds no country yet. The server asks [`bundle_state`] instead,
+/// which also tells a partial graph from a complete one.
 pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
     Ok(entity::country::Entity::find().count(db).await? == 0)
 }

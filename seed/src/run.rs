@@ -5,7 +5,7 @@ use crate::error::{FieldError, ImportError};
 use crate::source::{self, SourceRow};
 use crate::sync::Tally;
 use crate::table::Parsed;
-use crate::{Dataset, ImportOptions, Progress, RunReport, bundle, datasets};
+use crate::{Dataset, ImportOptions, Progress, RunReport, bundle, datasets, storage};
 use chrono::{DateTime, Utc};
 use entity::{ImportStatus, import_run};
 use sea_orm::{
@@ -170,6 +170,11 @@ impl Load<'_> {
 }
 
 /// Imports `input` as `dataset` in one transaction and records the run.
+///
+/// Whatever fails (parsing, a statement, the commit), the error returned is the one that
+/// caused the failure, with storage faults recognised ([`crate::StorageError`]): a rollback
+/// that fails after it (SQLite rolls a transaction back by itself on `SQLITE_FULL`) is
+/// logged, never returned in its place.
 pub(crate) async fn run(
     db: &DatabaseConnection,
     dataset: Dataset,
@@ -180,45 +185,62 @@ pub(crate) async fn run(
     let started_at = Utc::now();
     let meta = &datasets::source_row(dataset, &input.file);
     let report = RunReport { dataset: dataset.name().to_owned(), file: input.file.clone(), ..RunReport::default() };
-    let txn = db.begin().await?;
+    let txn = match db.begin().await {
+        Ok(txn) => txn,
+        Err(error) => return Err(record_failure(db, meta, report, started_at, error.into()).await),
+    };
     let source_id = match source::upsert_source(&txn, meta, &input.checksum(), started_at).await {
         Ok(id) => id,
         Err(error) => {
-            txn.rollback().await?;
-            return Err(record_failure(db, meta, report, started_at, error.into()).await);
+            let error = storage::explain(db, error.into());
+            roll_back(txn, dataset, &error).await;
+            return Err(record_failure(db, meta, report, started_at, error).await);
         }
     };
     let mut load =
         Load { txn: &txn, source_id, file: input.file.clone(), started_at, options: *options, progress, report };
     let outcome = datasets::load(dataset, &mut load, &input).await;
     let report = load.report;
-    match outcome {
-        Ok(()) => {
-            if let Err(error) = record(&txn, source_id, &report, started_at, ImportStatus::Succeeded, None).await {
-                txn.rollback().await?;
-                return Err(record_failure(db, meta, report, started_at, error.into()).await);
-            }
-            txn.commit().await?;
-            progress.finish(&report);
-            tracing::info!(
-                dataset = %report.dataset,
-                rows_read = report.rows_read,
-                inserted = report.inserted,
-                updated = report.updated,
-                skipped = report.skipped,
-                "import committed"
-            );
-            Ok(report)
-        }
-        Err(error) => {
-            txn.rollback().await?;
-            Err(record_failure(db, meta, report, started_at, error).await)
-        }
+    if let Err(error) = outcome {
+        let error = storage::explain(db, error);
+        roll_back(txn, dataset, &error).await;
+        return Err(record_failure(db, meta, report, started_at, error).await);
+    }
+    if let Err(error) = record(&txn, source_id, &report, started_at, ImportStatus::Succeeded, None).await {
+        let error = storage::explain(db, error.into());
+        roll_back(txn, dataset, &error).await;
+        return Err(record_failure(db, meta, report, started_at, error).await);
+    }
+    if let Err(error) = txn.commit().await {
+        // A failed COMMIT leaves nothing behind: SQLite and PostgreSQL both roll back.
+        return Err(record_failure(db, meta, report, started_at, error.into()).await);
+    }
+    progress.finish(&report);
+    tracing::info!(
+        dataset = %report.dataset,
+        rows_read = report.rows_read,
+        inserted = report.inserted,
+        updated = report.updated,
+        skipped = report.skipped,
+        "import committed"
+    );
+    Ok(report)
+}
+
+/// Rolls the transaction back after `cause`. A rollback that fails is logged and
+/// otherwise ignored: `cause` is what the caller reports. SQLite has then usually rolled
+/// the transaction back already (it does on `SQLITE_FULL` and some I/O errors, and answers
+/// the `ROLLBACK` with "no transaction is active"); a transaction that SQLite did not roll
+/// back is rolled back when its connection is dropped or reused.
+async fn roll_back(txn: DatabaseTransaction, dataset: Dataset, cause: &ImportError) {
+    if let Err(rollback) = txn.rollback().await {
+        tracing::warn!(dataset = dataset.name(), %cause, %rollback, "rollback after a failed import failed");
     }
 }
 
-/// Records a failed run after the rollback; returns the error that caused it (or, if even
-/// the record cannot be written, that database error, logging the original).
+/// Records a failed run after the rollback, and returns the error that caused it (with
+/// storage faults recognised). If even the record cannot be written (the disk is still
+/// full), that is logged and the cause is still what is returned.
 async fn record_failure(
     db: &DatabaseConnection,
     meta: &SourceRow,
@@ -226,6 +248,7 @@ async fn record_failure(
     started_at: DateTime<Utc>,
     error: ImportError,
 ) -> ImportError {
+    let error = storage::explain(db, error);
     tracing::warn!(dataset = %report.dataset, %error, "import rolled back");
     report.inserted = 0;
     report.updated = 0;
@@ -234,13 +257,11 @@ async fn record_failure(
         record(db, source_id, &report, started_at, ImportStatus::Failed, Some(&error.to_string())).await
     }
     .await;
-    match written {
-        Ok(()) => error,
-        Err(db_error) => {
-            tracing::error!(%error, %db_error, "could not record the failed import run");
-            ImportError::Database(db_error)
-        }
+    if let Err(db_error) = written {
+        let db_error = storage::explain(db, db_error.into());
+        tracing::error!(dataset = %report.dataset, %error, %db_error, "could not record the failed import run");
     }
+    error
 }
 
 /// Writes the `import_run` row.

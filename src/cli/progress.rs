@@ -1,9 +1,15 @@
-//! Import progress: a bar on a terminal, plain log lines otherwise.
+//! Import progress: a bar on a terminal, plain log lines otherwise; and the server's
+//! readiness while its first import runs.
 
-use std::io::IsTerminal;
+use std::{
+    io::IsTerminal,
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use seed::{Progress, RunReport};
+use seed::{Dataset, Progress, RunReport};
+
+use crate::readiness::{Readiness, Stage};
 
 /// Renders [`Progress`] for people.
 pub struct TerminalProgress {
@@ -57,5 +63,72 @@ impl Progress for TerminalProgress {
             skipped = report.skipped,
             "imported"
         );
+    }
+}
+
+/// Tells the server's [`Readiness`] how far the first import is (the dataset being imported
+/// and how many have committed), and another [`Progress`] (the terminal) everything.
+pub struct ReadinessProgress<P> {
+    inner: P,
+    readiness: Readiness,
+    committed: AtomicUsize,
+}
+
+impl<P: Progress> ReadinessProgress<P> {
+    /// Starts at the first bundled dataset, none committed.
+    pub fn new(inner: P, readiness: Readiness) -> Self {
+        readiness.set(importing(0));
+        Self { inner, readiness, committed: AtomicUsize::new(0) }
+    }
+}
+
+/// The stage of the first import once `committed` bundled datasets have committed:
+/// importing the next one.
+pub fn importing(committed: usize) -> Stage {
+    let bundled = Dataset::BUNDLED;
+    let next = bundled.get(committed).or(bundled.last()).map_or("", |dataset| dataset.name());
+    Stage::Importing { dataset: next.to_owned(), datasets_done: committed, datasets_total: bundled.len() }
+}
+
+impl<P: Progress> Progress for ReadinessProgress<P> {
+    fn start(&self, dataset: &str, total_rows: u64) {
+        self.inner.start(dataset, total_rows);
+        let committed = self.committed.load(Ordering::SeqCst);
+        self.readiness.set(Stage::Importing {
+            dataset: dataset.to_owned(),
+            datasets_done: committed,
+            datasets_total: Dataset::BUNDLED.len(),
+        });
+    }
+
+    fn advance(&self, rows: u64) {
+        self.inner.advance(rows);
+    }
+
+    fn finish(&self, report: &RunReport) {
+        self.inner.finish(report);
+        let committed = self.committed.fetch_add(1, Ordering::SeqCst) + 1;
+        self.readiness.set(importing(committed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use seed::NoProgress;
+
+    use super::*;
+
+    #[test]
+    fn readiness_follows_the_datasets() {
+        let readiness = Readiness::ready();
+        let progress = ReadinessProgress::new(NoProgress, readiness.clone());
+        let total = Dataset::BUNDLED.len();
+        let first = Stage::Importing { dataset: "country-codes".to_owned(), datasets_done: 0, datasets_total: total };
+        assert_eq!(readiness.stage(), first);
+        progress.start("country-codes", 250);
+        progress.finish(&RunReport { dataset: "country-codes".to_owned(), ..RunReport::default() });
+        let second = Stage::Importing { dataset: "blocs".to_owned(), datasets_done: 1, datasets_total: total };
+        assert_eq!(readiness.stage(), second);
+        assert!(!readiness.is_ready());
     }
 }

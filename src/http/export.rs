@@ -73,12 +73,6 @@ pub async fn export(
     client: Option<Extension<Client>>,
     Query(params): Query<ExportParams>,
 ) -> Response {
-    if !state.readiness.is_ready() {
-        return super::problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &ApiError::unavailable("the bundled open data is being imported; try again shortly"),
-        );
-    }
     if let Some(Extension(Client(client))) = client
         && let Some(standing) = state.rate_limiter.spend(client, EXPORT_POINTS).await
         && !standing.allowed

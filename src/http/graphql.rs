@@ -48,12 +48,6 @@ pub async fn execute(
     request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     let legacy = !accepts_graphql_response(&headers);
-    if !state.readiness.is_ready() {
-        return problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &ApiError::unavailable("the bundled open data is being imported; try again shortly"),
-        );
-    }
     if method == Method::POST && !has_json_body(&headers) {
         return rejected(StatusCode::UNSUPPORTED_MEDIA_TYPE, "a POST needs `Content-Type: application/json`", legacy);
     }

@@ -13,7 +13,10 @@ use axum::{
 use tokio::sync::Semaphore;
 
 use super::problem;
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    readiness::{NOT_READY_MESSAGE, RETRY_AFTER_SECONDS, Readiness},
+};
 
 /// The limits the guard layers enforce.
 #[derive(Clone, Debug)]
@@ -66,6 +69,17 @@ pub async fn admit(State(guard): State<Guard>, request: Request, next: Next) -> 
             )
         }
     }
+}
+
+/// Answers data requests (GraphQL, exports) with a coded 503 while the data is not complete
+/// (the first import runs, or failed), so that no partial graph is ever served.
+pub async fn ready(State(readiness): State<Readiness>, request: Request, next: Next) -> Response {
+    if readiness.is_ready() {
+        return next.run(request).await;
+    }
+    let mut response = problem(StatusCode::SERVICE_UNAVAILABLE, &ApiError::unavailable(NOT_READY_MESSAGE));
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    response
 }
 
 /// What every response says about how browsers may treat it.

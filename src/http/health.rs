@@ -1,5 +1,6 @@
 //! `GET /health`: whether the server can serve, answered within a second whatever the load
-//! (it is not shed, and waits at most [`PING_TIMEOUT`] for the database).
+//! (it is not shed, and waits at most [`PING_TIMEOUT`] for the database), and whether its
+//! data is complete yet (the first import may still run).
 
 use std::time::Duration;
 
@@ -16,9 +17,10 @@ const PING_TIMEOUT: Duration = Duration::from_millis(800);
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
-    /// `ok`, `degraded` (see `reason`), `importing` or `failed`.
+    /// `ok`, `degraded` (see `reason`), `importing` or `failed` (the first import: see
+    /// `stage`).
     status: &'static str,
-    /// Why the server is not `ok`, when it is not.
+    /// Why a server whose data is ready is `degraded`.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     /// `ok`, `unreachable` or `busy` (no connection within the check's timeout).
@@ -28,13 +30,14 @@ pub struct Health {
     /// How rate limits are counted: `off`, `in-process`, `redis`, or
     /// `in-process (Redis unreachable)`.
     rate_limit: &'static str,
-    /// The first import's progress, while it runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    import: Option<Stage>,
+    /// The readiness stage, flattened: `stage` (`ready`, `importing` with `dataset`,
+    /// `datasetsDone` and `datasetsTotal`, or `failed` with its `reason`).
+    #[serde(flatten)]
+    stage: Stage,
 }
 
-/// 200 when the server can serve data; 503 while importing, after a failed import, or
-/// while the database does not answer.
+/// 200 when the data is complete and the database answers; 503 while the first import
+/// runs, after it failed, or while the database does not answer in time.
 pub async fn check(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let backend = match state.db.get_database_backend() {
         sea_orm::DbBackend::Postgres => "postgres",
@@ -50,22 +53,16 @@ pub async fn check(State(state): State<AppState>) -> (StatusCode, Json<Health>) 
         Err(_) => "busy",
     };
     let stage = state.readiness.stage();
-    let (status, reason, import) = match stage {
-        Stage::Importing { .. } => {
-            ("importing", Some("the bundled open data is being imported".to_owned()), Some(stage))
+    let (status, reason) = match (&stage, database) {
+        (Stage::Importing { .. }, _) => ("importing", None),
+        (Stage::Failed { .. }, _) => ("failed", None),
+        (Stage::Ready, "ok") => ("ok", None),
+        (Stage::Ready, "busy") => {
+            ("degraded", Some(format!("no database connection was free within {} ms", PING_TIMEOUT.as_millis())))
         }
-        Stage::Failed { ref reason } => ("failed", Some(format!("the first import failed: {reason}")), Some(stage)),
-        Stage::Ready => match database {
-            "ok" => ("ok", None, None),
-            "busy" => (
-                "degraded",
-                Some(format!("no database connection was free within {} ms", PING_TIMEOUT.as_millis())),
-                None,
-            ),
-            _ => ("degraded", Some("the database does not answer".to_owned()), None),
-        },
+        (Stage::Ready, _) => ("degraded", Some("the database does not answer".to_owned())),
     };
     let code = if status == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let rate_limit = state.rate_limiter.backend();
-    (code, Json(Health { status, reason, database, backend, rate_limit, import }))
+    (code, Json(Health { status, reason, database, backend, rate_limit, stage }))
 }

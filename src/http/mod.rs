@@ -107,10 +107,13 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         exports,
         rate_limiter,
     };
-    let shed = Router::new()
-        .route("/", get(graphiql::page))
+    let data = Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/export/{file}", get(export::export))
+        .layer(middleware::from_fn_with_state(state.readiness.clone(), guard::ready));
+    let shed = Router::new()
+        .merge(data)
+        .route("/", get(graphiql::page))
         .route("/explore", get(explore::page))
         .route("/explore/explore.js", get(explore::script))
         .route("/explore/explore.css", get(explore::stylesheet))

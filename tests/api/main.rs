@@ -14,6 +14,7 @@ mod lookups;
 mod pagination;
 mod published;
 mod rate_limit;
+mod readiness;
 mod relations;
 mod schema;
 mod statements;

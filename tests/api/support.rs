@@ -25,6 +25,7 @@ use southgraph::{
     config::{ApiConfig, DatabaseConfig},
     db,
     http::{AppOptions, app_with},
+    readiness::Readiness,
 };
 use tower::ServiceExt;
 
@@ -182,6 +183,11 @@ impl TestDb {
     pub fn api_with(&self, config: ApiConfig) -> Api {
         let options = AppOptions { api: config.clone(), ..AppOptions::default() };
         Api { router: app_with(build_schema(self.db.clone(), config), self.db.clone(), options) }
+    }
+
+    /// The API over this database, at the stage `readiness` says (the first import may run).
+    pub fn api_at(&self, readiness: Readiness) -> Api {
+        self.api_with_options(AppOptions { readiness, ..AppOptions::default() })
     }
 }
 
