@@ -16,6 +16,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// The request asked for more than the limits allow.
     LimitExceeded,
+    /// The request is not a GraphQL request at all (wrong media type, unreadable body).
+    BadRequest,
     /// The document is not valid against the schema.
     ValidationFailed,
     /// The client spent its rate limit; `Retry-After` says when to come back.
@@ -35,6 +37,7 @@ impl ErrorCode {
         match self {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::BadRequest => "BAD_REQUEST",
             Self::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::RateLimited => "RATE_LIMITED",
             Self::Timeout => "TIMEOUT",
@@ -63,6 +66,11 @@ impl ApiError {
     /// A request beyond the configured limits.
     pub fn limit_exceeded(message: impl Into<String>) -> Self {
         Self { code: ErrorCode::LimitExceeded, message: message.into() }
+    }
+
+    /// A request that is not a GraphQL request at all.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::BadRequest, message: message.into() }
     }
 
     /// A document that is not valid against the schema.

@@ -23,7 +23,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    AppState, problem,
+    AppState, guard, problem,
     rate_limit::{self, Client},
 };
 use crate::error::{ApiError, ErrorCode, excerpt};
@@ -56,13 +56,7 @@ pub async fn execute(
         Err(rejection) => {
             let reason = rejection.0.to_string();
             if reason.contains("length limit exceeded") {
-                return problem(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &ApiError::limit_exceeded(format!(
-                        "the request body is larger than {} bytes",
-                        state.http.max_body_bytes
-                    )),
-                );
+                return guard::too_large(state.http.max_body_bytes);
             }
             return rejected(
                 StatusCode::BAD_REQUEST,
@@ -192,7 +186,8 @@ fn tidy(errors: &mut [ServerError]) {
         if extensions.get("code").is_some() {
             continue;
         }
-        let code = if error.message.contains("nested too deep") || error.message.contains("recursion depth") {
+        // The parser's own recursion limit is the one limit async-graphql still enforces.
+        let code = if error.message.contains("recursion depth") {
             ErrorCode::LimitExceeded
         } else if error.path.is_empty() {
             ErrorCode::ValidationFailed
@@ -206,15 +201,18 @@ fn tidy(errors: &mut [ServerError]) {
 /// The answer to a request refused before it ran (over a limit, whatever the media type:
 /// a limit is the server's policy, not the document's validity).
 fn refused(error: &ApiError, legacy: bool) -> Response {
-    let mut reply = problem(StatusCode::BAD_REQUEST, error);
-    let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
-    reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    reply
+    coded(StatusCode::BAD_REQUEST, error, legacy)
 }
 
 /// The answer to a request that is not a GraphQL request at all.
 fn rejected(status: StatusCode, message: &str, legacy: bool) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    coded(status, &ApiError::bad_request(message), legacy)
+}
+
+/// [`problem`] in the media type the client reads.
+fn coded(status: StatusCode, error: &ApiError, legacy: bool) -> Response {
+    let mut reply = problem(status, error);
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body.to_string()).into_response()
+    reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    reply
 }

@@ -38,12 +38,17 @@ pub async fn body_size(State(guard): State<Guard>, request: Request, next: Next)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if announced.is_some_and(|length| length > guard.max_body_bytes as u64) {
-        return problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &ApiError::limit_exceeded(format!("the request body is larger than {} bytes", guard.max_body_bytes)),
-        );
+        return too_large(guard.max_body_bytes);
     }
     next.run(request).await
+}
+
+/// The answer to a body over the limit, announced or found while reading it.
+pub fn too_large(max_body_bytes: usize) -> Response {
+    problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &ApiError::limit_exceeded(format!("the request body is larger than {max_body_bytes} bytes")),
+    )
 }
 
 /// Sheds load: a request that finds every slot taken is answered 503 at once instead of

@@ -62,7 +62,8 @@ async fn the_serving_pool_stops_long_statements() {
     let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) \
                    SELECT count(*) FROM n";
     let started = Instant::now();
-    let result = serving.query_one_raw(Statement::from_string(serving.get_database_backend(), endless)).await;
+    let query = serving.query_one_raw(Statement::from_string(serving.get_database_backend(), endless));
+    let result = tokio::time::timeout(Duration::from_secs(20), query).await.expect("the statement was not stopped");
     assert!(result.is_err(), "the statement ran to its end");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     // The connection serves the next statement.

@@ -39,8 +39,6 @@ async fn refused(test: &TestDb, request: Request<Body>) -> (String, String) {
 #[tokio::test]
 async fn every_response_tells_its_cost_counted_by_page_sizes() {
     let test = TestDb::new().await;
-    // 1 (countries) + 50 × (1 name + 1 flowsProvided + 5 × (1 nodes… recipient 1 + name 1)
-    // counted per item): each connection multiplies its selection by `first`.
     let body = test
         .api()
         .send(query(

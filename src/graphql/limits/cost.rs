@@ -22,7 +22,8 @@ use std::collections::HashMap;
 use async_graphql::{
     Name, Positioned, Value as ConstValue, Variables,
     parser::types::{
-        BaseType, ExecutableDocument, Field, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
+        BaseType, ExecutableDocument, Field, InputValueDefinition, OperationType, Selection, SelectionSet, Type,
+        TypeKind, TypeSystemDefinition,
     },
 };
 
@@ -80,7 +81,7 @@ fn unwrap(ty: &Type) -> (&str, bool) {
 }
 
 /// An integer default of an argument, as the SDL gives it.
-fn default_of(arguments: &[Positioned<async_graphql::parser::types::InputValueDefinition>], name: &str) -> Option<u64> {
+fn default_of(arguments: &[Positioned<InputValueDefinition>], name: &str) -> Option<u64> {
     arguments.iter().find(|argument| argument.node.name.node == name).and_then(|argument| {
         match argument.node.default_value.as_ref().map(|value| &value.node) {
             Some(ConstValue::Number(number)) => number.as_u64(),
@@ -189,9 +190,9 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let root = match operation.node.ty {
-                async_graphql::parser::types::OperationType::Query => "Query",
-                async_graphql::parser::types::OperationType::Mutation => "Mutation",
-                async_graphql::parser::types::OperationType::Subscription => "Subscription",
+                OperationType::Query => "Query",
+                OperationType::Mutation => "Mutation",
+                OperationType::Subscription => "Subscription",
             };
             let this = self.selection_set(root, &operation.node.selection_set.node, 0, None)?;
             cost = cost.max(this);
