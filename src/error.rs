@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr, sqlx::Error as SqlxError};
 
 /// Stable error codes, sent as `extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,9 +126,19 @@ impl From<&DbErr> for ApiError {
     /// A pool that cannot hand out a connection in time (saturated, or the database down)
     /// is a passing condition the client may retry; anything else is internal.
     fn from(err: &DbErr) -> Self {
+        let lost = |runtime: &RuntimeErr| {
+            matches!(runtime, RuntimeErr::SqlxError(sqlx)
+                if matches!(sqlx.as_ref(), SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed
+                    | SqlxError::WorkerCrashed))
+        };
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                 tracing::warn!(%err, "database unavailable");
+                Self::unavailable("the database is not answering right now; try again shortly")
+            }
+            // A connection lost mid-statement: the database went away.
+            DbErr::Query(runtime) | DbErr::Exec(runtime) if lost(runtime) => {
+                tracing::warn!(%err, "database connection lost");
                 Self::unavailable("the database is not answering right now; try again shortly")
             }
             _ => Self::internal(err),
