@@ -1,13 +1,11 @@
 //! Agreements: the `Agreement` type with its scope and South–South measures, its filter
 //! and ordering, and the root fields.
 
-use std::{collections::BTreeSet, sync::Arc};
-
 use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
 use entity::{agreement, agreement_party, country, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement},
+    sea_query::{Condition, Expr, ExprTrait},
 };
 
 use super::{
@@ -19,14 +17,18 @@ use super::{
     },
     flow::{Flow, FlowFilter, FlowOrder},
     id::NodeKey,
-    loaders::PartiesByAgreement,
+    loaders::AgreementClasses,
     resolve,
     sector::{Sector, SectorFilter, SectorOrder},
     source::Source,
 };
 use crate::{
     error::ApiResult,
-    repo::{lookup, page::Scope},
+    repo::{
+        lookup,
+        page::Scope,
+        rules::{self, AgreementClass},
+    },
 };
 
 /// What an agreement is about.
@@ -80,21 +82,23 @@ pub enum AgreementScope {
 pub struct Agreement(pub agreement::Model);
 
 impl Agreement {
-    async fn all_parties(&self, ctx: &Context<'_>) -> ApiResult<Arc<Vec<country::Model>>> {
-        let loader = resolve::state::<DataLoader<PartiesByAgreement>>(ctx)?;
+    /// What the rules (`repo::rules`) say of the agreement, batched with its siblings.
+    async fn class(&self, ctx: &Context<'_>) -> ApiResult<AgreementClass> {
+        let loader = resolve::state::<DataLoader<AgreementClasses>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
     }
 }
 
-/// The scope of an agreement between these parties; none with fewer than two.
-pub fn scope_of(parties: &[country::Model]) -> Option<AgreementScope> {
-    let distinct = |key: fn(&country::Model) -> Option<&str>| parties.iter().map(key).collect::<BTreeSet<_>>().len();
-    match parties.len() {
-        0 | 1 => None,
-        2 => Some(AgreementScope::Bilateral),
-        _ if distinct(|c| c.sub_region_code.as_deref()) == 1 => Some(AgreementScope::Subregional),
-        _ if distinct(|c| c.region_code.as_deref()) == 1 => Some(AgreementScope::Regional),
-        _ => Some(AgreementScope::Interregional),
+impl AgreementScope {
+    /// The scope as [`rules::AGREEMENT_SCOPE`] names it.
+    pub fn from_sql(name: &str) -> Option<Self> {
+        match name {
+            "BILATERAL" => Some(Self::Bilateral),
+            "SUBREGIONAL" => Some(Self::Subregional),
+            "REGIONAL" => Some(Self::Regional),
+            "INTERREGIONAL" => Some(Self::Interregional),
+            _ => None,
+        }
     }
 }
 
@@ -160,21 +164,18 @@ impl Agreement {
     /// Bilateral, sub-regional, regional or inter-regional, from the parties' M49
     /// regions; null with fewer than two known parties.
     async fn scope(&self, ctx: &Context<'_>) -> ApiResult<Option<AgreementScope>> {
-        Ok(scope_of(&self.all_parties(ctx).await?))
+        Ok(self.class(ctx).await?.scope.as_deref().and_then(AgreementScope::from_sql))
     }
 
     /// Whether all parties (at least two) are of the South.
     async fn south_south(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        let parties = self.all_parties(ctx).await?;
-        Ok(parties.len() >= 2 && parties.iter().all(|party| party.is_developing))
+        Ok(self.class(ctx).await?.south_south)
     }
 
     /// Whether it is triangular: at least two parties of the South joined by at least one
     /// developed party.
     async fn triangular(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        let parties = self.all_parties(ctx).await?;
-        let south = parties.iter().filter(|party| party.is_developing).count();
-        Ok(south >= 2 && south < parties.len())
+        Ok(self.class(ctx).await?.triangular)
     }
 
     /// The parties.
@@ -268,16 +269,6 @@ fn with_party(countries: Condition) -> Condition {
     Condition::all().add(agreement::Column::Id.in_subquery(parties))
 }
 
-/// `SELECT agreement_id FROM agreement_party GROUP BY agreement_id HAVING COUNT(*) >= 2`.
-fn with_two_parties_or_more() -> SelectStatement {
-    Query::select()
-        .column(agreement_party::Column::AgreementId)
-        .from(agreement_party::Entity)
-        .group_by_col(agreement_party::Column::AgreementId)
-        .and_having(Expr::cust("COUNT(*)").gte(2))
-        .to_owned()
-}
-
 impl ToCondition for AgreementFilter {
     fn condition(&self) -> Condition {
         use agreement::Column;
@@ -296,11 +287,8 @@ impl ToCondition for AgreementFilter {
             condition = condition.add(with_party(party.condition()));
         }
         if let Some(south_south) = self.south_south {
-            let all_south = Condition::all()
-                .add(with_party(Condition::all().add(country::Column::IsDeveloping.eq(true))))
-                .add(with_party(Condition::all().add(country::Column::IsDeveloping.eq(false))).not())
-                .add(agreement::Column::Id.in_subquery(with_two_parties_or_more()));
-            condition = condition.add(if south_south { all_south } else { all_south.not() });
+            let rule = Expr::cust(rules::AGREEMENT_SOUTH_SOUTH);
+            condition = condition.add(if south_south { rule } else { rule.not() });
         }
         if let Some(keys) = &self.source {
             condition = condition.add(from_sources(Column::SourceId, keys));

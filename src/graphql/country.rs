@@ -17,17 +17,13 @@ use super::{
     id::NodeKey,
     resolve,
     source::Source,
-};
-use std::sync::Arc;
-
-use async_graphql::dataloader::DataLoader;
-
-use super::{
-    flow_stats::{FlowMeasure, Partner, PartnerDirection, PartnerRequest},
-    loaders::{PartnerKey, PartnerLoader},
+    stats::{
+        flow_stats::FlowMeasure,
+        partners::{Partner, PartnerDirection, partners_of},
+    },
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     repo::{lookup, page::Scope},
 };
 
@@ -269,17 +265,7 @@ impl Country {
         #[graphql(desc = "What to rank by.", default)] measure: FlowMeasure,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Vec<Partner>> {
-        let max = resolve::config(ctx)?.max_page_size;
-        let first = usize::try_from(first)
-            .ok()
-            .filter(|first| *first as u64 <= max)
-            .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
-        let condition = filter.as_ref().map_or_else(Condition::all, ToCondition::condition);
-        let fingerprint = format!("{direction:?}|{condition:?}|{measure:?}|{first}");
-        let request = Arc::new(PartnerRequest { fingerprint, direction, condition, measure, first });
-        let loader = resolve::state::<DataLoader<PartnerLoader>>(ctx)?;
-        let partners = loader.load_one(PartnerKey { country: self.0.id, request }).await?;
-        Ok(partners.map(|partners| partners.as_ref().clone()).unwrap_or_default())
+        partners_of(ctx, self.0.id, direction, filter.as_ref(), measure, first).await
     }
 }
 
@@ -369,11 +355,6 @@ impl ToCondition for CountryFilter {
 /// Ids of the countries a filter matches, for relational filters.
 pub fn countries_where(filter: &CountryFilter) -> sea_orm::sea_query::SelectStatement {
     ids_where::<country::Entity>(filter.condition())
-}
-
-/// Ids of the countries of the South.
-pub fn south() -> sea_orm::sea_query::SelectStatement {
-    ids_where::<country::Entity>(Condition::all().add(country::Column::IsDeveloping.eq(true)))
 }
 
 /// What countries can be sorted by.

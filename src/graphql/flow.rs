@@ -1,25 +1,26 @@
 //! Flows: the `Flow` type, its filter and ordering, and the root fields.
 
-use async_graphql::{Context, Enum, InputObject, Object};
+use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
 use entity::{agreement, country, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr},
+    sea_query::{Condition, Expr, ExprTrait},
 };
 
 use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
-    country::{Country, CountryFilter, countries_where, south},
+    country::{Country, CountryFilter, countries_where},
     filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
     id::NodeKey,
+    loaders::SouthSouthFlows,
     resolve,
     sector::{Sector, SectorFilter, sectors_where},
     source::Source,
 };
 use crate::{
     error::ApiResult,
-    repo::{lookup, page::Scope},
+    repo::{lookup, page::Scope, rules},
 };
 
 /// What moves in a flow, common to all datasets; `Flow.flowType` keeps the source's label.
@@ -158,10 +159,11 @@ impl Flow {
     /// Whether provider and recipient are both of the South; null when the recipient is
     /// not one country.
     async fn south_south(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
-        let Some(recipient) = self.0.recipient_id else { return Ok(None) };
-        let provider = resolve::required::<country::Entity>(ctx, self.0.provider_id).await?;
-        let recipient = resolve::required::<country::Entity>(ctx, recipient).await?;
-        Ok(Some(provider.is_developing && recipient.is_developing))
+        if self.0.recipient_id.is_none() {
+            return Ok(None);
+        }
+        let loader = resolve::state::<DataLoader<SouthSouthFlows>>(ctx)?;
+        Ok(loader.load_one(self.0.id).await?)
     }
 
     /// The dataset the flow came from: cite it with its `citation`.
@@ -234,13 +236,11 @@ impl ToCondition for FlowFilter {
             condition = in_range(condition, Column::AmountUsdConstant, range.gte, range.lte);
         }
         if let Some(south_south) = self.south_south {
-            let both = Condition::all()
-                .add(Column::ProviderId.in_subquery(south()))
-                .add(Column::RecipientId.in_subquery(south()));
+            let rule = Expr::cust(rules::FLOW_SOUTH_SOUTH);
             condition = condition.add(if south_south {
-                both
+                Condition::all().add(rule)
             } else {
-                Condition::all().add(Column::RecipientId.is_not_null()).add(both.not())
+                Condition::all().add(Column::RecipientId.is_not_null()).add(rule.not())
             });
         }
         if let Some(recommended) = self.recommended_for_research {

@@ -9,19 +9,18 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{
-    agreement, agreement_party, bloc, bloc_member, country, deployment, expert, flow, import_run, sector, source,
-};
+use entity::{agreement, bloc, bloc_member, country, deployment, expert, flow, import_run, sector, source};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, RelationTrait, sea_query::JoinType,
 };
 
-use super::flow_stats::{Partner, PartnerRequest, rank_partners};
 use crate::{
     config::ApiConfig,
     repo::{
         lookup,
         page::{Listing, Page, Window, fetch_pages},
+        rules::{self, AgreementClass},
+        stats::partners::{Partner, PartnerRanking, partners},
     },
 };
 
@@ -152,36 +151,37 @@ impl Loader<i32> for BlocCodesByCountry {
     }
 }
 
-/// Loads all parties of an agreement (for its scope and South–South measures).
-pub struct PartiesByAgreement(DatabaseConnection);
+/// Applies the agreement rules (scope, South–South, triangular) to agreements.
+pub struct AgreementClasses(DatabaseConnection);
 
-impl Loader<i32> for PartiesByAgreement {
-    type Value = Arc<Vec<country::Model>>;
+impl Loader<i32> for AgreementClasses {
+    type Value = AgreementClass;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, agreements: &[i32]) -> Result<HashMap<i32, Self::Value>, Arc<DbErr>> {
-        let links: Vec<(i32, i32)> = agreement_party::Entity::find()
-            .select_only()
-            .column(agreement_party::Column::AgreementId)
-            .column(agreement_party::Column::CountryId)
-            .filter(agreement_party::Column::AgreementId.is_in(agreements.iter().copied()))
-            .into_tuple()
-            .all(&self.0)
-            .await?;
-        let country_ids: Vec<i32> = links.iter().map(|(_, country)| *country).collect();
-        let countries: HashMap<i32, country::Model> = if country_ids.is_empty() {
-            HashMap::new()
-        } else {
-            lookup::by_ids::<country::Entity>(&self.0, &country_ids).await?.into_iter().map(|c| (c.id, c)).collect()
-        };
-        let mut parties: HashMap<i32, Vec<country::Model>> = agreements.iter().map(|id| (*id, Vec::new())).collect();
-        for (agreement, country) in links {
-            if let Some(country) = countries.get(&country) {
-                parties.entry(agreement).or_default().push(country.clone());
-            }
-        }
-        Ok(parties.into_iter().map(|(agreement, parties)| (agreement, Arc::new(parties))).collect())
+    async fn load(&self, agreements: &[i32]) -> Result<HashMap<i32, AgreementClass>, Arc<DbErr>> {
+        Ok(rules::classify_agreements(&self.0, agreements).await?)
     }
+}
+
+/// Applies the South–South rule to flows.
+pub struct SouthSouthFlows(DatabaseConnection);
+
+impl Loader<i32> for SouthSouthFlows {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, flows: &[i32]) -> Result<HashMap<i32, bool>, Arc<DbErr>> {
+        Ok(rules::south_south_flows(&self.0, flows).await?)
+    }
+}
+
+/// A ranking of partners, with a fingerprint that identifies it (its debug rendering).
+#[derive(Debug)]
+pub struct PartnerRequest {
+    /// Identifies the ranking.
+    pub fingerprint: String,
+    /// What to rank.
+    pub ranking: PartnerRanking,
 }
 
 /// One country's partners, for one ranking request.
@@ -213,7 +213,7 @@ pub struct PartnerLoader(DatabaseConnection);
 
 impl Loader<PartnerKey> for PartnerLoader {
     type Value = Arc<Vec<Partner>>;
-    type Error = crate::error::ApiError;
+    type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[PartnerKey]) -> Result<HashMap<PartnerKey, Self::Value>, Self::Error> {
         let mut requests: HashMap<&str, (&Arc<PartnerRequest>, Vec<i32>)> = HashMap::new();
@@ -222,7 +222,7 @@ impl Loader<PartnerKey> for PartnerLoader {
         }
         let mut loaded = HashMap::new();
         for (request, countries) in requests.into_values() {
-            for (country, partners) in rank_partners(&self.0, &countries, request).await? {
+            for (country, partners) in partners(&self.0, &countries, &request.ranking).await? {
                 loaded.insert(PartnerKey { country, request: request.clone() }, Arc::new(partners));
             }
         }
@@ -247,7 +247,8 @@ pub fn register(
     }
     by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_run, sector, source)
         .data(batched(BlocCodesByCountry(db.clone()), delay))
-        .data(batched(PartiesByAgreement(db.clone()), delay))
+        .data(batched(AgreementClasses(db.clone()), delay))
+        .data(batched(SouthSouthFlows(db.clone()), delay))
         .data(batched(PartnerLoader(db.clone()), delay))
 }
 

@@ -2,7 +2,6 @@
 //! keep every relation batched.
 
 mod agreement;
-mod agreement_stats;
 mod bloc;
 mod connection;
 mod country;
@@ -10,7 +9,6 @@ mod expert;
 pub mod exports;
 mod filter;
 mod flow;
-mod flow_stats;
 mod id;
 pub mod limits;
 mod loaders;
@@ -19,6 +17,7 @@ mod provenance;
 mod resolve;
 mod sector;
 mod source;
+mod stats;
 
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
@@ -35,9 +34,14 @@ pub struct Query(
     bloc::BlocQuery,
     sector::SectorQuery,
     agreement::AgreementQuery,
-    agreement_stats::AgreementStatsQuery,
+    stats::agreement_stats::AgreementStatsQuery,
+    stats::shares::AgreementShareQuery,
+    stats::expert_stats::ExpertStatsQuery,
     flow::FlowQuery,
-    flow_stats::FlowStatsQuery,
+    stats::flow_stats::FlowStatsQuery,
+    stats::time_series::TimeSeriesQuery,
+    stats::matrix::MatrixQuery,
+    stats::shares::FlowShareQuery,
     expert::ExpertQuery,
     source::SourceQuery,
 );

@@ -1,7 +1,7 @@
 //! What every resolver does: reach the database and the loaders, load one related row,
 //! list a root or nested connection.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use async_graphql::{Context, OutputType, dataloader::DataLoader};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -34,8 +34,14 @@ pub fn config<'a>(ctx: &Context<'a>) -> ApiResult<&'a ApiConfig> {
 
 /// Notes the sources of rows for the response's `extensions.sources`.
 pub fn note_sources<'m, M: Sourced + 'm>(ctx: &Context<'_>, models: impl IntoIterator<Item = &'m M>) {
+    cite(ctx, models.into_iter().filter_map(Sourced::source_id));
+}
+
+/// Notes sources by id for the response's `extensions.sources`: those of the figures an
+/// aggregate returned.
+pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
     if let Some(provenance) = ctx.data_opt::<Provenance>() {
-        provenance.note(models.into_iter().filter_map(Sourced::source_id));
+        provenance.note(sources);
     }
 }
 
@@ -60,17 +66,6 @@ where
         Some(id) => by_id::<E>(ctx, id).await,
         None => Ok(None),
     }
-}
-
-/// Rows by primary key, in one batch.
-pub async fn by_ids<E>(ctx: &Context<'_>, ids: impl IntoIterator<Item = i32>) -> ApiResult<HashMap<i32, E::Model>>
-where
-    E: EntityTrait,
-    E::Model: HasId + Sourced + Clone + Send + Sync,
-{
-    let found = state::<DataLoader<ById<E>>>(ctx)?.load_many(ids).await?;
-    note_sources(ctx, found.values());
-    Ok(found)
 }
 
 /// Like [`by_id`], for a reference the schema guarantees (a foreign key).

@@ -24,8 +24,12 @@ use tokio::sync::mpsc;
 use super::{AppState, rate_limit::Client};
 use crate::{
     error::{ApiError, ErrorCode},
-    graphql::exports::{flow_condition, flow_order, flow_stats_table},
-    repo::export::{FLOW_COLUMNS, flows_statement},
+    graphql::exports::{flow_condition, flow_dimensions, flow_order},
+    repo::{
+        export::{FLOW_COLUMNS, flow_stats_table, flows_statement},
+        lookup,
+        stats::flows,
+    },
 };
 
 /// Query parameters of the exports.
@@ -260,8 +264,8 @@ async fn flows(state: &AppState, params: ExportParams, format: Format) -> Result
 }
 
 async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
-    let group_by = params.group_by.as_deref().unwrap_or_default();
-    let (columns, rows) = flow_stats_table(db, params.filter.as_deref(), group_by).await?;
+    let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
+    let (columns, rows) = flow_stats_table(db, flow_condition(params.filter.as_deref())?, &dimensions).await?;
     Ok(table(format, "flow-stats", &params, &columns, &rows))
 }
 
@@ -281,9 +285,10 @@ fn table(format: Format, name: &str, params: &ExportParams, columns: &[String], 
 
 /// The sources of the flows a filter matches: key, title, publisher, licence, citation, URL.
 async fn sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
-    let (_, rows) = flow_stats_table(db, params.filter.as_deref(), "SOURCE").await?;
-    let keys: Vec<&str> = rows.iter().filter_map(|row| row.first().map(String::as_str)).collect();
-    let found = crate::repo::lookup::sources_by_keys(db, &keys).await?;
+    let all = flows::flow_stats(db, flow_condition(params.filter.as_deref())?, &[], &[], None).await?;
+    let ids: Vec<i32> = all.iter().flat_map(|group| group.sources.iter().copied()).collect();
+    let mut found = lookup::by_ids::<entity::source::Entity>(db, &ids).await?;
+    found.sort_by(|a, b| a.key.cmp(&b.key));
     let columns: Vec<String> =
         ["source", "title", "publisher", "licence", "citation", "url", "version", "retrieved_on"]
             .map(String::from)

@@ -1,4 +1,5 @@
-//! GROUP BY queries computed in the database: dimensions, measures, joins, a filter.
+//! GROUP BY queries computed in the database: dimensions, measures, joins, a filter, and
+//! the one reader of their rows.
 //!
 //! Large tables are aggregated in two steps, both in the database: partial aggregates
 //! grouped by the table's own keys (served from an index), then rolled up by attributes of
@@ -6,10 +7,12 @@
 //!
 //! Dimensions and measures are SQL expressions without parameters (only column names and
 //! literals chosen by the server), so the same text can appear in SELECT and ORDER BY on
-//! every backend; groups are named by their output aliases.
+//! every backend; groups are named by their output aliases. Every group also lists the
+//! sources of the rows it covers, from the same statement, so that an answer cites its
+//! figures without a second pass over the filter.
 
 use sea_orm::{
-    ConnectionTrait, DbErr, Order, QueryResult,
+    ConnectionTrait, DbBackend, DbErr, Order, QueryResult,
     sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query, SelectStatement},
 };
 
@@ -24,62 +27,240 @@ pub struct Join {
     pub on: &'static str,
 }
 
+/// The value of a group key: a row's id (a year counts as one), or a text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// An id or a year.
+    Id(i32),
+    /// A text: a name, a code, an enum value.
+    Text(String),
+}
+
+/// How a group key is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    /// An integer: an id or a year.
+    Id,
+    /// A text.
+    Text,
+}
+
+/// A group key: its SQL, the joins it needs and how it is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupKey {
+    /// The key's SQL expression.
+    pub sql: &'static str,
+    /// The tables it needs joined.
+    pub joins: &'static [Join],
+    /// How it is read.
+    pub key: KeyType,
+}
+
+/// What an aggregate reads.
+#[derive(Clone, Debug)]
+pub enum Rows {
+    /// A table, by name (filters refer to it by name).
+    Table(&'static str),
+    /// Partial aggregates grouped by raw keys, as `t`, which the query rolls up.
+    Partials(Box<SelectStatement>),
+}
+
 /// An aggregate query.
 #[derive(Clone, Debug)]
 pub struct Aggregate {
-    /// The table aggregated (filters refer to it by name).
-    pub table: &'static str,
-    /// Aggregate this subquery, as `t`, instead of the table: partial aggregates grouped by
-    /// raw keys, which the outer query rolls up by attributes of joined tables.
-    pub partials: Option<SelectStatement>,
+    /// What is aggregated.
+    pub rows: Rows,
     /// Tables joined, in order (each may refer to the ones before).
     pub joins: Vec<Join>,
-    /// Group keys: output alias and SQL expression.
-    pub dimensions: Vec<(String, String)>,
+    /// Group keys, aliased `g0`, `g1` … in order.
+    pub keys: Vec<GroupKey>,
     /// Measures: output alias and SQL aggregate expression.
     pub measures: Vec<(String, String)>,
     /// Rows must match this before grouping.
     pub condition: Condition,
-    /// Order of the groups, by output alias; groups are then ordered by every dimension.
+    /// Order of the groups, by output alias; groups are then ordered by every key.
     pub order: Vec<(String, Order)>,
     /// At most this many groups.
     pub limit: Option<u64>,
+    /// The SQL of the source id of what is aggregated: each group lists its sources.
+    pub source: &'static str,
 }
 
+/// A dimension something can be grouped by: it knows its group key.
+pub trait Dimension: Copy + PartialEq {
+    /// The key's SQL, joins and type.
+    fn group_key(self) -> GroupKey;
+}
+
+/// Each dimension once, in the order first named: the SQL stays the size of the distinct
+/// dimensions, however long the list a client sends.
+pub fn distinct<D: Dimension>(dimensions: &[D]) -> Vec<D> {
+    let mut distinct: Vec<D> = Vec::with_capacity(dimensions.len());
+    for dimension in dimensions {
+        if !distinct.contains(dimension) {
+            distinct.push(*dimension);
+        }
+    }
+    distinct
+}
+
+/// One group: the values of its keys by dimension (null keys left out), its measures and
+/// the ids of the sources of the rows it covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group<D, M> {
+    /// The keys grouped by, with their values.
+    pub keys: Vec<(D, Key)>,
+    /// The measures.
+    pub measures: M,
+    /// Ids of the sources of the group's rows.
+    pub sources: Vec<i32>,
+}
+
+impl<D: Dimension, M> Group<D, M> {
+    fn key(&self, dimension: D) -> Option<&Key> {
+        self.keys.iter().find(|(d, _)| *d == dimension).map(|(_, key)| key)
+    }
+
+    /// The id (or year) a key holds.
+    pub fn id(&self, dimension: D) -> Option<i32> {
+        match self.key(dimension) {
+            Some(Key::Id(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The text a key holds.
+    pub fn text(&self, dimension: D) -> Option<&str> {
+        match self.key(dimension) {
+            Some(Key::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A key as table text (empty when null).
+    pub fn key_text(&self, dimension: D) -> String {
+        match self.key(dimension) {
+            Some(Key::Id(id)) => id.to_string(),
+            Some(Key::Text(text)) => text.clone(),
+            None => String::new(),
+        }
+    }
+}
+
+/// The alias of the `index`-th group key.
+pub fn key_alias(index: usize) -> String {
+    format!("g{index}")
+}
+
+const SOURCES: &str = "_sources";
+
 impl Aggregate {
-    /// Adds a join once, whatever how many dimensions need it.
+    /// An aggregate of a table's rows that match a condition, with no keys or measures yet.
+    pub fn of(rows: Rows, condition: Condition, source: &'static str) -> Self {
+        Self {
+            rows,
+            joins: Vec::new(),
+            keys: Vec::new(),
+            measures: Vec::new(),
+            condition,
+            order: Vec::new(),
+            limit: None,
+            source,
+        }
+    }
+
+    /// Adds a join once, whatever how many keys need it.
     pub fn join(&mut self, join: Join) {
         if !self.joins.contains(&join) {
             self.joins.push(join);
         }
     }
 
-    /// Runs the query; rows hold the dimension and measure aliases.
-    pub async fn fetch(&self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
+    /// Groups by these dimensions, each once, and returns them in the order of the keys.
+    pub fn group_by<D: Dimension>(&mut self, dimensions: &[D]) -> Vec<D> {
+        let dimensions = distinct(dimensions);
+        for dimension in &dimensions {
+            let key = dimension.group_key();
+            key.joins.iter().for_each(|join| self.join(*join));
+            self.keys.push(key);
+        }
+        dimensions
+    }
+
+    /// The statement: keys as `g0` …, measures by alias, the sources as a list.
+    pub fn statement(&self, backend: DbBackend) -> SelectStatement {
         let mut select = Query::select();
-        match &self.partials {
-            Some(partials) => select.from_subquery(partials.clone(), Alias::new("t")),
-            None => select.from(Alias::new(self.table)),
+        match &self.rows {
+            Rows::Partials(partials) => select.from_subquery(partials.as_ref().clone(), Alias::new("t")),
+            Rows::Table(table) => select.from(Alias::new(*table)),
         };
         for join in &self.joins {
             select.join_as(JoinType::LeftJoin, Alias::new(join.table), Alias::new(join.alias), Expr::cust(join.on));
         }
-        for (alias, sql) in self.dimensions.iter().chain(&self.measures) {
+        for (index, key) in self.keys.iter().enumerate() {
+            select.expr_as(Expr::cust(key.sql), Alias::new(key_alias(index)));
+        }
+        for (alias, sql) in &self.measures {
             select.expr_as(Expr::cust(sql.clone()), Alias::new(alias));
         }
+        select.expr_as(Expr::cust(list_of_ids(backend, self.source)), Alias::new(SOURCES));
         select.cond_where(self.condition.clone());
-        if !self.dimensions.is_empty() {
-            select.add_group_by(self.dimensions.iter().map(|(alias, _)| Expr::col(Alias::new(alias))));
+        if !self.keys.is_empty() {
+            select.add_group_by((0..self.keys.len()).map(|index| Expr::col(Alias::new(key_alias(index)))));
         }
         for (alias, order) in &self.order {
             select.order_by_with_nulls(Alias::new(alias), order.clone(), NullOrdering::Last);
         }
-        for (alias, _) in &self.dimensions {
-            select.order_by_with_nulls(Alias::new(alias), Order::Asc, NullOrdering::Last);
+        for index in 0..self.keys.len() {
+            select.order_by_with_nulls(Alias::new(key_alias(index)), Order::Asc, NullOrdering::Last);
         }
         if let Some(limit) = self.limit {
             select.limit(limit);
         }
-        db.query_all(&select).await
+        select
+    }
+
+    /// Runs the query and reads every group: its keys by the `dimensions` grouped by
+    /// (as [`Aggregate::group_by`] returned them), its measures by `measures`.
+    pub async fn groups<D: Dimension, M>(
+        &self,
+        db: &impl ConnectionTrait,
+        dimensions: &[D],
+        measures: impl Fn(&QueryResult) -> Result<M, DbErr>,
+    ) -> Result<Vec<Group<D, M>>, DbErr> {
+        let rows = db.query_all(&self.statement(db.get_database_backend())).await?;
+        rows.iter().map(|row| read_group(row, dimensions, &measures)).collect()
+    }
+}
+
+/// Reads one group from a row of an aggregate's statement (or of a statement built on it).
+pub fn read_group<D: Dimension, M>(
+    row: &QueryResult,
+    dimensions: &[D],
+    measures: impl Fn(&QueryResult) -> Result<M, DbErr>,
+) -> Result<Group<D, M>, DbErr> {
+    let mut keys = Vec::with_capacity(dimensions.len());
+    for (index, dimension) in dimensions.iter().enumerate() {
+        let alias = key_alias(index);
+        let key = match dimension.group_key().key {
+            KeyType::Id => row.try_get::<Option<i32>>("", &alias)?.map(Key::Id),
+            KeyType::Text => row.try_get::<Option<String>>("", &alias)?.map(Key::Text),
+        };
+        keys.extend(key.map(|key| (*dimension, key)));
+    }
+    let sources = row
+        .try_get::<Option<String>>("", SOURCES)?
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect();
+    Ok(Group { keys, measures: measures(row)?, sources })
+}
+
+/// The distinct values of an integer column in a group, as text separated by commas.
+fn list_of_ids(backend: DbBackend, sql: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("STRING_AGG(DISTINCT CAST({sql} AS TEXT), ',')"),
+        _ => format!("GROUP_CONCAT(DISTINCT {sql})"),
     }
 }

@@ -1,9 +1,18 @@
-//! The statement behind the flows export: flows with the codes and names of what they
-//! refer to, in a stable order, ready to stream.
+//! The statements behind the exports: flows with the codes and names of what they refer
+//! to, in a stable order, ready to stream, and tables of grouped flows.
 
+use std::collections::HashMap;
+
+use entity::{country, sector, source};
 use sea_orm::{
-    Order,
+    ConnectionTrait, DbErr, EntityTrait, Order,
     sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query, SelectStatement},
+};
+
+use super::{
+    aggregate::distinct,
+    lookup,
+    stats::flows::{FlowDimension, FlowMeasures, KeyLabel, flow_stats},
 };
 
 /// The columns of an exported flow, in order.
@@ -95,4 +104,105 @@ pub fn flows_statement(condition: Condition, order: Vec<(Expr, Order)>) -> Selec
     }
     select.order_by((flow(), Alias::new("id")), Order::Asc);
     select
+}
+
+/// A table of grouped flows: header and rows of cells, with codes and names for keys that
+/// refer to rows (countries, sectors, sources), and the ids of the sources of the figures.
+pub async fn flow_stats_table(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    dimensions: &[FlowDimension],
+) -> Result<(Vec<String>, Vec<Vec<String>>), DbErr> {
+    let dimensions = distinct(dimensions);
+    let groups = flow_stats(db, condition, &dimensions, &[], None).await?;
+    let ids = |label: KeyLabel| -> Vec<i32> {
+        groups
+            .iter()
+            .flat_map(|group| dimensions.iter().filter(|d| d.label() == label).filter_map(|d| group.id(*d)))
+            .collect()
+    };
+    let countries =
+        labels::<country::Entity>(db, &ids(KeyLabel::Country), |c| (c.id, c.iso3.clone(), c.name.clone())).await?;
+    let sectors =
+        labels::<sector::Entity>(db, &ids(KeyLabel::Sector), |s| (s.id, s.code.clone(), s.name.clone())).await?;
+    let sources =
+        labels::<source::Entity>(db, &ids(KeyLabel::Source), |s| (s.id, s.key.clone(), s.title.clone())).await?;
+
+    let mut header = Vec::new();
+    for dimension in &dimensions {
+        let name = dimension.column_name();
+        match dimension.label() {
+            KeyLabel::Plain => header.push(name),
+            _ => {
+                header.push(format!("{name}_code"));
+                header.push(format!("{name}_name"));
+            }
+        }
+    }
+    header.extend(MEASURE_COLUMNS.iter().map(|name| (*name).to_owned()));
+    let rows = groups
+        .iter()
+        .map(|group| {
+            let mut row = Vec::new();
+            for dimension in &dimensions {
+                let table = match dimension.label() {
+                    KeyLabel::Country => &countries,
+                    KeyLabel::Sector => &sectors,
+                    KeyLabel::Source => &sources,
+                    KeyLabel::Plain => {
+                        row.push(group.key_text(*dimension));
+                        continue;
+                    }
+                };
+                let (code, name) = group.id(*dimension).and_then(|id| table.get(&id).cloned()).unwrap_or_default();
+                row.push(code);
+                row.push(name);
+            }
+            row.extend(measure_cells(&group.measures));
+            row
+        })
+        .collect();
+    Ok((header, rows))
+}
+
+/// Columns of [`measure_cells`].
+const MEASURE_COLUMNS: &[&str] = &[
+    "count",
+    "sum_usd_current",
+    "sum_usd_constant",
+    "min_usd_current",
+    "max_usd_current",
+    "avg_usd_current",
+    "min_usd_constant",
+    "max_usd_constant",
+    "avg_usd_constant",
+];
+
+/// The measures as table cells (empty when unknown).
+fn measure_cells(m: &FlowMeasures) -> Vec<String> {
+    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        m.count.to_string(),
+        m.sum_current.to_string(),
+        m.sum_constant.to_string(),
+        optional(m.min_current),
+        optional(m.max_current),
+        optional(m.avg_current),
+        optional(m.min_constant),
+        optional(m.max_constant),
+        optional(m.avg_constant),
+    ]
+}
+
+/// Code and name of rows by id.
+async fn labels<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    label: impl Fn(&E::Model) -> (i32, String, String),
+) -> Result<HashMap<i32, (String, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let models = lookup::by_ids::<E>(db, ids).await?;
+    Ok(models.iter().map(label).map(|(id, code, name)| (id, (code, name))).collect())
 }

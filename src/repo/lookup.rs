@@ -26,16 +26,6 @@ pub async fn source_ids(db: &impl ConnectionTrait, keys: &[&str]) -> Result<Hash
     Ok(sources.into_iter().map(|source| (source.key, source.id)).collect())
 }
 
-/// Sources by key, ordered by key.
-pub async fn sources_by_keys(db: &impl ConnectionTrait, keys: &[&str]) -> Result<Vec<source::Model>, DbErr> {
-    use sea_orm::QueryOrder;
-    source::Entity::find()
-        .filter(source::Column::Key.is_in(keys.iter().copied()))
-        .order_by_asc(source::Column::Key)
-        .all(db)
-        .await
-}
-
 /// A condition matching rows by `(source_id, ref)` pairs, given as `(source key, ref)`.
 /// Pairs whose source is unknown match nothing.
 async fn by_source_refs<C: ColumnTrait>(

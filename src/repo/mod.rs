@@ -1,7 +1,9 @@
 //! Database queries, free of GraphQL types: functions that take a connection and return
-//! models, reusable from resolvers, loaders and exports.
+//! models or plain structs, reusable from resolvers, loaders and exports.
 
 pub mod aggregate;
 pub mod export;
 pub mod lookup;
 pub mod page;
+pub mod rules;
+pub mod stats;

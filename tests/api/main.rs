@@ -16,6 +16,7 @@ mod published;
 mod rate_limit;
 mod readiness;
 mod relations;
+mod rules;
 mod schema;
 mod statements;
 mod stats;

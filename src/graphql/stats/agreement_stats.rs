@@ -1,0 +1,113 @@
+//! `agreementStats`: agreements counted by year, kind, status, scope, party, region or
+//! source.
+
+use async_graphql::{Context, Enum, Object};
+use entity::{country, source};
+use sea_orm::ActiveEnum;
+
+use super::{condition, group_limit};
+use crate::{
+    error::ApiResult,
+    graphql::{
+        agreement::{AgreementFilter, AgreementKind, AgreementScope, AgreementStatus},
+        country::Country,
+        resolve,
+        source::Source,
+    },
+    repo::{aggregate::Group, stats::agreements},
+};
+
+/// What agreements can be grouped by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::repo::stats::agreements::AgreementDimension")]
+pub enum AgreementDimension {
+    /// Year signed.
+    SignedYear,
+    /// Kind.
+    Kind,
+    /// Status.
+    Status,
+    /// Bilateral, sub-regional, regional or inter-regional.
+    Scope,
+    /// A party (an agreement counts once for each of its parties).
+    Party,
+    /// A party's UN M49 region (an agreement counts once per region of its parties).
+    PartyRegion,
+    /// The dataset.
+    Source,
+}
+
+/// One group of agreements. Only the keys grouped by are set.
+pub struct AgreementStats(Group<agreements::AgreementDimension, i64>);
+
+/// One group of agreements. Only the keys grouped by are set.
+#[Object]
+impl AgreementStats {
+    /// Year signed.
+    async fn signed_year(&self) -> Option<i32> {
+        self.0.id(agreements::AgreementDimension::SignedYear)
+    }
+
+    /// Kind.
+    async fn kind(&self) -> Option<AgreementKind> {
+        let text = self.0.text(agreements::AgreementDimension::Kind)?;
+        entity::AgreementKind::try_from_value(&text.to_owned()).ok().map(Into::into)
+    }
+
+    /// Status.
+    async fn status(&self) -> Option<AgreementStatus> {
+        let text = self.0.text(agreements::AgreementDimension::Status)?;
+        entity::AgreementStatus::try_from_value(&text.to_owned()).ok().map(Into::into)
+    }
+
+    /// Scope.
+    async fn scope(&self) -> Option<AgreementScope> {
+        self.0.text(agreements::AgreementDimension::Scope).and_then(AgreementScope::from_sql)
+    }
+
+    /// A party.
+    async fn party(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        let party = self.0.id(agreements::AgreementDimension::Party);
+        Ok(resolve::optional::<country::Entity>(ctx, party).await?.map(Country))
+    }
+
+    /// A party's UN M49 region.
+    async fn party_region(&self) -> Option<&str> {
+        self.0.text(agreements::AgreementDimension::PartyRegion)
+    }
+
+    /// The dataset.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
+        let source = self.0.id(agreements::AgreementDimension::Source);
+        Ok(resolve::optional::<source::Entity>(ctx, source).await?.map(Source))
+    }
+
+    /// Number of distinct agreements.
+    async fn count(&self) -> i64 {
+        self.0.measures
+    }
+}
+
+/// Root field `agreementStats`.
+#[derive(Default)]
+pub struct AgreementStatsQuery;
+
+#[Object]
+impl AgreementStatsQuery {
+    /// Agreements counted by the given dimensions, computed in the database; largest
+    /// groups first.
+    async fn agreement_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "The dimensions to group by.")] group_by: Vec<AgreementDimension>,
+        #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+    ) -> ApiResult<Vec<AgreementStats>> {
+        let limit = group_limit(first)?;
+        let group_by: Vec<agreements::AgreementDimension> = group_by.into_iter().map(Into::into).collect();
+        let groups =
+            agreements::agreement_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit).await?;
+        resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+        Ok(groups.into_iter().map(AgreementStats).collect())
+    }
+}

@@ -1,0 +1,126 @@
+//! `expertStats`: experts counted by kind, home or host country, region, start year,
+//! sector or source.
+
+use async_graphql::{Context, Enum, Object};
+use entity::{country, sector, source};
+use sea_orm::ActiveEnum;
+
+use super::{condition, group_limit};
+use crate::{
+    error::ApiResult,
+    graphql::{
+        country::Country,
+        expert::{ExpertFilter, ExpertKind},
+        resolve,
+        sector::Sector,
+        source::Source,
+    },
+    repo::{
+        aggregate::Group,
+        stats::experts::{self, ExpertCounts},
+    },
+};
+
+/// What experts can be grouped by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::repo::stats::experts::ExpertDimension")]
+pub enum ExpertDimension {
+    /// Person, team or institution.
+    Kind,
+    /// Home country.
+    HomeCountry,
+    /// Host country of a deployment (an expert counts once per host).
+    HostCountry,
+    /// UN M49 region of a host country.
+    HostRegion,
+    /// First year of a deployment.
+    StartYear,
+    /// A sector the expert works in.
+    Sector,
+    /// The dataset.
+    Source,
+}
+
+/// One group of experts. Only the keys grouped by are set.
+pub struct ExpertStats(Group<experts::ExpertDimension, ExpertCounts>);
+
+impl ExpertStats {
+    async fn country(&self, ctx: &Context<'_>, dimension: experts::ExpertDimension) -> ApiResult<Option<Country>> {
+        Ok(resolve::optional::<country::Entity>(ctx, self.0.id(dimension)).await?.map(Country))
+    }
+}
+
+/// One group of experts. Only the keys grouped by are set.
+#[Object]
+impl ExpertStats {
+    /// Person, team or institution.
+    async fn kind(&self) -> Option<ExpertKind> {
+        let text = self.0.text(experts::ExpertDimension::Kind)?;
+        entity::ExpertKind::try_from_value(&text.to_owned()).ok().map(Into::into)
+    }
+
+    /// Home country.
+    async fn home_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        self.country(ctx, experts::ExpertDimension::HomeCountry).await
+    }
+
+    /// Host country.
+    async fn host_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        self.country(ctx, experts::ExpertDimension::HostCountry).await
+    }
+
+    /// UN M49 region of the host country.
+    async fn host_region(&self) -> Option<&str> {
+        self.0.text(experts::ExpertDimension::HostRegion)
+    }
+
+    /// First year of the deployments.
+    async fn start_year(&self) -> Option<i32> {
+        self.0.id(experts::ExpertDimension::StartYear)
+    }
+
+    /// A sector.
+    async fn sector(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
+        let sector = self.0.id(experts::ExpertDimension::Sector);
+        Ok(resolve::optional::<sector::Entity>(ctx, sector).await?.map(Sector))
+    }
+
+    /// The dataset.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
+        let source = self.0.id(experts::ExpertDimension::Source);
+        Ok(resolve::optional::<source::Entity>(ctx, source).await?.map(Source))
+    }
+
+    /// Number of distinct experts.
+    async fn experts(&self) -> i64 {
+        self.0.measures.experts
+    }
+
+    /// Number of distinct deployments.
+    async fn deployments(&self) -> i64 {
+        self.0.measures.deployments
+    }
+}
+
+/// Root field `expertStats`.
+#[derive(Default)]
+pub struct ExpertStatsQuery;
+
+#[Object]
+impl ExpertStatsQuery {
+    /// Experts counted by the given dimensions, computed in the database; largest groups
+    /// first.
+    async fn expert_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only experts that match this filter.")] filter: Option<ExpertFilter>,
+        #[graphql(desc = "The dimensions to group by.")] group_by: Vec<ExpertDimension>,
+        #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+    ) -> ApiResult<Vec<ExpertStats>> {
+        let limit = group_limit(first)?;
+        let group_by: Vec<experts::ExpertDimension> = group_by.into_iter().map(Into::into).collect();
+        let groups = experts::expert_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit).await?;
+        resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+        Ok(groups.into_iter().map(ExpertStats).collect())
+    }
+}

@@ -1,0 +1,242 @@
+//! `flowStats`: flows grouped by dimensions, and the `FlowStats` group that time series
+//! share.
+
+use async_graphql::{Context, Enum, InputObject, Object};
+use entity::{country, sector, source};
+use sea_orm::{ActiveEnum, Order};
+
+use super::{super::filter::OrderDirection, condition, group_limit};
+use crate::{
+    error::ApiResult,
+    graphql::{country::Country, flow::FlowFilter, flow::FlowKind, resolve, sector::Sector, source::Source},
+    repo::stats::flows::{self, FlowGroup},
+};
+
+/// What flows can be grouped by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::repo::stats::flows::FlowDimension")]
+pub enum FlowDimension {
+    /// Year of commitment.
+    Year,
+    /// Providing country.
+    Provider,
+    /// Recipient country (null for regional or unallocated flows).
+    Recipient,
+    /// The provider's UN M49 region.
+    ProviderRegion,
+    /// The recipient's UN M49 region.
+    RecipientRegion,
+    /// The provider's UN M49 sub-region.
+    ProviderSubRegion,
+    /// The recipient's UN M49 sub-region.
+    RecipientSubRegion,
+    /// The provider's World Bank income group.
+    ProviderIncomeGroup,
+    /// The recipient's World Bank income group.
+    RecipientIncomeGroup,
+    /// The sector as coded by the source.
+    Sector,
+    /// The sector's DAC 3-digit category (null for flows coded at group level).
+    SectorCategory,
+    /// The sector's top-level DAC group.
+    SectorGroup,
+    /// The common flow kind.
+    Kind,
+    /// The dataset.
+    Source,
+}
+
+/// A measure of a group of flows.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::repo::stats::flows::FlowMeasure")]
+pub enum FlowMeasure {
+    /// Number of flows.
+    Count,
+    /// Sum of amounts in current US dollars.
+    UsdCurrent,
+    /// Sum of amounts in constant US dollars.
+    #[default]
+    UsdConstant,
+}
+
+/// One sort key for groups of flows.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct FlowStatsOrder {
+    /// What to sort by.
+    pub measure: FlowMeasure,
+    /// Which way (largest first by default).
+    #[graphql(default_with = "OrderDirection::Desc")]
+    pub direction: OrderDirection,
+}
+
+/// One group of flows with its measures. Only the keys grouped by are set.
+pub struct FlowStats(pub FlowGroup);
+
+impl FlowStats {
+    async fn country(&self, ctx: &Context<'_>, dimension: flows::FlowDimension) -> ApiResult<Option<Country>> {
+        Ok(resolve::optional::<country::Entity>(ctx, self.0.id(dimension)).await?.map(Country))
+    }
+
+    async fn sector_of(&self, ctx: &Context<'_>, dimension: flows::FlowDimension) -> ApiResult<Option<Sector>> {
+        Ok(resolve::optional::<sector::Entity>(ctx, self.0.id(dimension)).await?.map(Sector))
+    }
+}
+
+/// One group of flows with its measures. Only the keys grouped by are set.
+#[Object]
+impl FlowStats {
+    /// Year of commitment.
+    async fn year(&self) -> Option<i32> {
+        self.0.id(flows::FlowDimension::Year)
+    }
+
+    /// Providing country.
+    async fn provider(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        self.country(ctx, flows::FlowDimension::Provider).await
+    }
+
+    /// Recipient country.
+    async fn recipient(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        self.country(ctx, flows::FlowDimension::Recipient).await
+    }
+
+    /// The provider's UN M49 region.
+    async fn provider_region(&self) -> Option<&str> {
+        self.0.text(flows::FlowDimension::ProviderRegion)
+    }
+
+    /// The recipient's UN M49 region.
+    async fn recipient_region(&self) -> Option<&str> {
+        self.0.text(flows::FlowDimension::RecipientRegion)
+    }
+
+    /// The provider's UN M49 sub-region.
+    async fn provider_sub_region(&self) -> Option<&str> {
+        self.0.text(flows::FlowDimension::ProviderSubRegion)
+    }
+
+    /// The recipient's UN M49 sub-region.
+    async fn recipient_sub_region(&self) -> Option<&str> {
+        self.0.text(flows::FlowDimension::RecipientSubRegion)
+    }
+
+    /// The provider's World Bank income group.
+    async fn provider_income_group(&self) -> Option<&str> {
+        self.0.text(flows::FlowDimension::ProviderIncomeGroup)
+    }
+
+    /// The recipient's World Bank income group.
+    async fn recipient_income_group(&self) -> Option<&str> {
+        self.0.text(flows::FlowDimension::RecipientIncomeGroup)
+    }
+
+    /// The sector as coded by the source.
+    async fn sector(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
+        self.sector_of(ctx, flows::FlowDimension::Sector).await
+    }
+
+    /// The DAC 3-digit category.
+    async fn sector_category(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
+        self.sector_of(ctx, flows::FlowDimension::SectorCategory).await
+    }
+
+    /// The top-level DAC group.
+    async fn sector_group(&self, ctx: &Context<'_>) -> ApiResult<Option<Sector>> {
+        self.sector_of(ctx, flows::FlowDimension::SectorGroup).await
+    }
+
+    /// The common flow kind.
+    async fn kind(&self) -> Option<FlowKind> {
+        self.0
+            .text(flows::FlowDimension::Kind)
+            .and_then(|text| entity::FlowKind::try_from_value(&text.to_owned()).ok())
+            .map(Into::into)
+    }
+
+    /// The dataset.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
+        Ok(resolve::optional::<source::Entity>(ctx, self.0.id(flows::FlowDimension::Source)).await?.map(Source))
+    }
+
+    /// Number of flows.
+    async fn count(&self) -> i64 {
+        self.0.measures.count
+    }
+
+    /// Sum of amounts in current US dollars (flows without an amount count as 0).
+    async fn sum_usd_current(&self) -> f64 {
+        self.0.measures.sum_current
+    }
+
+    /// Sum of amounts in constant US dollars (flows without an amount count as 0).
+    async fn sum_usd_constant(&self) -> f64 {
+        self.0.measures.sum_constant
+    }
+
+    /// Smallest amount in current US dollars.
+    async fn min_usd_current(&self) -> Option<f64> {
+        self.0.measures.min_current
+    }
+
+    /// Largest amount in current US dollars.
+    async fn max_usd_current(&self) -> Option<f64> {
+        self.0.measures.max_current
+    }
+
+    /// Average amount in current US dollars, over flows that have one.
+    async fn avg_usd_current(&self) -> Option<f64> {
+        self.0.measures.avg_current
+    }
+
+    /// Smallest amount in constant US dollars.
+    async fn min_usd_constant(&self) -> Option<f64> {
+        self.0.measures.min_constant
+    }
+
+    /// Largest amount in constant US dollars.
+    async fn max_usd_constant(&self) -> Option<f64> {
+        self.0.measures.max_constant
+    }
+
+    /// Average amount in constant US dollars, over flows that have one.
+    async fn avg_usd_constant(&self) -> Option<f64> {
+        self.0.measures.avg_constant
+    }
+}
+
+/// Groups as `FlowStats`, their sources noted for `extensions.sources`.
+pub(super) fn wrap(ctx: &Context<'_>, groups: Vec<FlowGroup>) -> Vec<FlowStats> {
+    resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+    groups.into_iter().map(FlowStats).collect()
+}
+
+/// Root field `flowStats`.
+#[derive(Default)]
+pub struct FlowStatsQuery;
+
+#[Object]
+impl FlowStatsQuery {
+    /// Flows grouped by the given dimensions, with counts, sums, minima, maxima and
+    /// averages, computed in the database. Without `orderBy`, groups come in the order of
+    /// their keys.
+    async fn flow_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "The dimensions to group by; none gives one group of all flows.")] group_by: Vec<
+            FlowDimension,
+        >,
+        #[graphql(desc = "Sort order of the groups; ties are broken by the keys.")] order_by: Option<
+            Vec<FlowStatsOrder>,
+        >,
+        #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+    ) -> ApiResult<Vec<FlowStats>> {
+        let limit = group_limit(first)?;
+        let group_by: Vec<flows::FlowDimension> = group_by.into_iter().map(Into::into).collect();
+        let order: Vec<(flows::FlowMeasure, Order)> =
+            order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
+        let groups =
+            flows::flow_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, &order, Some(limit)).await?;
+        Ok(wrap(ctx, groups))
+    }
+}

@@ -1,0 +1,84 @@
+//! `flowMatrix`: flows between regions, sub-regions or countries, for chord and Sankey
+//! charts.
+
+use async_graphql::{Context, Enum, Object, SimpleObject};
+
+use super::{condition, flow_stats::FlowMeasure};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::{flow::FlowFilter, resolve},
+    repo::stats::matrix,
+};
+
+/// How far a matrix aggregates countries.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::repo::stats::matrix::MatrixLevel")]
+pub enum MatrixLevel {
+    /// UN M49 regions.
+    Region,
+    /// UN M49 sub-regions.
+    SubRegion,
+    /// Countries (the largest `top`, the rest as "Other").
+    Country,
+}
+
+/// Flows between groups of countries as a square matrix (rows: providers, columns:
+/// recipients, in `labels` order) and as a list of links, ready for chord and Sankey
+/// charts.
+#[derive(SimpleObject, Clone, Debug, Default)]
+pub struct FlowMatrix {
+    /// Names of the rows and columns.
+    pub labels: Vec<String>,
+    /// `matrix[i][j]`: the measure of flows from `labels[i]` to `labels[j]`.
+    pub matrix: Vec<Vec<f64>>,
+    /// The non-zero cells as source, target and value, largest first.
+    pub links: Vec<FlowLink>,
+}
+
+/// One cell of a flow matrix.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct FlowLink {
+    /// Provider group.
+    pub source: String,
+    /// Recipient group.
+    pub target: String,
+    /// The measure.
+    pub value: f64,
+}
+
+/// Most groups a matrix keeps.
+const MAX_TOP: usize = 200;
+
+/// Root field `flowMatrix`.
+#[derive(Default)]
+pub struct MatrixQuery;
+
+#[Object]
+impl MatrixQuery {
+    /// Flows between regions, sub-regions or countries, as a matrix and as links.
+    async fn flow_matrix(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Regions, sub-regions or countries.")] level: MatrixLevel,
+        #[graphql(desc = "What the cells measure.", default)] measure: FlowMeasure,
+        #[graphql(desc = "Keep the largest this many groups; fold the rest into \"Other\".", default = 10)] top: i32,
+    ) -> ApiResult<FlowMatrix> {
+        let top = usize::try_from(top)
+            .ok()
+            .filter(|top| (1..=MAX_TOP).contains(top))
+            .ok_or_else(|| ApiError::bad_input(format!("`top` must be between 1 and {MAX_TOP}")))?;
+        let db = resolve::db(ctx)?;
+        let found = matrix::flow_matrix(db, condition(filter.as_ref()), level.into(), measure.into(), top).await?;
+        resolve::cite(ctx, found.sources);
+        Ok(FlowMatrix {
+            labels: found.labels,
+            matrix: found.matrix,
+            links: found
+                .links
+                .into_iter()
+                .map(|link| FlowLink { source: link.source, target: link.target, value: link.value })
+                .collect(),
+        })
+    }
+}

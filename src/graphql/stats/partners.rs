@@ -1,0 +1,88 @@
+//! `Country.partners`: a country's partners in flows, ranked in the database and batched
+//! over the countries of one field.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Object, dataloader::DataLoader};
+use entity::country;
+
+use super::{condition, flow_stats::FlowMeasure};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::{
+        country::Country,
+        flow::FlowFilter,
+        loaders::{PartnerKey, PartnerLoader, PartnerRequest},
+        resolve,
+    },
+    repo::stats::partners::{self, PartnerRanking},
+};
+
+/// Which side of a country's flows its partners are on.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::repo::stats::partners::PartnerDirection")]
+pub enum PartnerDirection {
+    /// Partners are the recipients of the flows the country provided.
+    #[default]
+    Provided,
+    /// Partners are the providers of the flows the country received.
+    Received,
+}
+
+/// A partner of a country, with the flows between them.
+pub struct Partner(partners::Partner);
+
+/// A partner of a country, with the flows between them.
+#[Object]
+impl Partner {
+    /// The partner country.
+    async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(resolve::by_id::<country::Entity>(ctx, self.0.country).await?.map(Country))
+    }
+
+    /// Number of flows.
+    async fn count(&self) -> i64 {
+        self.0.measures.count
+    }
+
+    /// Sum in current US dollars.
+    async fn sum_usd_current(&self) -> f64 {
+        self.0.measures.sum_current
+    }
+
+    /// Sum in constant US dollars.
+    async fn sum_usd_constant(&self) -> f64 {
+        self.0.measures.sum_constant
+    }
+
+    /// This partner's part of the country's total, in the measure ranked by; null when the
+    /// total is 0.
+    async fn share(&self) -> Option<f64> {
+        self.0.share
+    }
+}
+
+/// The partners of one country, ranked as asked; their sources noted for
+/// `extensions.sources`.
+pub async fn partners_of(
+    ctx: &Context<'_>,
+    country: i32,
+    direction: PartnerDirection,
+    filter: Option<&FlowFilter>,
+    measure: FlowMeasure,
+    first: i32,
+) -> ApiResult<Vec<Partner>> {
+    let max = resolve::config(ctx)?.max_page_size;
+    let first = u64::try_from(first)
+        .ok()
+        .filter(|first| *first <= max)
+        .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
+    let ranking =
+        PartnerRanking { direction: direction.into(), condition: condition(filter), measure: measure.into(), first };
+    let fingerprint = format!("{ranking:?}");
+    let request = Arc::new(PartnerRequest { fingerprint, ranking });
+    let loader = resolve::state::<DataLoader<PartnerLoader>>(ctx)?;
+    let found = loader.load_one(PartnerKey { country, request }).await?.unwrap_or_default();
+    resolve::cite(ctx, found.iter().flat_map(|partner| partner.sources.iter().copied()));
+    Ok(found.iter().cloned().map(Partner).collect())
+}

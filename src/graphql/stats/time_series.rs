@@ -1,0 +1,40 @@
+//! `flowTimeSeries`: one group per year, years without flows included with zeros.
+
+use async_graphql::{Context, Object};
+
+use super::{
+    condition,
+    flow_stats::{FlowStats, wrap},
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::{flow::FlowFilter, resolve},
+    repo::stats::flows,
+};
+
+/// Most years one series spans.
+const MAX_YEARS: i64 = 500;
+
+/// Root field `flowTimeSeries`.
+#[derive(Default)]
+pub struct TimeSeriesQuery;
+
+#[Object]
+impl TimeSeriesQuery {
+    /// One group per year from `from` to `to`, years without flows included with zeros.
+    async fn flow_time_series(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "First year.")] from: i32,
+        #[graphql(desc = "Last year.")] to: i32,
+    ) -> ApiResult<Vec<FlowStats>> {
+        if to < from || i64::from(to) - i64::from(from) > MAX_YEARS {
+            return Err(ApiError::bad_input(format!(
+                "`from: {from}, to: {to}` is not a range of at most {MAX_YEARS} years"
+            )));
+        }
+        let series = flows::time_series(resolve::db(ctx)?, condition(filter.as_ref()), from, to).await?;
+        Ok(wrap(ctx, series))
+    }
+}

@@ -1,0 +1,338 @@
+//! Flows grouped by dimensions, with counts, sums, minima, maxima and averages, and time
+//! series without gaps.
+//!
+//! Flows are first aggregated by their own columns (partials, served by the covering index
+//! on `(year, recipient_id, …)`), always by source too, so each group knows its sources;
+//! the partials are then rolled up by attributes of joined tables.
+
+use entity::flow;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, IdenStatic, Order, QueryResult,
+    sea_query::{Alias, Condition, Expr, Query, SelectStatement},
+};
+
+use crate::repo::aggregate::{Aggregate, Dimension, Group, GroupKey, Join, Key, KeyType, Rows};
+
+const PROVIDER: Join = Join { alias: "p", table: "country", on: "\"p\".\"id\" = \"t\".\"provider_id\"" };
+const RECIPIENT: Join = Join { alias: "r", table: "country", on: "\"r\".\"id\" = \"t\".\"recipient_id\"" };
+const SECTOR: Join = Join { alias: "s", table: "sector", on: "\"s\".\"id\" = \"t\".\"sector_id\"" };
+const SECTOR_PARENT: Join = Join { alias: "sp", table: "sector", on: "\"sp\".\"id\" = \"s\".\"parent_id\"" };
+const SECTOR_GRANDPARENT: Join = Join { alias: "sg", table: "sector", on: "\"sg\".\"id\" = \"sp\".\"parent_id\"" };
+
+/// The recipient country of partial aggregates, joined as `r`.
+pub(crate) const RECIPIENT_COUNTRY: Join = RECIPIENT;
+
+/// What flows can be grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlowDimension {
+    /// Year of commitment.
+    Year,
+    /// Providing country.
+    Provider,
+    /// Recipient country (null for regional or unallocated flows).
+    Recipient,
+    /// The provider's UN M49 region.
+    ProviderRegion,
+    /// The recipient's UN M49 region.
+    RecipientRegion,
+    /// The provider's UN M49 sub-region.
+    ProviderSubRegion,
+    /// The recipient's UN M49 sub-region.
+    RecipientSubRegion,
+    /// The provider's World Bank income group.
+    ProviderIncomeGroup,
+    /// The recipient's World Bank income group.
+    RecipientIncomeGroup,
+    /// The sector as coded by the source.
+    Sector,
+    /// The sector's DAC 3-digit category (null for flows coded at group level).
+    SectorCategory,
+    /// The sector's top-level DAC group.
+    SectorGroup,
+    /// The common flow kind.
+    Kind,
+    /// The dataset.
+    Source,
+}
+
+/// What a group key refers to, for labelling it in tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLabel {
+    /// A value shown as it is (a year, a region name, a kind).
+    Plain,
+    /// A country: its ISO3 code and name.
+    Country,
+    /// A sector: its code and name.
+    Sector,
+    /// A source: its key and title.
+    Source,
+}
+
+impl FlowDimension {
+    /// What the key refers to.
+    pub fn label(self) -> KeyLabel {
+        match self {
+            Self::Provider | Self::Recipient => KeyLabel::Country,
+            Self::Sector | Self::SectorCategory | Self::SectorGroup => KeyLabel::Sector,
+            Self::Source => KeyLabel::Source,
+            _ => KeyLabel::Plain,
+        }
+    }
+
+    /// The key's column name in tables (`recipient_region`).
+    pub fn column_name(self) -> String {
+        let mut name = String::new();
+        for (index, character) in format!("{self:?}").chars().enumerate() {
+            if character.is_ascii_uppercase() && index > 0 {
+                name.push('_');
+            }
+            name.push(character.to_ascii_lowercase());
+        }
+        name
+    }
+
+    /// The flow column the key derives from (grouped by in the partial aggregates).
+    fn raw_key(self) -> flow::Column {
+        use flow::Column;
+        match self {
+            Self::Year => Column::Year,
+            Self::Provider | Self::ProviderRegion | Self::ProviderSubRegion | Self::ProviderIncomeGroup => {
+                Column::ProviderId
+            }
+            Self::Recipient | Self::RecipientRegion | Self::RecipientSubRegion | Self::RecipientIncomeGroup => {
+                Column::RecipientId
+            }
+            Self::Sector | Self::SectorCategory | Self::SectorGroup => Column::SectorId,
+            Self::Kind => Column::Kind,
+            Self::Source => Column::SourceId,
+        }
+    }
+}
+
+impl Dimension for FlowDimension {
+    /// The group key over the partial aggregates `t`.
+    fn group_key(self) -> GroupKey {
+        let (sql, joins, key): (&'static str, &'static [Join], KeyType) = match self {
+            Self::Year => ("\"t\".\"year\"", &[], KeyType::Id),
+            Self::Provider => ("\"t\".\"provider_id\"", &[], KeyType::Id),
+            Self::Recipient => ("\"t\".\"recipient_id\"", &[], KeyType::Id),
+            Self::ProviderRegion => ("\"p\".\"region_name\"", &[PROVIDER], KeyType::Text),
+            Self::RecipientRegion => ("\"r\".\"region_name\"", &[RECIPIENT], KeyType::Text),
+            Self::ProviderSubRegion => ("\"p\".\"sub_region_name\"", &[PROVIDER], KeyType::Text),
+            Self::RecipientSubRegion => ("\"r\".\"sub_region_name\"", &[RECIPIENT], KeyType::Text),
+            Self::ProviderIncomeGroup => ("\"p\".\"income_group\"", &[PROVIDER], KeyType::Text),
+            Self::RecipientIncomeGroup => ("\"r\".\"income_group\"", &[RECIPIENT], KeyType::Text),
+            Self::Sector => ("\"t\".\"sector_id\"", &[], KeyType::Id),
+            Self::SectorCategory => (
+                "CASE \"s\".\"level\" WHEN 'PURPOSE' THEN \"s\".\"parent_id\" WHEN 'CATEGORY' THEN \"s\".\"id\" END",
+                &[SECTOR],
+                KeyType::Id,
+            ),
+            Self::SectorGroup => (
+                "COALESCE(\"sg\".\"id\", \"sp\".\"id\", \"s\".\"id\")",
+                &[SECTOR, SECTOR_PARENT, SECTOR_GRANDPARENT],
+                KeyType::Id,
+            ),
+            Self::Kind => ("\"t\".\"kind\"", &[], KeyType::Text),
+            Self::Source => ("\"t\".\"source_id\"", &[], KeyType::Id),
+        };
+        GroupKey { sql, joins, key }
+    }
+}
+
+/// A measure of a group of flows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FlowMeasure {
+    /// Number of flows.
+    Count,
+    /// Sum of amounts in current US dollars.
+    UsdCurrent,
+    /// Sum of amounts in constant US dollars.
+    #[default]
+    UsdConstant,
+}
+
+impl FlowMeasure {
+    /// The alias of the measure in [`MEASURES`].
+    fn alias(self) -> &'static str {
+        match self {
+            Self::Count => "m_count",
+            Self::UsdCurrent => "m_sum_current",
+            Self::UsdConstant => "m_sum_constant",
+        }
+    }
+
+    /// The measure rolled up from the partial aggregates `t`, as a number (0 for none).
+    pub(crate) fn over_partials(self) -> &'static str {
+        match self {
+            Self::Count => "CAST(COALESCE(SUM(\"t\".\"n\"), 0) AS DOUBLE PRECISION)",
+            Self::UsdCurrent => "CAST(COALESCE(SUM(\"t\".\"s_cur\"), 0) AS DOUBLE PRECISION)",
+            Self::UsdConstant => "CAST(COALESCE(SUM(\"t\".\"s_con\"), 0) AS DOUBLE PRECISION)",
+        }
+    }
+
+    /// A partial aggregate's column of the measure, for sums over some of them.
+    pub(crate) fn partial_column(self) -> &'static str {
+        match self {
+            Self::Count => "\"t\".\"n\"",
+            Self::UsdCurrent => "\"t\".\"s_cur\"",
+            Self::UsdConstant => "\"t\".\"s_con\"",
+        }
+    }
+}
+
+/// Partial aggregates of flows, per group of raw keys.
+const PARTIALS: &[(&str, &str)] = &[
+    ("n", "COUNT(*)"),
+    ("s_cur", "SUM(\"flow\".\"amount_usd_current\")"),
+    ("s_con", "SUM(\"flow\".\"amount_usd_constant\")"),
+    ("c_cur", "COUNT(\"flow\".\"amount_usd_current\")"),
+    ("c_con", "COUNT(\"flow\".\"amount_usd_constant\")"),
+    ("lo_cur", "MIN(\"flow\".\"amount_usd_current\")"),
+    ("hi_cur", "MAX(\"flow\".\"amount_usd_current\")"),
+    ("lo_con", "MIN(\"flow\".\"amount_usd_constant\")"),
+    ("hi_con", "MAX(\"flow\".\"amount_usd_constant\")"),
+];
+
+/// The measures, rolled up from the partial aggregates.
+const MEASURES: &[(&str, &str)] = &[
+    ("m_count", "CAST(SUM(\"t\".\"n\") AS BIGINT)"),
+    ("m_sum_current", "SUM(\"t\".\"s_cur\")"),
+    ("m_sum_constant", "SUM(\"t\".\"s_con\")"),
+    ("m_min_current", "MIN(\"t\".\"lo_cur\")"),
+    ("m_max_current", "MAX(\"t\".\"hi_cur\")"),
+    ("m_avg_current", "SUM(\"t\".\"s_cur\") / CAST(NULLIF(SUM(\"t\".\"c_cur\"), 0) AS DOUBLE PRECISION)"),
+    ("m_min_constant", "MIN(\"t\".\"lo_con\")"),
+    ("m_max_constant", "MAX(\"t\".\"hi_con\")"),
+    ("m_avg_constant", "SUM(\"t\".\"s_con\") / CAST(NULLIF(SUM(\"t\".\"c_con\"), 0) AS DOUBLE PRECISION)"),
+];
+
+/// `SELECT raw keys, source_id, partial aggregates FROM flow WHERE condition GROUP BY …`.
+pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension]) -> SelectStatement {
+    use flow::Column;
+    // In the order of the covering index (year, recipient_id …), so it serves the grouping.
+    const ORDER: [Column; 6] =
+        [Column::Year, Column::RecipientId, Column::ProviderId, Column::SectorId, Column::Kind, Column::SourceId];
+    let keys: Vec<Column> = ORDER
+        .into_iter()
+        .filter(|key| {
+            key.as_str() == Column::SourceId.as_str()
+                || group_by.iter().any(|dimension| dimension.raw_key().as_str() == key.as_str())
+        })
+        .collect();
+    let mut select = Query::select();
+    select.from(flow::Entity).cond_where(condition);
+    for key in &keys {
+        select.column((flow::Entity, *key));
+    }
+    for (alias, sql) in PARTIALS {
+        select.expr_as(Expr::cust(*sql), Alias::new(*alias));
+    }
+    select.add_group_by(keys.iter().map(|key| Expr::col((flow::Entity, *key))));
+    select
+}
+
+/// An aggregate of the flows a condition matches, rolled up from partials grouped by the
+/// raw keys of these dimensions; keys and measures still to add.
+pub(crate) fn rolled_up(condition: Condition, group_by: &[FlowDimension]) -> Aggregate {
+    Aggregate::of(Rows::Partials(Box::new(partials(condition, group_by))), Condition::all(), "\"t\".\"source_id\"")
+}
+
+/// Measures of one group of flows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FlowMeasures {
+    /// Number of flows.
+    pub count: i64,
+    /// Sum in current US dollars (flows without an amount count as 0).
+    pub sum_current: f64,
+    /// Sum in constant US dollars (flows without an amount count as 0).
+    pub sum_constant: f64,
+    /// Smallest amount in current US dollars.
+    pub min_current: Option<f64>,
+    /// Largest amount in current US dollars.
+    pub max_current: Option<f64>,
+    /// Average amount in current US dollars, over flows that have one.
+    pub avg_current: Option<f64>,
+    /// Smallest amount in constant US dollars.
+    pub min_constant: Option<f64>,
+    /// Largest amount in constant US dollars.
+    pub max_constant: Option<f64>,
+    /// Average amount in constant US dollars, over flows that have one.
+    pub avg_constant: Option<f64>,
+}
+
+impl FlowMeasures {
+    /// Reads the measures of [`MEASURES`] from a row.
+    pub(crate) fn read(row: &QueryResult) -> Result<Self, DbErr> {
+        let number = |alias: &str| row.try_get::<Option<f64>>("", alias);
+        Ok(Self {
+            count: row.try_get("", "m_count")?,
+            sum_current: number("m_sum_current")?.unwrap_or(0.0),
+            sum_constant: number("m_sum_constant")?.unwrap_or(0.0),
+            min_current: number("m_min_current")?,
+            max_current: number("m_max_current")?,
+            avg_current: number("m_avg_current")?,
+            min_constant: number("m_min_constant")?,
+            max_constant: number("m_max_constant")?,
+            avg_constant: number("m_avg_constant")?,
+        })
+    }
+
+    /// The measures in SQL, by alias.
+    pub(crate) fn sql() -> Vec<(String, String)> {
+        MEASURES.iter().map(|(alias, sql)| ((*alias).to_owned(), (*sql).to_owned())).collect()
+    }
+
+    /// One measure's value.
+    pub fn get(&self, measure: FlowMeasure) -> f64 {
+        match measure {
+            FlowMeasure::Count => self.count as f64,
+            FlowMeasure::UsdCurrent => self.sum_current,
+            FlowMeasure::UsdConstant => self.sum_constant,
+        }
+    }
+}
+
+/// One group of flows.
+pub type FlowGroup = Group<FlowDimension, FlowMeasures>;
+
+/// Groups the flows a condition matches by some dimensions, ordered by the given measures
+/// then by the keys.
+pub async fn flow_stats(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    group_by: &[FlowDimension],
+    order: &[(FlowMeasure, Order)],
+    limit: Option<u64>,
+) -> Result<Vec<FlowGroup>, DbErr> {
+    let mut aggregate = rolled_up(condition, group_by);
+    let group_by = aggregate.group_by(group_by);
+    aggregate.measures = FlowMeasures::sql();
+    aggregate.order =
+        order.iter().map(|(measure, direction)| (measure.alias().to_owned(), direction.clone())).collect();
+    aggregate.limit = limit;
+    aggregate.groups(db, &group_by, FlowMeasures::read).await
+}
+
+/// One group per year from `from` to `to`, years without flows included with zeros.
+pub async fn time_series(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    from: i32,
+    to: i32,
+) -> Result<Vec<FlowGroup>, DbErr> {
+    let condition = condition.add(flow::Column::Year.between(from, to));
+    let mut found = flow_stats(db, condition, &[FlowDimension::Year], &[], None).await?.into_iter().peekable();
+    let mut series = Vec::new();
+    for year in from..=to {
+        match found.next_if(|group| group.id(FlowDimension::Year) == Some(year)) {
+            Some(group) => series.push(group),
+            None => series.push(FlowGroup {
+                keys: vec![(FlowDimension::Year, Key::Id(year))],
+                measures: FlowMeasures::default(),
+                sources: Vec::new(),
+            }),
+        }
+    }
+    Ok(series)
+}
