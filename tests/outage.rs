@@ -87,7 +87,7 @@ fn psql(server: &str, sql: &str) {
 #[ignore = "stops and starts the machine's PostgreSQL cluster; .ci/run runs it"]
 fn a_database_outage_answers_503_at_once_and_recovers_by_itself() {
     let Some(server_url) = std::env::var("SOUTHGRAPH_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty()) else {
-        eprintln!("SOUTHGRAPH_TEST_POSTGRES_URL is not set: the outage test does not run");
+        eprintln!("skipped: SOUTHGRAPH_TEST_POSTGRES_URL not set (the outage test needs a PostgreSQL server)");
         return;
     };
     let name = format!("sg_outage_{}", std::process::id());

@@ -1,7 +1,7 @@
 //! Filters and their combinations, checked against the published files and against each
 //! other.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Value, json};
 
@@ -152,14 +152,91 @@ async fn sector_filters_reach_every_code_under_a_category() {
     assert_eq!(flows, published);
 }
 
+/// Exact English names of the published country-codes file (official, CLDR and UNTERM
+/// short names), each with the ISO3 codes it names.
+fn names() -> HashMap<String, BTreeSet<String>> {
+    let mut names: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for row in published::countries() {
+        for column in ["official_name_en", "CLDR display name", "UNTERM English Short"] {
+            let name = row[column].trim();
+            if !name.is_empty() {
+                names.entry(name.to_owned()).or_default().insert(row["ISO3166-1-Alpha-3"].clone());
+            }
+        }
+    }
+    names
+}
+
+/// UNCTAD's comma-joined party list as names: split on commas, adjacent pieces joined
+/// (three, then two) when the joined name is a country name ("Korea, Republic of").
+fn unctad_parties(parties: &str, names: &HashMap<String, BTreeSet<String>>) -> Vec<String> {
+    let pieces: Vec<&str> = parties.split(',').map(str::trim).collect();
+    let mut out = Vec::new();
+    let mut index = 0;
+    while index < pieces.len() {
+        let length = (2..=3)
+            .rev()
+            .find(|length| {
+                index + length <= pieces.len() && names.contains_key(&pieces[index..index + length].join(", "))
+            })
+            .unwrap_or(1);
+        out.push(pieces[index..index + length].join(", "));
+        index += length;
+    }
+    out
+}
+
 #[tokio::test]
 async fn agreement_filters() {
     let test = TestDb::new().await;
     let api = test.api();
-    let all = count(&api, "agreements", json!({})).await;
-    let south = count(&api, "agreements", json!({ "southSouth": true })).await;
-    let not_south = count(&api, "agreements", json!({ "southSouth": false })).await;
-    assert_eq!(south + not_south, all);
+    let developing: HashSet<String> = published::developing().into_iter().collect();
+
+    // DESTA codes its parties (M49 numeric): every base treaty, South–South or not.
+    let desta = published::desta();
+    let desta_south = desta.values().filter(|t| published::all_south(&t.members, &developing)).count() as u64;
+    let source = json!(["desta-2.02"]);
+    assert_eq!(count(&api, "agreements", json!({ "source": source, "southSouth": true })).await, desta_south);
+    assert_eq!(
+        count(&api, "agreements", json!({ "source": source, "southSouth": false })).await,
+        desta.len() as u64 - desta_south
+    );
+
+    // UNCTAD names its parties: a slice where every name is a country's exact name, the
+    // bilateral investment treaties of a few countries of the South.
+    let names = names();
+    let treaties = published::csv_rows("unctad_iia_scrape_bits_raw.csv.gz");
+    for (iso3, name) in [("NAM", "Namibia"), ("CPV", "Cabo Verde"), ("GNQ", "Equatorial Guinea")] {
+        let bits: Vec<BTreeSet<String>> = treaties
+            .iter()
+            .filter(|t| t["type"] == "BITs")
+            .map(|t| unctad_parties(&t["parties"], &names))
+            .filter(|parties| parties.iter().any(|party| party == name))
+            .map(|parties| {
+                parties
+                    .iter()
+                    .map(|party| match names.get(party) {
+                        Some(codes) if codes.len() == 1 => codes.iter().next().cloned().unwrap_or_default(),
+                        _ => panic!("{party} is not one country's exact name: choose another slice"),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert!(bits.len() >= 5, "{name}: {}", bits.len());
+        let south = bits.iter().filter(|parties| published::all_south(parties, &developing)).count() as u64;
+        let filter = |south_south: Option<bool>| {
+            let mut filter =
+                json!({ "source": ["unctad-iia-navigator"], "kind": ["INVESTMENT"], "party": { "code": [iso3] } });
+            if let Some(south_south) = south_south {
+                filter["southSouth"] = json!(south_south);
+            }
+            filter
+        };
+        assert_eq!(count(&api, "agreements", filter(None)).await, bits.len() as u64, "{name}'s BITs");
+        assert_eq!(count(&api, "agreements", filter(Some(true))).await, south, "{name}'s South–South BITs");
+        assert_eq!(count(&api, "agreements", filter(Some(false))).await, bits.len() as u64 - south, "{name}");
+    }
+
     let sample = api
         .data(r#"{ agreements(first: 30, filter: { southSouth: true, party: { code: ["BRA"] } }) { nodes { southSouth triangular parties(first: 100) { nodes { iso3 isSouth } } } } }"#, json!({}))
         .await;
@@ -172,21 +249,43 @@ async fn agreement_filters() {
         assert!(parties.iter().all(|p| p["isSouth"] == true));
         assert!(parties.iter().any(|p| p["iso3"] == "BRA"));
     }
-    let kinds =
-        count(&api, "agreements", json!({ "kind": ["INVESTMENT"], "signedYear": { "gte": 1990, "lte": 1999 } })).await;
-    assert!(kinds > 0);
+    let nineties = treaties
+        .iter()
+        .filter(|t| t["type"] == "BITs")
+        .filter(|t| {
+            t["date_of_signature"]
+                .get(..4)
+                .and_then(|y| y.parse::<i32>().ok())
+                .is_some_and(|y| (1990..=1999).contains(&y))
+        })
+        .count() as u64;
+    assert_eq!(
+        count(&api, "agreements", json!({ "kind": ["INVESTMENT"], "signedYear": { "gte": 1990, "lte": 1999 } })).await,
+        nineties
+    );
 }
 
 #[tokio::test]
 async fn expert_filters() {
     let test = TestDb::new().await;
     let api = test.api();
-    let all = count(&api, "experts", json!({})).await;
-    let teams = count(&api, "experts", json!({ "kind": ["TEAM"] })).await;
-    let others = count(&api, "experts", json!({ "not": { "kind": ["TEAM"] } })).await;
-    assert_eq!(teams + others, all);
-    let chinese = count(&api, "experts", json!({ "homeCountry": { "code": ["CHN"] } })).await;
-    assert!(chinese > 0);
-    let in_africa = count(&api, "experts", json!({ "hostCountry": { "region": ["Africa"] } })).await;
-    assert!(in_africa > 0 && in_africa <= all);
+    // The bundled data has no roster: its experts are GCOF's Chinese teams and Brazil's
+    // ABC missions, all of kind TEAM.
+    let african: HashSet<String> = published::countries()
+        .into_iter()
+        .filter(|r| r["Region Name"] == "Africa")
+        .map(|r| r["ISO3166-1-Alpha-3"].clone())
+        .collect();
+    let teams = published::gcof_teams();
+    let to_africa = teams.iter().filter(|t| african.contains(&t["recipient_iso3"])).count() as u64;
+    let gcof = json!(["aiddata-gcof-1.0"]);
+    assert_eq!(count(&api, "experts", json!({ "source": gcof, "kind": ["TEAM"] })).await, teams.len() as u64);
+    assert_eq!(count(&api, "experts", json!({ "not": { "kind": ["TEAM"] } })).await, 0, "no roster is bundled");
+    assert_eq!(count(&api, "experts", json!({ "homeCountry": { "code": ["CHN"] } })).await, teams.len() as u64);
+    let in_africa = count(&api, "experts", json!({ "source": gcof, "hostCountry": { "region": ["Africa"] } })).await;
+    assert_eq!(in_africa, to_africa);
+    assert_ne!(in_africa, teams.len() as u64, "the host filter changes the answer");
+    let elsewhere =
+        count(&api, "experts", json!({ "source": gcof, "not": { "hostCountry": { "region": ["Africa"] } } })).await;
+    assert_eq!(elsewhere, teams.len() as u64 - to_africa, "teams hosted outside Africa or by no country");
 }

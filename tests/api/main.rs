@@ -15,6 +15,7 @@ mod pagination;
 mod published;
 mod rate_limit;
 mod readiness;
+mod readme;
 mod relations;
 mod rules;
 mod schema;

@@ -1,7 +1,11 @@
 //! Figures computed straight from the bundled copies of the published files, by code
 //! independent of the loaders, to compare the API's answers with.
 
-use std::{collections::HashMap, io::Read, path::Path};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap, HashSet},
+    io::Read,
+    path::Path,
+};
 
 /// The rows of a bundled, gzip-compressed CSV file, as header → value maps. Bytes that
 /// are not UTF-8 (DESTA is Windows-1252) become U+FFFD: these tests only read codes.
@@ -49,4 +53,85 @@ pub fn gcof() -> Vec<HashMap<String, String>> {
 pub fn amount(value: &str) -> Option<f64> {
     let value = value.trim();
     if value.is_empty() { None } else { Some(value.parse().unwrap_or_else(|_| panic!("not a number: {value}"))) }
+}
+
+/// One DESTA 2.02 base treaty as the list of treaties gives it.
+pub struct DestaTreaty {
+    /// `typememb` (1 bilateral, 2 plurilateral, 3 plurilateral and third country, 4
+    /// region–region).
+    pub typememb: String,
+    /// `regioncon`.
+    pub regioncon: String,
+    /// `year` signed.
+    pub year: Option<i32>,
+    /// ISO3 codes of its members (`c1` … `c91` of the base treaty and of its accessions)
+    /// whose M49 code names a country row; 900 (Kosovo) has none and is left out, as the
+    /// importer does.
+    pub members: BTreeSet<String>,
+}
+
+/// ISO3 codes by ISO 3166 numeric code (= M49 for countries), without leading zeros, as
+/// DESTA writes them (`32` for Argentina).
+pub fn iso3_by_numeric() -> HashMap<String, String> {
+    countries()
+        .into_iter()
+        .filter_map(|row| {
+            let code = row["ISO3166-1-numeric"].trim().trim_start_matches('0').to_owned();
+            (!code.is_empty()).then(|| (code, row["ISO3166-1-Alpha-3"].clone()))
+        })
+        .collect()
+}
+
+/// The DESTA 2.02 base treaties by `base_treaty` number. Protocols, amendments,
+/// negotiations and consolidated versions are not treaties of their own; withdrawals are
+/// not read (the API counts withdrawn members as parties).
+pub fn desta() -> BTreeMap<String, DestaTreaty> {
+    let iso3 = iso3_by_numeric();
+    let entries = csv_rows("desta_list_of_treaties_02_02.txt.gz");
+    let members = |entry: &HashMap<String, String>| -> BTreeSet<String> {
+        (1..=91)
+            .filter_map(|i| entry.get(&format!("c{i}")))
+            .filter_map(|code| iso3.get(code.trim().trim_start_matches('0')).cloned())
+            .collect()
+    };
+    let mut treaties: BTreeMap<String, DestaTreaty> = entries
+        .iter()
+        .filter(|entry| entry["entry_type"] == "base_treaty")
+        .map(|entry| {
+            let treaty = DestaTreaty {
+                typememb: entry["typememb"].trim().to_owned(),
+                regioncon: entry["regioncon"].trim().to_owned(),
+                year: entry["year"].trim().parse().ok(),
+                members: members(entry),
+            };
+            (entry["base_treaty"].clone(), treaty)
+        })
+        .collect();
+    for entry in entries.iter().filter(|entry| entry["entry_type"] == "accession") {
+        if let Some(treaty) = treaties.get_mut(&entry["base_treaty"]) {
+            treaty.members.extend(members(entry));
+        }
+    }
+    treaties
+}
+
+/// Whether an agreement with these parties is South–South: at least two parties, all of
+/// them M49 developing countries.
+pub fn all_south(parties: &BTreeSet<String>, developing: &HashSet<String>) -> bool {
+    parties.len() >= 2 && parties.iter().all(|party| developing.contains(party))
+}
+
+/// GCOF projects that the importer makes into Chinese teams, as AidData's codebook reads
+/// them: recommended for research, and free-standing technical assistance or a medical
+/// team named in the title.
+pub fn gcof_teams() -> Vec<HashMap<String, String>> {
+    gcof()
+        .into_iter()
+        .filter(|row| row["recommended_for_research"] == "True")
+        .filter(|row| {
+            let title = row["title"].to_lowercase();
+            row["flow"] == "Free-standing technical assistance"
+                || ["medical team", "medical aid team", "medical assistance team"].iter().any(|p| title.contains(p))
+        })
+        .collect()
 }

@@ -93,9 +93,21 @@ async fn time_series_have_no_gaps() {
 }
 
 #[tokio::test]
-async fn matrices_add_up_to_the_total() {
+async fn matrix_links_match_the_published_rows() {
     let test = TestDb::new().await;
-    let total: f64 = published::gcof().iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    let regions: BTreeMap<String, String> = published::countries()
+        .into_iter()
+        .map(|r| (r["ISO3166-1-Alpha-3"].clone(), r["Region Name"].clone()))
+        .collect();
+    let rows = published::gcof();
+    let total: f64 = rows.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
+    // China is the provider of every row; the recipient's M49 region is the target.
+    let mut to_region: BTreeMap<String, f64> = BTreeMap::new();
+    for row in &rows {
+        if let Some(region) = regions.get(&row["recipient_iso3"]) {
+            *to_region.entry(region.clone()).or_default() += amount(&row["usd_defl_2014"]).unwrap_or(0.0);
+        }
+    }
     let data = test
         .api()
         .data(
@@ -114,9 +126,17 @@ async fn matrices_add_up_to_the_total() {
         .filter_map(|v| v.as_f64())
         .sum();
     assert!(close(cells, total), "{cells} vs {total}");
-    let links: f64 = matrix["links"].as_array().expect("links").iter().filter_map(|l| l["value"].as_f64()).sum();
-    assert!(close(links, total));
-    assert_eq!(matrix["links"][0]["source"], "Asia", "China is in Asia");
+    let links = matrix["links"].as_array().expect("links");
+    let sum: f64 = links.iter().filter_map(|l| l["value"].as_f64()).sum();
+    assert!(close(sum, total));
+    for (region, expected) in &to_region {
+        let link = links
+            .iter()
+            .find(|l| l["source"] == "Asia" && l["target"] == region.as_str())
+            .unwrap_or_else(|| panic!("no link Asia → {region}: {links:?}"));
+        assert!(close(link["value"].as_f64().unwrap_or_default(), *expected), "Asia → {region}: {link} vs {expected}");
+    }
+    assert!(links.iter().all(|l| l["source"] == "Asia"), "China is in Asia");
 }
 
 #[tokio::test]
@@ -196,42 +216,98 @@ async fn bilateral_investment_treaties_between_two_countries_match_the_published
     }
 }
 
+/// Kinds as the importers read the published labels: DESTA's plurilateral treaties
+/// (`typememb` 2) within one region are regional integration, its other treaties trade;
+/// UNCTAD's `BITs` are investment treaties, its `TIPs` treaties with investment provisions.
+fn published_kinds() -> BTreeMap<&'static str, i64> {
+    let mut kinds: BTreeMap<&'static str, i64> = BTreeMap::new();
+    for treaty in published::desta().values() {
+        let regional = treaty.typememb == "2" && !treaty.regioncon.is_empty() && treaty.regioncon != "Intercontinental";
+        *kinds.entry(if regional { "REGIONAL_INTEGRATION" } else { "TRADE" }).or_default() += 1;
+    }
+    for treaty in published::csv_rows("unctad_iia_scrape_bits_raw.csv.gz") {
+        let kind = match treaty["type"].as_str() {
+            "BITs" => "INVESTMENT",
+            "TIPs" => "TREATY_WITH_INVESTMENT_PROVISIONS",
+            other => panic!("UNCTAD type {other}"),
+        };
+        *kinds.entry(kind).or_default() += 1;
+    }
+    kinds
+}
+
 #[tokio::test]
-async fn agreement_groups_add_up_and_agree_with_the_list() {
+async fn agreement_groups_match_the_published_lists() {
     let test = TestDb::new().await;
+    let kinds = published_kinds();
+    let total: i64 = kinds.values().sum();
+    let desta = published::desta();
+    let developing: HashSet<String> = published::developing().into_iter().collect();
+    let bilateral = desta.values().filter(|t| t.members.len() == 2).count() as i64;
+    let plurilateral = desta.values().filter(|t| t.members.len() > 2).count() as i64;
+    let south = desta.values().filter(|t| published::all_south(&t.members, &developing)).count() as f64;
     let data = test
         .api()
         .data(
             r#"{
                 agreements { totalCount }
                 byKind: agreementStats(groupBy: [KIND]) { kind count }
-                byScope: agreementStats(groupBy: [SCOPE]) { scope count }
-                bilateral: agreements(filter: { source: ["unctad-iia-navigator"] }, first: 50) { nodes { scope } }
+                destaByScope: agreementStats(filter: { source: ["desta-2.02"] }, groupBy: [SCOPE]) { scope count }
                 southSouthBits: agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 5) { party { iso3 isSouth } count }
-                share: agreementSouthSouthShare(filter: { kind: [INVESTMENT] }) { total toSouth share }
-                southSouth: agreements(filter: { kind: [INVESTMENT], southSouth: true }) { totalCount }
-                investment: agreements(filter: { kind: [INVESTMENT] }) { totalCount }
+                destaShare: agreementSouthSouthShare(filter: { source: ["desta-2.02"] }) { total toSouth share }
             }"#,
             json!({}),
         )
         .await;
-    let total = data["agreements"]["totalCount"].as_i64().expect("total");
-    let by_kind: i64 =
-        data["byKind"].as_array().expect("groups").iter().map(|g| g["count"].as_i64().unwrap_or(0)).sum();
-    assert_eq!(by_kind, total);
-    let by_scope: i64 =
-        data["byScope"].as_array().expect("groups").iter().map(|g| g["count"].as_i64().unwrap_or(0)).sum();
-    assert_eq!(by_scope, total, "every agreement has one scope or none");
+    assert_eq!(data["agreements"]["totalCount"].as_i64(), Some(total), "DESTA base treaties plus UNCTAD rows");
+    let by_kind: BTreeMap<&str, i64> = data["byKind"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["kind"].as_str().expect("kind"), g["count"].as_i64().expect("count")))
+        .collect();
+    assert_eq!(by_kind, kinds);
+    // Scopes: two parties are bilateral; with more, the M49 sub-regions and regions decide
+    // (how a party without a sub-region counts is being changed, so only the sum of the
+    // three multi-party scopes is fixed here); fewer than two known parties, no scope.
+    let by_scope: BTreeMap<String, i64> = data["destaByScope"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["scope"].as_str().unwrap_or("none").to_owned(), g["count"].as_i64().expect("count")))
+        .collect();
+    assert_eq!(by_scope.get("BILATERAL").copied(), Some(bilateral), "{by_scope:?}");
+    let multi: i64 = ["SUBREGIONAL", "REGIONAL", "INTERREGIONAL"].iter().filter_map(|scope| by_scope.get(*scope)).sum();
+    assert_eq!(multi, plurilateral, "{by_scope:?}");
+    assert_eq!(
+        by_scope.get("none").copied().unwrap_or(0),
+        desta.len() as i64 - bilateral - plurilateral,
+        "{by_scope:?}"
+    );
     for group in data["southSouthBits"].as_array().expect("groups") {
         assert_eq!(group["party"]["isSouth"], true);
     }
-    assert_eq!(data["share"]["toSouth"].as_f64(), data["southSouth"]["totalCount"].as_f64());
-    assert_eq!(data["share"]["total"].as_f64(), data["investment"]["totalCount"].as_f64());
+    let share = &data["destaShare"];
+    assert_eq!(share["total"].as_f64(), Some(desta.len() as f64));
+    assert_eq!(share["toSouth"].as_f64(), Some(south));
+    assert!(close(share["share"].as_f64().unwrap_or_default(), south / desta.len() as f64));
 }
 
 #[tokio::test]
-async fn expert_groups_count_experts_and_deployments() {
+async fn expert_groups_match_the_published_teams() {
     let test = TestDb::new().await;
+    let regions: BTreeMap<String, String> = published::countries()
+        .into_iter()
+        .map(|r| (r["ISO3166-1-Alpha-3"].clone(), r["Region Name"].clone()))
+        .collect();
+    let teams = published::gcof_teams();
+    // One deployment per team, to the recipient; regional rows have no host country.
+    let mut by_region: BTreeMap<String, i64> = BTreeMap::new();
+    for team in &teams {
+        *by_region
+            .entry(regions.get(&team["recipient_iso3"]).cloned().unwrap_or_else(|| "none".to_owned()))
+            .or_default() += 1;
+    }
     let data = test
         .api()
         .data(
@@ -244,48 +320,52 @@ async fn expert_groups_count_experts_and_deployments() {
             json!({}),
         )
         .await;
-    let experts = data["experts"]["totalCount"].as_i64().expect("total");
-    assert_eq!(data["all"][0]["experts"].as_i64(), Some(experts));
-    assert!(data["all"][0]["deployments"].as_i64().unwrap_or(0) >= experts);
-    let africa =
-        data["byRegion"].as_array().expect("groups").iter().find(|g| g["hostRegion"] == "Africa").expect("Africa");
-    assert!(africa["experts"].as_i64().unwrap_or(0) > 0);
+    let teams = teams.len() as i64;
+    assert_eq!(data["experts"]["totalCount"].as_i64(), Some(teams), "GCOF's Chinese teams");
+    assert_eq!(data["all"][0]["experts"].as_i64(), Some(teams));
+    assert_eq!(data["all"][0]["deployments"].as_i64(), Some(teams), "one deployment per team");
+    let groups: BTreeMap<String, i64> = data["byRegion"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["hostRegion"].as_str().unwrap_or("none").to_owned(), g["experts"].as_i64().expect("experts")))
+        .collect();
+    assert_eq!(groups, by_region);
     assert_eq!(data["byKind"][0]["kind"], "TEAM");
 }
 
 #[tokio::test]
 async fn desta_agreements_among_developing_countries_match_the_published_list() {
     let test = TestDb::new().await;
-    let by_numeric: BTreeMap<String, bool> = published::countries()
-        .into_iter()
-        .filter_map(|r| {
-            let code = r["ISO3166-1-numeric"].trim().trim_start_matches('0').to_owned();
-            (!code.is_empty()).then(|| (code, r["Developed / Developing Countries"] == "Developing"))
-        })
-        .collect();
-    let entries = published::csv_rows("desta_list_of_treaties_02_02.txt.gz");
-    let mut members: BTreeMap<String, HashSet<String>> = BTreeMap::new();
-    for entry in &entries {
-        if entry["entry_type"] == "base_treaty" || entry["entry_type"] == "accession" {
-            let codes = (1..=91)
-                .filter_map(|i| entry.get(&format!("c{i}")))
-                .map(|code| code.trim().trim_start_matches('0').to_owned())
-                .filter(|code| by_numeric.contains_key(code));
-            members.entry(entry["base_treaty"].clone()).or_default().extend(codes);
-        }
+    let developing: HashSet<String> = published::developing().into_iter().collect();
+    let desta = published::desta();
+    let south: Vec<_> = desta.values().filter(|t| published::all_south(&t.members, &developing)).collect();
+    let mut by_year: BTreeMap<i64, i64> = BTreeMap::new();
+    for treaty in &south {
+        *by_year.entry(treaty.year.map_or(-1, i64::from)).or_default() += 1;
     }
-    let base: HashSet<&String> =
-        entries.iter().filter(|e| e["entry_type"] == "base_treaty").map(|e| &e["base_treaty"]).collect();
-    let expected = members
-        .iter()
-        .filter(|(treaty, codes)| {
-            base.contains(treaty) && codes.len() >= 2 && codes.iter().all(|code| by_numeric[code])
-        })
-        .count() as u64;
     let data = test
         .api()
-        .data(r#"{ all: agreements(filter: { source: ["desta-2.02"] }) { totalCount } south: agreements(filter: { source: ["desta-2.02"], southSouth: true }) { totalCount } }"#, json!({}))
+        .data(
+            r#"{
+                all: agreements(filter: { source: ["desta-2.02"] }) { totalCount }
+                south: agreements(filter: { source: ["desta-2.02"], southSouth: true }) { totalCount }
+                byYear: agreementStats(filter: { source: ["desta-2.02"], southSouth: true }, groupBy: [SIGNED_YEAR], first: 200) { signedYear count }
+            }"#,
+            json!({}),
+        )
         .await;
-    assert_eq!(data["all"]["totalCount"].as_u64(), Some(base.len() as u64), "one agreement per base treaty");
-    assert_eq!(data["south"]["totalCount"].as_u64(), Some(expected), "base treaties whose members are all developing");
+    assert_eq!(data["all"]["totalCount"].as_u64(), Some(desta.len() as u64), "one agreement per base treaty");
+    assert_eq!(
+        data["south"]["totalCount"].as_u64(),
+        Some(south.len() as u64),
+        "base treaties whose members are all developing"
+    );
+    let years: BTreeMap<i64, i64> = data["byYear"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["signedYear"].as_i64().unwrap_or(-1), g["count"].as_i64().expect("count")))
+        .collect();
+    assert_eq!(years, by_year);
 }
