@@ -82,8 +82,9 @@ pub struct Aggregate {
     pub order: Vec<(String, Order)>,
     /// At most this many groups.
     pub limit: Option<u64>,
-    /// The SQL of the source id of what is aggregated: each group lists its sources.
-    pub source: &'static str,
+    /// The SQL of the source ids of what is aggregated (the rows' own, and those of joined
+    /// rows whose attributes the figures depend on): each group lists these sources.
+    pub sources: Vec<&'static str>,
 }
 
 /// A dimension something can be grouped by: it knows its group key.
@@ -165,7 +166,7 @@ impl Aggregate {
             condition,
             order: Vec::new(),
             limit: None,
-            source,
+            sources: vec![source],
         }
     }
 
@@ -203,7 +204,9 @@ impl Aggregate {
         for (alias, sql) in &self.measures {
             select.expr_as(Expr::cust(sql.clone()), Alias::new(alias));
         }
-        select.expr_as(Expr::cust(list_of_ids(backend, self.source)), Alias::new(SOURCES));
+        let lists: Vec<String> =
+            self.sources.iter().map(|sql| format!("COALESCE({}, '')", list_of_ids(backend, sql))).collect();
+        select.expr_as(Expr::cust(lists.join(" || ',' || ")), Alias::new(SOURCES));
         select.cond_where(self.condition.clone());
         if !self.keys.is_empty() {
             select.add_group_by((0..self.keys.len()).map(|index| Expr::col(Alias::new(key_alias(index)))));

@@ -46,6 +46,8 @@ pub async fn flows_to_south(
     let condition = condition.add(flow::Column::RecipientId.is_not_null());
     let mut aggregate = rolled_up(condition, &[FlowDimension::Recipient]);
     aggregate.join(RECIPIENT_COUNTRY);
+    // Who is of the South is the country table's classification: cite it too.
+    aggregate.sources.push("\"r\".\"source_id\"");
     let column = measure.partial_column();
     aggregate.measures = vec![
         ("total".to_owned(), measure.over_partials().to_owned()),
