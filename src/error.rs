@@ -16,6 +16,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// The request asked for more than the limits allow.
     LimitExceeded,
+    /// The request named something that does not exist (a path, an export).
+    NotFound,
     /// The request is not a GraphQL request at all (wrong media type, unreadable body).
     BadRequest,
     /// The document is not valid against the schema.
@@ -37,6 +39,7 @@ impl ErrorCode {
         match self {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::NotFound => "NOT_FOUND",
             Self::BadRequest => "BAD_REQUEST",
             Self::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::RateLimited => "RATE_LIMITED",
@@ -66,6 +69,11 @@ impl ApiError {
     /// A request beyond the configured limits.
     pub fn limit_exceeded(message: impl Into<String>) -> Self {
         Self { code: ErrorCode::LimitExceeded, message: message.into() }
+    }
+
+    /// A request for something that does not exist; the message says what there is.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::NotFound, message: message.into() }
     }
 
     /// A request that is not a GraphQL request at all.

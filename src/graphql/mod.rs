@@ -53,6 +53,7 @@ pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// ask for are checked before execution, by [`limits::QueryLimits`].
 pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
     let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_recursive_depth(limits::MAX_SELECTION_NESTING)
         .extension(async_graphql::extensions::Tracing)
         .extension(provenance::ProvenanceExtension);
     loaders::register(builder, &db, &config).data(db).data(config).finish()

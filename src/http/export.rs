@@ -11,7 +11,7 @@ use axum::{
     body::{Body, Bytes},
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 
 use super::{AppState, rate_limit::Client};
 use crate::{
-    error::{ApiError, ErrorCode},
+    error::{ApiError, ErrorCode, excerpt},
     graphql::exports::{flow_condition, flow_dimensions, flow_order},
     repo::{
         export::{FLOW_COLUMNS, flow_stats_table, flows_statement},
@@ -66,6 +66,9 @@ impl Format {
 /// downloading a few selections in a row must not be refused.
 const EXPORT_POINTS: u64 = 10_000;
 
+/// The files `GET /export/{file}` serves.
+const EXPORTS: [&str; 5] = ["flows.csv", "flows.ndjson", "flow-stats.csv", "flow-stats.ndjson", "flows.sources.csv"];
+
 /// Rows per chunk sent to the client.
 const CHUNK_ROWS: usize = 500;
 
@@ -89,7 +92,14 @@ pub async fn export(
         "flow-stats.csv" => flow_stats(&state.db, params, Format::Csv).await,
         "flow-stats.ndjson" => flow_stats(&state.db, params, Format::Ndjson).await,
         "flows.sources.csv" => sources(&state.db, params).await,
-        _ => return (StatusCode::NOT_FOUND, "no such export").into_response(),
+        _ => {
+            let message = format!(
+                "no export named `{}`; the exports are {}",
+                excerpt(&file, 80),
+                EXPORTS.map(|name| format!("`{name}`")).join(", ")
+            );
+            return super::problem(StatusCode::NOT_FOUND, &ApiError::not_found(message));
+        }
     };
     result.unwrap_or_else(error_response)
 }
@@ -99,6 +109,7 @@ fn error_response(error: ApiError) -> Response {
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::ServiceUnavailable | ErrorCode::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
     super::problem(status, &error)

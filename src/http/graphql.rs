@@ -23,7 +23,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    AppState, guard, problem,
+    AppState, problem,
     rate_limit::{self, Client},
 };
 use crate::error::{ApiError, ErrorCode, excerpt};
@@ -55,9 +55,6 @@ pub async fn execute(
         Ok(request) => request.into_inner(),
         Err(rejection) => {
             let reason = rejection.0.to_string();
-            if reason.contains("length limit exceeded") {
-                return guard::too_large(state.http.max_body_bytes);
-            }
             return rejected(
                 StatusCode::BAD_REQUEST,
                 &format!("malformed GraphQL request: {}", excerpt(&reason, MAX_MESSAGE)),
@@ -186,14 +183,8 @@ fn tidy(errors: &mut [ServerError]) {
         if extensions.get("code").is_some() {
             continue;
         }
-        // The parser's own recursion limit is the one limit async-graphql still enforces.
-        let code = if error.message.contains("recursion depth") {
-            ErrorCode::LimitExceeded
-        } else if error.path.is_empty() {
-            ErrorCode::ValidationFailed
-        } else {
-            ErrorCode::BadUserInput
-        };
+        // Limits are the project's own and carry their code already (`limits::admit`).
+        let code = if error.path.is_empty() { ErrorCode::ValidationFailed } else { ErrorCode::BadUserInput };
         extensions.set("code", code.as_str());
     }
 }

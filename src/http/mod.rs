@@ -34,10 +34,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt;
-use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer, limit::RequestBodyLimitLayer,
-    trace::TraceLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer, trace::TraceLayer};
 
 use self::{guard::Guard, rate_limit::RateLimiter};
 
@@ -123,7 +120,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
     Router::new()
         .route("/health", get(health::check))
         .merge(shed)
-        .layer(RequestBodyLimitLayer::new(guard.max_body_bytes))
+        .fallback(no_route)
         .layer(middleware::from_fn_with_state(guard, guard::body_size))
         .layer(middleware::from_fn(guard::security_headers))
         .layer(CatchPanicLayer::custom(guard::panicked))
@@ -188,6 +185,15 @@ pub(crate) fn problem(status: StatusCode, error: &ApiError) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     response
+}
+
+/// 404 for any path the API does not serve, coded like every refusal.
+async fn no_route(uri: axum::http::Uri) -> Response {
+    let message = format!(
+        "nothing at `{}`: the API is at `/graphql` (GraphiQL at `/`), exports under `/export/`",
+        crate::error::excerpt(uri.path(), 80)
+    );
+    problem(StatusCode::NOT_FOUND, &ApiError::not_found(message))
 }
 
 /// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM.

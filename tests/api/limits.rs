@@ -210,3 +210,22 @@ async fn a_post_without_a_content_type_is_refused() {
     let reply = test.api().send(request).await;
     assert_eq!(reply.status, 415, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn refusals_are_coded_by_their_kind_not_their_wording() {
+    let test = TestDb::new().await;
+    // Under the scanner's 64 brackets, over the parser's own recursion limit: a limit.
+    let deep = format!("{}{}", "{ a ".repeat(40), "}".repeat(40));
+    let (code, message) = refused(&test, query(&deep)).await;
+    assert_eq!(code, "LIMIT_EXCEEDED", "{message}");
+
+    let reply = test.api().send(Request::get("/export/flows.xlsx").body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, 404);
+    let body = reply.json();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{body}");
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("flows.csv")), "{body}");
+
+    let reply = test.api().send(Request::get("/no/such/page").body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.json()["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}

@@ -9,7 +9,12 @@ mod cost;
 mod input;
 mod lexer;
 
-use async_graphql::{BatchRequest, Request};
+use std::collections::HashMap;
+
+use async_graphql::{
+    BatchRequest, Request,
+    parser::types::{ExecutableDocument, Selection, SelectionSet},
+};
 use serde::Serialize;
 
 pub use input::InputBudget;
@@ -18,6 +23,11 @@ use crate::{
     config::ApiConfig,
     error::{ApiError, ApiResult},
 };
+
+/// How deep selection sets may nest, fragments included. The schema is built with the same
+/// limit (`limit_recursive_depth`), which [`QueryLimits::admit`] checks first, so that a
+/// document over it is refused as a limit, with its code, before execution.
+pub const MAX_SELECTION_NESTING: usize = 32;
 
 /// The cost of one request, as reported in `extensions.cost`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -76,7 +86,8 @@ impl QueryLimits {
     }
 
     /// The cost of one request. A document that does not parse costs nothing here: the
-    /// executor answers it with its parse error.
+    /// executor answers it with its parse error, unless it nests past the parser's
+    /// recursion limit, which is a limit like the others.
     fn cost(&self, request: &mut Request) -> ApiResult<u64> {
         lexer::scan(&request.query, self.config.max_tokens)?;
         let mut inputs = self.input_budget();
@@ -85,9 +96,73 @@ impl QueryLimits {
         }
         let variables = request.variables.clone();
         let operation_name = request.operation_name.clone();
+        match async_graphql::parser::parse_query(&request.query) {
+            Ok(document) => request.set_parsed_query(document),
+            Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
+                return Err(ApiError::limit_exceeded("the document nests deeper than the parser allows"));
+            }
+            Err(_) => return Ok(0),
+        }
         let Ok(document) = request.parsed_query() else { return Ok(0) };
+        check_nesting(document)?;
         let limits =
             cost::WalkLimits { max_depth: self.config.max_depth, default_page_size: self.config.default_page_size };
         cost::Walk::new(&self.model, document, &variables, &limits, &mut inputs).cost(operation_name.as_deref())
     }
+}
+
+/// Refuses selection sets nested deeper than [`MAX_SELECTION_NESTING`], counting a field's
+/// selection set, a fragment spread and an inline fragment one level each, as the
+/// executor does. Each fragment's depth is measured once, so fragments that spread each
+/// other many times over cost no more than their text.
+fn check_nesting(document: &ExecutableDocument) -> ApiResult<()> {
+    /// How deep a selection set nests below itself; `None` past the limit (or in a cycle).
+    fn below<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        depth: usize,
+        fragments: &mut HashMap<&'a str, Option<usize>>,
+    ) -> Option<usize> {
+        if depth > MAX_SELECTION_NESTING {
+            return None;
+        }
+        let mut deepest = 0;
+        for selection in &set.items {
+            let nested = match &selection.node {
+                Selection::Field(field) if field.node.selection_set.node.items.is_empty() => 0,
+                Selection::Field(field) => 1 + below(document, &field.node.selection_set.node, depth + 1, fragments)?,
+                Selection::InlineFragment(inline) => {
+                    1 + below(document, &inline.node.selection_set.node, depth + 1, fragments)?
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) else { continue };
+                    let inner = match fragments.get(name) {
+                        Some(known) => *known,
+                        None => {
+                            fragments.insert(name, None);
+                            let found = below(document, &fragment.node.selection_set.node, 0, fragments);
+                            fragments.insert(name, found);
+                            found
+                        }
+                    };
+                    1 + inner?
+                }
+            };
+            deepest = deepest.max(nested);
+            if depth + deepest > MAX_SELECTION_NESTING {
+                return None;
+            }
+        }
+        Some(deepest)
+    }
+    let mut fragments = HashMap::new();
+    for (_, operation) in document.operations.iter() {
+        if below(document, &operation.node.selection_set.node, 0, &mut fragments).is_none() {
+            return Err(ApiError::limit_exceeded(format!(
+                "selections nest more than {MAX_SELECTION_NESTING} deep, fragments included"
+            )));
+        }
+    }
+    Ok(())
 }
