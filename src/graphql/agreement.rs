@@ -2,7 +2,7 @@
 //! and ordering, and the root fields.
 
 use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
-use entity::{agreement, agreement_party, country, flow, sector, source};
+use entity::{agreement, agreement_party, agreement_sector, country, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait},
@@ -193,7 +193,7 @@ impl Agreement {
         #[graphql(desc = "Returns the parties before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Country>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::Link { table: "agreement_party", child: "country_id", parent: "agreement_id" };
+        let scope = Scope::link(agreement_party::Column::CountryId, agreement_party::Column::AgreementId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
         resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
     }
@@ -211,7 +211,7 @@ impl Agreement {
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("agreement_id"));
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::AgreementId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 
@@ -226,7 +226,7 @@ impl Agreement {
         #[graphql(desc = "Returns the sectors before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::Link { table: "agreement_sector", child: "sector_id", parent: "agreement_id" };
+        let scope = Scope::link(agreement_sector::Column::SectorId, agreement_sector::Column::AgreementId);
         let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
         resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
     }

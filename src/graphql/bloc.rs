@@ -1,9 +1,9 @@
 //! Blocs: the `Bloc` type, its filter and ordering, and the root fields.
 
 use async_graphql::{Context, Enum, InputObject, Object};
-use entity::{bloc, country, source};
+use entity::{bloc, bloc_member, country, source};
 use sea_orm::{
-    ColumnTrait, EntityTrait, Order, QueryFilter,
+    ColumnTrait, Order,
     sea_query::{Condition, Expr},
 };
 
@@ -15,7 +15,10 @@ use super::{
     resolve,
     source::Source,
 };
-use crate::{error::ApiResult, repo::page::Scope};
+use crate::{
+    error::ApiResult,
+    repo::{lookup, page::Scope},
+};
 
 /// The kind of grouping a bloc is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +77,7 @@ impl Bloc {
         #[graphql(desc = "Returns the members before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Country>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::Link { table: "bloc_member", child: "country_id", parent: "bloc_id" };
+        let scope = Scope::link(bloc_member::Column::CountryId, bloc_member::Column::BlocId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
         resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
     }
@@ -159,8 +162,7 @@ impl BlocQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The bloc's code.")] code: String,
     ) -> ApiResult<Option<Bloc>> {
-        let found = bloc::Entity::find().filter(bloc::Column::Code.eq(code.trim())).one(resolve::db(ctx)?).await?;
-        Ok(found.map(Bloc))
+        Ok(lookup::bloc_by_code(resolve::db(ctx)?, &code).await?.map(Bloc))
     }
 
     /// Blocs: negotiating groups, economic communities, organisations.

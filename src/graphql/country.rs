@@ -1,7 +1,7 @@
 //! Countries: the `Country` type, its filter and ordering, and the root fields.
 
 use async_graphql::{Context, Enum, InputObject, Object};
-use entity::{agreement, bloc, bloc_member, country, deployment, expert, flow, source};
+use entity::{agreement, agreement_party, bloc, bloc_member, country, deployment, expert, flow, source};
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait},
@@ -165,7 +165,7 @@ impl Country {
         #[graphql(desc = "Returns the blocs before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Bloc>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::Link { table: "bloc_member", child: "bloc_id", parent: "country_id" };
+        let scope = Scope::link(bloc_member::Column::BlocId, bloc_member::Column::CountryId);
         let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
         resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, |m| Bloc(m.clone())).await
     }
@@ -183,7 +183,7 @@ impl Country {
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("provider_id"));
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::ProviderId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 
@@ -200,7 +200,7 @@ impl Country {
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("recipient_id"));
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::RecipientId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 
@@ -217,7 +217,7 @@ impl Country {
         #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Agreement>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::Link { table: "agreement_party", child: "agreement_id", parent: "country_id" };
+        let scope = Scope::link(agreement_party::Column::AgreementId, agreement_party::Column::CountryId);
         let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
         resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, |m| Agreement(m.clone())).await
     }
@@ -235,7 +235,8 @@ impl Country {
         #[graphql(desc = "Returns the experts before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Expert>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::Column("home_country_id"));
+        let listing =
+            listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::column(expert::Column::HomeCountryId));
         resolve::nested::<expert::Entity, _>(ctx, self.0.id, listing, window, |m| Expert(m.clone())).await
     }
 
@@ -250,7 +251,8 @@ impl Country {
         #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Deployment>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::Column("host_country_id"));
+        let listing =
+            listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::HostCountryId));
         resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
     }
 

@@ -85,7 +85,7 @@ impl Expert {
         #[graphql(desc = "Returns the sectors before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::Link { table: "expert_sector", child: "sector_id", parent: "expert_id" };
+        let scope = Scope::link(expert_sector::Column::SectorId, expert_sector::Column::ExpertId);
         let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
         resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
     }
@@ -101,7 +101,7 @@ impl Expert {
         #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Deployment>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::Column("expert_id"));
+        let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::ExpertId));
         resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
     }
 

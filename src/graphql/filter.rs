@@ -4,8 +4,10 @@
 use async_graphql::{Enum, InputObject};
 use sea_orm::{
     ColumnTrait, EntityTrait, Order,
-    sea_query::{Alias, Condition, Expr, Query, SelectStatement},
+    sea_query::{Condition, Expr, Query, SelectStatement},
 };
+
+use crate::repo::lookup::WithId;
 
 /// An inclusive range of integers; either end may be left open.
 #[derive(InputObject, Clone, Copy, Debug, Default)]
@@ -89,8 +91,8 @@ pub fn in_range<C: ColumnTrait, V: Into<sea_orm::Value> + Copy>(
 }
 
 /// `SELECT id FROM table WHERE condition`, for relational filters.
-pub fn ids_where<E: EntityTrait>(condition: Condition) -> SelectStatement {
-    Query::select().column((E::default(), Alias::new("id"))).from(E::default()).cond_where(condition).to_owned()
+pub fn ids_where<E: WithId>(condition: Condition) -> SelectStatement {
+    Query::select().column((E::default(), E::id())).from(E::default()).cond_where(condition).to_owned()
 }
 
 /// `SELECT column FROM table WHERE condition`.

@@ -1,5 +1,10 @@
 //! Batch loaders: every relation goes through one, so a query costs a number of SQL
 //! statements bounded by its depth, never by its rows. All are registered in [`register`].
+//!
+//! Two kinds: rows by id ([`ById`], and the rules applied by id), and requests batched
+//! over parents ([`BatchLoader`]): a nested page, a partner ranking. A batched request is a
+//! typed, hashable value; the siblings of one field share it, and each distinct request
+//! runs one statement for all of its parents.
 
 use std::{
     collections::HashMap,
@@ -9,37 +14,18 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{agreement, bloc, bloc_member, country, deployment, expert, flow, import_run, sector, source};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, RelationTrait, sea_query::JoinType,
-};
+use entity::{agreement, bloc, country, deployment, expert, flow, import_run, sector, source};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     config::ApiConfig,
     repo::{
-        lookup,
+        lookup::{self, HasId, WithId},
         page::{Listing, Page, Window, fetch_pages},
         rules::{self, AgreementClass},
         stats::partners::{Partner, PartnerRanking, partners},
     },
 };
-
-/// Models that have an integer primary key `id`.
-pub trait HasId {
-    /// The primary key.
-    fn id(&self) -> i32;
-}
-
-macro_rules! has_id {
-    ($($module:ident),*) => {$(
-        impl HasId for $module::Model {
-            fn id(&self) -> i32 {
-                self.id
-            }
-        }
-    )*};
-}
-has_id!(agreement, bloc, country, deployment, expert, flow, import_run, sector, source);
 
 /// Loads rows of one table by primary key.
 pub struct ById<E> {
@@ -49,8 +35,8 @@ pub struct ById<E> {
 
 impl<E> Loader<i32> for ById<E>
 where
-    E: EntityTrait,
-    E::Model: HasId + Clone + Send + Sync,
+    E: WithId,
+    E::Model: Clone + Send + Sync,
 {
     type Value = E::Model;
     type Error = Arc<DbErr>;
@@ -61,68 +47,123 @@ where
     }
 }
 
-/// One parent's page of a nested connection.
-#[derive(Clone, Debug)]
-pub struct PageKey {
-    /// The parent's id.
-    pub parent: i32,
-    /// What to list, shared by all parents of one field.
-    pub request: Arc<PageRequest>,
+/// A request that the siblings of one field share, run once for all their parents.
+pub trait BatchRequest: Eq + Hash + Send + Sync + 'static {
+    /// What one parent gets.
+    type Value: Send + Sync + 'static;
+
+    /// Runs the request for these parents; parents with nothing may be left out.
+    fn run(
+        &self,
+        db: &DatabaseConnection,
+        parents: &[i32],
+    ) -> impl Future<Output = Result<HashMap<i32, Self::Value>, DbErr>> + Send;
 }
 
-/// A nested connection's listing and window, with a fingerprint that identifies them.
+/// One parent's part of a batched request.
 #[derive(Debug)]
-pub struct PageRequest {
-    /// Identifies the relation, filter, order and window (their debug rendering).
-    pub fingerprint: String,
+pub struct Batched<R> {
+    /// The parent's id.
+    pub parent: i32,
+    /// The request, shared by the siblings.
+    pub request: Arc<R>,
+}
+
+impl<R> Clone for Batched<R> {
+    fn clone(&self) -> Self {
+        Self { parent: self.parent, request: self.request.clone() }
+    }
+}
+
+impl<R: Eq> PartialEq for Batched<R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.request == other.request
+    }
+}
+
+impl<R: Eq> Eq for Batched<R> {}
+
+impl<R: Hash> Hash for Batched<R> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parent.hash(state);
+        self.request.hash(state);
+    }
+}
+
+/// Runs batched requests: one statement per distinct request, for all its parents.
+pub struct BatchLoader<R> {
+    db: DatabaseConnection,
+    request: PhantomData<fn() -> R>,
+}
+
+impl<R: BatchRequest> Loader<Batched<R>> for BatchLoader<R> {
+    type Value = Arc<R::Value>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Batched<R>]) -> Result<HashMap<Batched<R>, Self::Value>, Arc<DbErr>> {
+        let mut requests: HashMap<&R, (&Arc<R>, Vec<i32>)> = HashMap::new();
+        for key in keys {
+            requests.entry(key.request.as_ref()).or_insert_with(|| (&key.request, Vec::new())).1.push(key.parent);
+        }
+        let mut loaded = HashMap::new();
+        for (request, parents) in requests.into_values() {
+            for (parent, value) in request.run(&self.db, &parents).await? {
+                loaded.insert(Batched { parent, request: request.clone() }, Arc::new(value));
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// A page of a nested connection of table `E`, the same for every parent.
+#[derive(Debug)]
+pub struct PageRequest<E> {
     /// What to list.
     pub listing: Listing,
     /// Which positions.
     pub window: Window,
-}
-
-impl PartialEq for PageKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.request.fingerprint == other.request.fingerprint
-    }
-}
-
-impl Eq for PageKey {}
-
-impl Hash for PageKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.parent.hash(state);
-        self.request.fingerprint.hash(state);
-    }
-}
-
-/// Loads pages of nested connections of one table: one statement per distinct request.
-pub struct PageLoader<E> {
-    db: DatabaseConnection,
     entity: PhantomData<fn() -> E>,
 }
 
-impl<E> Loader<PageKey> for PageLoader<E>
+impl<E> PageRequest<E> {
+    /// A page of a listing.
+    pub fn new(listing: Listing, window: Window) -> Self {
+        Self { listing, window, entity: PhantomData }
+    }
+}
+
+impl<E> PartialEq for PageRequest<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.listing == other.listing && self.window == other.window
+    }
+}
+
+impl<E> Eq for PageRequest<E> {}
+
+impl<E> Hash for PageRequest<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.listing.hash(state);
+        self.window.hash(state);
+    }
+}
+
+impl<E> BatchRequest for PageRequest<E>
 where
-    E: EntityTrait,
+    E: WithId,
     E::Model: Send + Sync,
 {
-    type Value = Arc<Page<E::Model>>;
-    type Error = Arc<DbErr>;
+    type Value = Page<E::Model>;
 
-    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Arc<DbErr>> {
-        let mut requests: HashMap<&str, (&Arc<PageRequest>, Vec<i32>)> = HashMap::new();
-        for key in keys {
-            requests.entry(&key.request.fingerprint).or_insert_with(|| (&key.request, Vec::new())).1.push(key.parent);
-        }
-        let mut loaded = HashMap::new();
-        for (request, parents) in requests.into_values() {
-            let pages = fetch_pages::<E>(&self.db, &request.listing, &parents, request.window).await?;
-            for (parent, page) in pages {
-                loaded.insert(PageKey { parent, request: request.clone() }, Arc::new(page));
-            }
-        }
-        Ok(loaded)
+    async fn run(&self, db: &DatabaseConnection, parents: &[i32]) -> Result<HashMap<i32, Self::Value>, DbErr> {
+        fetch_pages::<E>(db, &self.listing, parents, self.window).await
+    }
+}
+
+impl BatchRequest for PartnerRanking {
+    type Value = Vec<Partner>;
+
+    async fn run(&self, db: &DatabaseConnection, countries: &[i32]) -> Result<HashMap<i32, Self::Value>, DbErr> {
+        partners(db, countries, self).await
     }
 }
 
@@ -134,19 +175,7 @@ impl Loader<i32> for BlocCodesByCountry {
     type Error = Arc<DbErr>;
 
     async fn load(&self, countries: &[i32]) -> Result<HashMap<i32, Self::Value>, Arc<DbErr>> {
-        let rows: Vec<(i32, String)> = bloc_member::Entity::find()
-            .select_only()
-            .column(bloc_member::Column::CountryId)
-            .column(bloc::Column::Code)
-            .join(JoinType::InnerJoin, bloc_member::Relation::Bloc.def())
-            .filter(bloc_member::Column::CountryId.is_in(countries.iter().copied()))
-            .into_tuple()
-            .all(&self.0)
-            .await?;
-        let mut codes: HashMap<i32, Vec<String>> = countries.iter().map(|id| (*id, Vec::new())).collect();
-        for (country, code) in rows {
-            codes.entry(country).or_default().push(code);
-        }
+        let codes = lookup::bloc_codes_by_country(&self.0, countries).await?;
         Ok(codes.into_iter().map(|(country, codes)| (country, Arc::new(codes))).collect())
     }
 }
@@ -175,61 +204,6 @@ impl Loader<i32> for SouthSouthFlows {
     }
 }
 
-/// A ranking of partners, with a fingerprint that identifies it (its debug rendering).
-#[derive(Debug)]
-pub struct PartnerRequest {
-    /// Identifies the ranking.
-    pub fingerprint: String,
-    /// What to rank.
-    pub ranking: PartnerRanking,
-}
-
-/// One country's partners, for one ranking request.
-#[derive(Clone, Debug)]
-pub struct PartnerKey {
-    /// The country.
-    pub country: i32,
-    /// The ranking, shared by all countries of one field.
-    pub request: Arc<PartnerRequest>,
-}
-
-impl PartialEq for PartnerKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.country == other.country && self.request.fingerprint == other.request.fingerprint
-    }
-}
-
-impl Eq for PartnerKey {}
-
-impl Hash for PartnerKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.country.hash(state);
-        self.request.fingerprint.hash(state);
-    }
-}
-
-/// Ranks partners of many countries in one statement per distinct request.
-pub struct PartnerLoader(DatabaseConnection);
-
-impl Loader<PartnerKey> for PartnerLoader {
-    type Value = Arc<Vec<Partner>>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[PartnerKey]) -> Result<HashMap<PartnerKey, Self::Value>, Self::Error> {
-        let mut requests: HashMap<&str, (&Arc<PartnerRequest>, Vec<i32>)> = HashMap::new();
-        for key in keys {
-            requests.entry(&key.request.fingerprint).or_insert_with(|| (&key.request, Vec::new())).1.push(key.country);
-        }
-        let mut loaded = HashMap::new();
-        for (request, countries) in requests.into_values() {
-            for (country, partners) in partners(&self.0, &countries, &request.ranking).await? {
-                loaded.insert(PartnerKey { country, request: request.clone() }, Arc::new(partners));
-            }
-        }
-        Ok(loaded)
-    }
-}
-
 /// Adds every loader to the schema's data, each batching within the configured window.
 pub fn register(
     builder: async_graphql::SchemaBuilder<super::Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription>,
@@ -241,7 +215,7 @@ pub fn register(
         ($builder:expr, $($module:ident),*) => {
             $builder$(
                 .data(batched(ById::<$module::Entity> { db: db.clone(), entity: PhantomData }, delay))
-                .data(batched(PageLoader::<$module::Entity> { db: db.clone(), entity: PhantomData }, delay))
+                .data(batched(BatchLoader::<PageRequest<$module::Entity>> { db: db.clone(), request: PhantomData }, delay))
             )*
         };
     }
@@ -249,7 +223,7 @@ pub fn register(
         .data(batched(BlocCodesByCountry(db.clone()), delay))
         .data(batched(AgreementClasses(db.clone()), delay))
         .data(batched(SouthSouthFlows(db.clone()), delay))
-        .data(batched(PartnerLoader(db.clone()), delay))
+        .data(batched(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }, delay))
 }
 
 /// A loader that gathers keys for `delay`, in batches of up to 1,000 keys.

@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface, Object};
-use entity::{bloc, country, import_run, sector, source};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::ExprTrait};
+use entity::{import_run, source};
 
 use super::{
     agreement::Agreement,
@@ -86,7 +85,7 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     let mut found = HashMap::new();
     let mut countries = Vec::new();
     let mut blocs = Vec::new();
-    let mut sectors = Condition::any();
+    let mut sectors = Vec::new();
     let mut sources = Vec::new();
     let (mut agreements, mut flows, mut experts, mut deployments, mut runs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -94,9 +93,7 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
         match key {
             NodeKey::Country(iso3) => countries.push(iso3.as_str()),
             NodeKey::Bloc(code) => blocs.push(code.as_str()),
-            NodeKey::Sector(vocabulary, code) => {
-                sectors = sectors.add(sector::Column::Vocabulary.eq(vocabulary).and(sector::Column::Code.eq(code)));
-            }
+            NodeKey::Sector(vocabulary, code) => sectors.push((vocabulary.as_str(), code.as_str())),
             NodeKey::Source(key) => sources.push(key.as_str()),
             NodeKey::Agreement(source, reference) => agreements.push((source.as_str(), reference.as_str())),
             NodeKey::Flow(source, reference) => flows.push((source.as_str(), reference.as_str())),
@@ -110,22 +107,22 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
         }
     }
     if !countries.is_empty() {
-        for model in country::Entity::find().filter(country::Column::Iso3.is_in(countries)).all(db).await? {
+        for model in lookup::countries_by_iso3(db, &countries).await? {
             found.insert(NodeKey::Country(model.iso3.clone()), Node::Country(Country(model)));
         }
     }
     if !blocs.is_empty() {
-        for model in bloc::Entity::find().filter(bloc::Column::Code.is_in(blocs)).all(db).await? {
+        for model in lookup::blocs_by_codes(db, &blocs).await? {
             found.insert(NodeKey::Bloc(model.code.clone()), Node::Bloc(Bloc(model)));
         }
     }
-    if keys.iter().any(|key| matches!(key, NodeKey::Sector(..))) {
-        for model in sector::Entity::find().filter(sectors).all(db).await? {
+    if !sectors.is_empty() {
+        for model in lookup::sectors_by_codes(db, &sectors).await? {
             found.insert(NodeKey::Sector(model.vocabulary.clone(), model.code.clone()), Node::Sector(Sector(model)));
         }
     }
     if !sources.is_empty() {
-        for model in source::Entity::find().filter(source::Column::Key.is_in(sources)).all(db).await? {
+        for model in lookup::sources_by_keys(db, &sources).await? {
             found.insert(NodeKey::Source(model.key.clone()), Node::Source(Source(model)));
         }
     }
@@ -137,11 +134,8 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     let expert_models =
         if wanted_experts.is_empty() { Vec::new() } else { lookup::experts_by_refs(db, &wanted_experts).await? };
     let run_ids: Vec<i32> = runs.iter().map(|(_, number)| *number).collect();
-    let run_models = if run_ids.is_empty() {
-        Vec::new()
-    } else {
-        import_run::Entity::find().filter(import_run::Column::Id.is_in(run_ids)).all(db).await?
-    };
+    let run_models =
+        if run_ids.is_empty() { Vec::new() } else { lookup::by_ids::<import_run::Entity>(db, &run_ids).await? };
 
     let source_ids: Vec<i32> = agreements
         .iter()

@@ -4,17 +4,20 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, OutputType, dataloader::DataLoader};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
 use super::{
     connection::{NodeConnection, connection},
-    loaders::{ById, HasId, PageKey, PageLoader, PageRequest},
+    loaders::{BatchLoader, Batched, ById, PageRequest},
     provenance::{Provenance, Sourced},
 };
 use crate::{
     config::ApiConfig,
     error::{ApiError, ApiResult},
-    repo::page::{Listing, Page, Window, fetch_root},
+    repo::{
+        lookup::WithId,
+        page::{Listing, Page, Window, fetch_root},
+    },
 };
 
 /// Shared state registered in the schema's data.
@@ -48,8 +51,8 @@ pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
 /// One row by primary key, batched with its siblings.
 pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<E::Model>>
 where
-    E: EntityTrait,
-    E::Model: HasId + Sourced + Clone + Send + Sync,
+    E: WithId,
+    E::Model: Sourced + Clone + Send + Sync,
 {
     let found = state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?;
     note_sources(ctx, found.iter());
@@ -59,8 +62,8 @@ where
 /// The row an optional reference points to, batched; none when there is no reference.
 pub async fn optional<E>(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<E::Model>>
 where
-    E: EntityTrait,
-    E::Model: HasId + Sourced + Clone + Send + Sync,
+    E: WithId,
+    E::Model: Sourced + Clone + Send + Sync,
 {
     match id {
         Some(id) => by_id::<E>(ctx, id).await,
@@ -71,8 +74,8 @@ where
 /// Like [`by_id`], for a reference the schema guarantees (a foreign key).
 pub async fn required<E>(ctx: &Context<'_>, id: i32) -> ApiResult<E::Model>
 where
-    E: EntityTrait,
-    E::Model: HasId + Sourced + Clone + Send + Sync,
+    E: WithId,
+    E::Model: Sourced + Clone + Send + Sync,
 {
     by_id::<E>(ctx, id).await?.ok_or_else(|| ApiError::internal(&format!("dangling reference to row {id}")))
 }
@@ -85,7 +88,7 @@ pub async fn root<E, Node>(
     node: impl Fn(&E::Model) -> Node,
 ) -> ApiResult<NodeConnection<Node>>
 where
-    E: EntityTrait,
+    E: WithId,
     E::Model: Sourced,
     Node: OutputType,
 {
@@ -103,13 +106,12 @@ pub async fn nested<E, Node>(
     node: impl Fn(&E::Model) -> Node,
 ) -> ApiResult<NodeConnection<Node>>
 where
-    E: EntityTrait,
+    E: WithId,
     E::Model: Sourced + Send + Sync,
     Node: OutputType,
 {
-    let fingerprint = format!("{listing:?}|{window:?}");
-    let key = PageKey { parent, request: Arc::new(PageRequest { fingerprint, listing, window }) };
-    let page = state::<DataLoader<PageLoader<E>>>(ctx)?.load_one(key).await?;
+    let key = Batched { parent, request: Arc::new(PageRequest::<E>::new(listing, window)) };
+    let page = state::<DataLoader<BatchLoader<PageRequest<E>>>>(ctx)?.load_one(key).await?;
     Ok(match page {
         Some(page) => {
             note_sources(ctx, page.rows.iter().map(|row| &row.model));

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{flow, sector, source};
 use sea_orm::{
-    ColumnTrait, EntityTrait, Order, QueryFilter,
+    ColumnTrait, Order,
     sea_query::{Condition, Expr, SelectStatement},
 };
 
@@ -16,7 +16,10 @@ use super::{
     resolve,
     source::Source,
 };
-use crate::{error::ApiResult, repo::page::Scope};
+use crate::{
+    error::ApiResult,
+    repo::{lookup, page::Scope},
+};
 
 /// The level of a sector in its vocabulary.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +89,7 @@ impl Sector {
         #[graphql(desc = "Returns the sectors before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing::<SectorFilter>(None, SectorOrder::keys(None), Scope::Column("parent_id"));
+        let listing = listing::<SectorFilter>(None, SectorOrder::keys(None), Scope::column(sector::Column::ParentId));
         resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
     }
 
@@ -104,7 +107,7 @@ impl Sector {
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::Column("sector_id"));
+        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::SectorId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 
@@ -213,8 +216,7 @@ impl SectorQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The sector code.")] code: String,
     ) -> ApiResult<Option<Sector>> {
-        let found = sector::Entity::find().filter(sector::Column::Code.eq(code.trim())).one(resolve::db(ctx)?).await?;
-        Ok(found.map(Sector))
+        Ok(lookup::sector_by_code(resolve::db(ctx)?, &code).await?.map(Sector))
     }
 
     /// Sectors of all levels.

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, Object};
 use entity::{import_run, source};
 use sea_orm::{
-    ColumnTrait, EntityTrait, Order, QueryFilter,
+    Order,
     sea_query::{Condition, Expr},
 };
 
@@ -15,7 +15,10 @@ use super::{
 };
 use crate::{
     error::ApiResult,
-    repo::page::{Listing, Scope},
+    repo::{
+        lookup,
+        page::{Listing, Scope},
+    },
 };
 
 /// A published dataset that rows were imported from, with what is needed to cite it.
@@ -92,7 +95,7 @@ impl Source {
         let listing = Listing {
             condition: Condition::all(),
             order: vec![(Expr::col((import_run::Entity, import_run::Column::Id)), Order::Desc)],
-            scope: Scope::Column("source_id"),
+            scope: Scope::column(import_run::Column::SourceId),
         };
         let key = self.0.key.clone();
         resolve::nested::<import_run::Entity, _>(ctx, self.0.id, listing, window, |m| ImportRun(m.clone(), key.clone()))
@@ -179,8 +182,7 @@ impl SourceQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The source's key.")] key: String,
     ) -> ApiResult<Option<Source>> {
-        let found = source::Entity::find().filter(source::Column::Key.eq(key.trim())).one(resolve::db(ctx)?).await?;
-        Ok(found.map(Source))
+        Ok(lookup::source_by_key(resolve::db(ctx)?, &key).await?.map(Source))
     }
 
     /// The datasets southgraph serves, with their licences and citations.

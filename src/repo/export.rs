@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use entity::{country, sector, source};
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, Order,
+    ConnectionTrait, DbErr, Order,
     sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query, SelectStatement},
 };
 
 use super::{
     aggregate::distinct,
-    lookup,
+    lookup::{self, WithId},
     stats::flows::{FlowDimension, FlowMeasures, KeyLabel, flow_stats},
 };
 
@@ -195,7 +195,7 @@ fn measure_cells(m: &FlowMeasures) -> Vec<String> {
 }
 
 /// Code and name of rows by id.
-async fn labels<E: EntityTrait>(
+async fn labels<E: WithId>(
     db: &impl ConnectionTrait,
     ids: &[i32],
     label: impl Fn(&E::Model) -> (i32, String, String),

@@ -1,16 +1,46 @@
-//! Lookups by primary key and by natural key.
+//! Lookups by primary key and by natural key: every lookup the resolvers and loaders make
+//! that is not a listing or an aggregate.
 
 use std::collections::HashMap;
 
-use entity::{agreement, country, deployment, expert, flow, source};
+use entity::{agreement, bloc, bloc_member, country, deployment, expert, flow, import_run, sector, source};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    sea_query::{Alias, Condition, Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, RelationTrait,
+    sea_query::{Condition, Expr, ExprTrait, JoinType},
 };
 
-/// Rows of a table by primary key (`id`), in no particular order.
-pub async fn by_ids<E: EntityTrait>(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<E::Model>, DbErr> {
-    E::find().filter(Expr::col((E::default(), Alias::new("id"))).is_in(ids.iter().copied())).all(db).await
+/// Tables whose primary key is an integer column `id`, and their rows.
+pub trait WithId: EntityTrait<Model: HasId> {
+    /// The primary key column.
+    fn id() -> Self::Column;
+}
+
+/// Rows that have an integer primary key `id`.
+pub trait HasId {
+    /// The primary key.
+    fn id(&self) -> i32;
+}
+
+macro_rules! with_id {
+    ($($module:ident),*) => {$(
+        impl WithId for $module::Entity {
+            fn id() -> Self::Column {
+                $module::Column::Id
+            }
+        }
+
+        impl HasId for $module::Model {
+            fn id(&self) -> i32 {
+                self.id
+            }
+        }
+    )*};
+}
+with_id!(agreement, bloc, country, deployment, expert, flow, import_run, sector, source);
+
+/// Rows of a table by primary key, in no particular order.
+pub async fn by_ids<E: WithId>(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<E::Model>, DbErr> {
+    E::find().filter(E::id().is_in(ids.iter().copied())).all(db).await
 }
 
 /// A country by ISO 3166-1 alpha-3 or alpha-2 code, in any case.
@@ -77,4 +107,64 @@ pub async fn deployments_by_refs(
             condition.add(deployment::Column::ExpertId.eq(*expert_id).and(deployment::Column::Ref.eq(*reference)));
     }
     deployment::Entity::find().filter(condition).all(db).await
+}
+
+/// A bloc by code (`G77`, `AU`).
+pub async fn bloc_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<bloc::Model>, DbErr> {
+    bloc::Entity::find().filter(bloc::Column::Code.eq(code.trim())).one(db).await
+}
+
+/// A sector by code (`12220`, `122`, `120`); codes are unique across levels.
+pub async fn sector_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<sector::Model>, DbErr> {
+    sector::Entity::find().filter(sector::Column::Code.eq(code.trim())).one(db).await
+}
+
+/// A source by key (`aiddata-gcof-1.0`).
+pub async fn source_by_key(db: &impl ConnectionTrait, key: &str) -> Result<Option<source::Model>, DbErr> {
+    source::Entity::find().filter(source::Column::Key.eq(key.trim())).one(db).await
+}
+
+/// Countries by ISO3 code.
+pub async fn countries_by_iso3(db: &impl ConnectionTrait, codes: &[&str]) -> Result<Vec<country::Model>, DbErr> {
+    country::Entity::find().filter(country::Column::Iso3.is_in(codes.iter().copied())).all(db).await
+}
+
+/// Blocs by code.
+pub async fn blocs_by_codes(db: &impl ConnectionTrait, codes: &[&str]) -> Result<Vec<bloc::Model>, DbErr> {
+    bloc::Entity::find().filter(bloc::Column::Code.is_in(codes.iter().copied())).all(db).await
+}
+
+/// Sectors by `(vocabulary, code)`.
+pub async fn sectors_by_codes(db: &impl ConnectionTrait, pairs: &[(&str, &str)]) -> Result<Vec<sector::Model>, DbErr> {
+    let mut condition = Condition::any().add(Expr::val(false));
+    for (vocabulary, code) in pairs {
+        condition = condition.add(sector::Column::Vocabulary.eq(*vocabulary).and(sector::Column::Code.eq(*code)));
+    }
+    sector::Entity::find().filter(condition).all(db).await
+}
+
+/// Sources by key.
+pub async fn sources_by_keys(db: &impl ConnectionTrait, keys: &[&str]) -> Result<Vec<source::Model>, DbErr> {
+    source::Entity::find().filter(source::Column::Key.is_in(keys.iter().copied())).all(db).await
+}
+
+/// The codes of the blocs each country belongs to (every country given has an entry).
+pub async fn bloc_codes_by_country(
+    db: &impl ConnectionTrait,
+    countries: &[i32],
+) -> Result<HashMap<i32, Vec<String>>, DbErr> {
+    let rows: Vec<(i32, String)> = bloc_member::Entity::find()
+        .select_only()
+        .column(bloc_member::Column::CountryId)
+        .column(bloc::Column::Code)
+        .join(JoinType::InnerJoin, bloc_member::Relation::Bloc.def())
+        .filter(bloc_member::Column::CountryId.is_in(countries.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut codes: HashMap<i32, Vec<String>> = countries.iter().map(|id| (*id, Vec::new())).collect();
+    for (country, code) in rows {
+        codes.entry(country).or_default().push(code);
+    }
+    Ok(codes)
 }

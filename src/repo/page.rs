@@ -9,37 +9,57 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
+    ColumnTrait, ConnectionTrait, DbErr, FromQueryResult, Order,
     sea_query::{
-        Alias, Asterisk, Condition, Expr, ExprTrait, NullOrdering, OverStatement, Query, SelectStatement,
-        WindowStatement,
+        Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, NullOrdering, OverStatement, Query,
+        SelectStatement, WindowStatement,
     },
 };
+
+use super::lookup::WithId;
 
 const PARENT: &str = "_parent";
 const POSITION: &str = "_position";
 const TOTAL: &str = "_total";
 
-/// Which rows of a table belong to which parent.
-#[derive(Clone, Debug)]
+/// Which rows of a table belong to which parent. Built from entity columns
+/// ([`Scope::column`], [`Scope::link`]), so that renaming a column fails to compile.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Every row, as one list (a root connection).
     All,
     /// Rows whose own column holds the parent's id (`flow.provider_id`).
-    Column(&'static str),
+    Column(DynIden),
     /// Rows linked to the parent through a link table (`agreement_party`).
     Link {
         /// The link table.
-        table: &'static str,
+        table: DynIden,
         /// Its column that holds the listed row's id.
-        child: &'static str,
+        child: DynIden,
         /// Its column that holds the parent's id.
-        parent: &'static str,
+        parent: DynIden,
     },
 }
 
+impl Scope {
+    /// Rows whose own `column` holds the parent's id.
+    pub fn column<C: ColumnTrait>(column: C) -> Self {
+        Self::Column(column.into_iden())
+    }
+
+    /// Rows linked to the parent through the link table of these columns: `child` holds
+    /// the listed row's id, `parent` the parent's.
+    pub fn link<C: ColumnTrait>(child: C, parent: C) -> Self {
+        Self::Link { table: C::EntityName::default().into_iden(), child: child.into_iden(), parent: parent.into_iden() }
+    }
+}
+
 /// What to list: a table's rows that match a condition, in an order, per parent.
-#[derive(Clone, Debug)]
+///
+/// Listings compare by value, so the same listing asked for by many parents is fetched
+/// once ([`crate::graphql`]'s batch loaders key on it); they hash by scope and ordering
+/// length only, as conditions have no hash of their own.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Listing {
     /// Rows must match this.
     pub condition: Condition,
@@ -47,6 +67,15 @@ pub struct Listing {
     pub order: Vec<(Expr, Order)>,
     /// How rows belong to parents.
     pub scope: Scope,
+}
+
+impl Eq for Listing {}
+
+impl std::hash::Hash for Listing {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.scope.hash(state);
+        self.order.len().hash(state);
+    }
 }
 
 /// Which positions (1-based row numbers) of each parent's list to return.
@@ -122,7 +151,7 @@ pub async fn fetch_root<E>(
     window: Window,
 ) -> Result<Page<E::Model>, DbErr>
 where
-    E: EntityTrait,
+    E: WithId,
 {
     let table = E::default();
     let total = match db.query_one(&count_statement(table, listing, None)).await? {
@@ -138,7 +167,7 @@ where
     for (expr, order) in &listing.order {
         select.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
     }
-    select.order_by((table, Alias::new("id")), Order::Asc).limit(end - start).offset(start);
+    select.order_by((table, E::id()), Order::Asc).limit(end - start).offset(start);
     let rows = db.query_all(&select).await?;
     let rows = rows
         .iter()
@@ -157,7 +186,7 @@ pub async fn fetch_pages<E>(
     window: Window,
 ) -> Result<HashMap<i32, Page<E::Model>>, DbErr>
 where
-    E: EntityTrait,
+    E: WithId,
 {
     let table = E::default();
     let rows = db.query_all(&page_statement(table, listing, Some(parents), window)).await?;
@@ -191,18 +220,15 @@ fn to_u64(value: i64) -> u64 {
 }
 
 /// `SELECT table.*, parent FROM table [JOIN link] WHERE condition AND parent IN parents`.
-fn scoped_select<E: EntityTrait>(table: E, listing: &Listing, parents: Option<&[i32]>) -> (SelectStatement, Expr) {
+fn scoped_select<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]>) -> (SelectStatement, Expr) {
     let mut select = Query::select();
     select.from(table);
     let parent = match &listing.scope {
         Scope::All => Expr::val(ROOT),
-        Scope::Column(column) => Expr::col((table, Alias::new(*column))),
+        Scope::Column(column) => Expr::col((table, column.clone())),
         Scope::Link { table: link, child, parent } => {
-            select.inner_join(
-                Alias::new(*link),
-                Expr::col((Alias::new(*link), Alias::new(*child))).equals((table, Alias::new("id"))),
-            );
-            Expr::col((Alias::new(*link), Alias::new(*parent)))
+            select.inner_join(link.clone(), Expr::col((link.clone(), child.clone())).equals((table, E::id())));
+            Expr::col((link.clone(), parent.clone()))
         }
     };
     select.cond_where(listing.condition.clone());
@@ -223,18 +249,13 @@ fn partition(parent: &Expr, scope: &Scope) -> WindowStatement {
     }
 }
 
-fn page_statement<E: EntityTrait>(
-    table: E,
-    listing: &Listing,
-    parents: Option<&[i32]>,
-    window: Window,
-) -> SelectStatement {
+fn page_statement<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]>, window: Window) -> SelectStatement {
     let (mut inner, parent) = scoped_select(table, listing, parents);
     let mut numbering = partition(&parent, &listing.scope);
     for (expr, order) in &listing.order {
         numbering.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
     }
-    numbering.order_by_expr(Expr::col((table, Alias::new("id"))), Order::Asc);
+    numbering.order_by_expr(Expr::col((table, E::id())), Order::Asc);
     inner
         .column((table, Asterisk))
         .expr_as(parent.clone(), Alias::new(PARENT))
@@ -271,7 +292,7 @@ fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn count_statement<E: EntityTrait>(table: E, listing: &Listing, parents: Option<&[i32]>) -> SelectStatement {
+fn count_statement<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]>) -> SelectStatement {
     let (mut select, parent) = scoped_select(table, listing, parents);
     select.expr_as(parent.clone(), Alias::new(PARENT)).expr_as(Expr::cust("COUNT(*)"), Alias::new(TOTAL));
     if !matches!(listing.scope, Scope::All) {

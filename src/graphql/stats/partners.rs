@@ -12,7 +12,7 @@ use crate::{
     graphql::{
         country::Country,
         flow::FlowFilter,
-        loaders::{PartnerKey, PartnerLoader, PartnerRequest},
+        loaders::{BatchLoader, Batched},
         resolve,
     },
     repo::stats::partners::{self, PartnerRanking},
@@ -79,10 +79,8 @@ pub async fn partners_of(
         .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
     let ranking =
         PartnerRanking { direction: direction.into(), condition: condition(filter), measure: measure.into(), first };
-    let fingerprint = format!("{ranking:?}");
-    let request = Arc::new(PartnerRequest { fingerprint, ranking });
-    let loader = resolve::state::<DataLoader<PartnerLoader>>(ctx)?;
-    let found = loader.load_one(PartnerKey { country, request }).await?.unwrap_or_default();
+    let loader = resolve::state::<DataLoader<BatchLoader<PartnerRanking>>>(ctx)?;
+    let found = loader.load_one(Batched { parent: country, request: Arc::new(ranking) }).await?.unwrap_or_default();
     resolve::cite(ctx, found.iter().flat_map(|partner| partner.sources.iter().copied()));
     Ok(found.iter().cloned().map(Partner).collect())
 }

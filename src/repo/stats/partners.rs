@@ -22,8 +22,9 @@ pub enum PartnerDirection {
     Received,
 }
 
-/// What a ranking of partners asks for, the same for every country it ranks.
-#[derive(Clone, Debug)]
+/// What a ranking of partners asks for, the same for every country it ranks. Rankings
+/// compare by value; they hash by all but the condition, which has no hash of its own.
+#[derive(Clone, Debug, PartialEq)]
 pub struct PartnerRanking {
     /// Which side the partners are on.
     pub direction: PartnerDirection,
@@ -33,6 +34,14 @@ pub struct PartnerRanking {
     pub measure: FlowMeasure,
     /// How many partners per country.
     pub first: u64,
+}
+
+impl Eq for PartnerRanking {}
+
+impl std::hash::Hash for PartnerRanking {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.direction, self.measure, self.first).hash(state);
+    }
 }
 
 /// A partner of a country, with the flows between them.
