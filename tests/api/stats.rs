@@ -369,3 +369,20 @@ async fn desta_agreements_among_developing_countries_match_the_published_list() 
         .collect();
     assert_eq!(years, by_year);
 }
+
+#[tokio::test]
+async fn an_aggregate_of_nothing_is_one_empty_group() {
+    let test = TestDb::new().await;
+    let data = test
+        .api()
+        .data(
+            r#"{
+                flowStats(filter: { kind: [] }, groupBy: []) { count sumUsdConstant maxUsdConstant }
+                southSouthShare(filter: { kind: [] }) { total toSouth share }
+            }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["flowStats"], json!([{ "count": 0, "sumUsdConstant": 0.0, "maxUsdConstant": null }]));
+    assert_eq!(data["southSouthShare"], json!({ "total": 0.0, "toSouth": 0.0, "share": null }));
+}

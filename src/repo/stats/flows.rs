@@ -196,7 +196,7 @@ const PARTIALS: &[(&str, &str)] = &[
 
 /// The measures, rolled up from the partial aggregates.
 const MEASURES: &[(&str, &str)] = &[
-    ("m_count", "CAST(SUM(\"t\".\"n\") AS BIGINT)"),
+    ("m_count", "CAST(COALESCE(SUM(\"t\".\"n\"), 0) AS BIGINT)"),
     ("m_sum_current", "SUM(\"t\".\"s_cur\")"),
     ("m_sum_constant", "SUM(\"t\".\"s_con\")"),
     ("m_min_current", "MIN(\"t\".\"lo_cur\")"),
