@@ -31,6 +31,7 @@ pub mod resolver;
 mod run;
 mod source;
 mod storage;
+mod store;
 mod sync;
 mod table;
 mod text;

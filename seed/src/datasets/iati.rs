@@ -31,11 +31,12 @@
 //!   `description` (of type 1 when typed); status: the name of `activity-status`.
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, sectors, store};
+use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::{self, SourceRow};
+use crate::store;
 use crate::table::Parsed;
 use crate::text;
 use chrono::{Datelike, NaiveDate};
@@ -456,7 +457,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(parsed)?;
     let resolver = countries(load, Dataset::IatiActivities).await?;
-    let sector_ids = sectors::sector_ids(load.txn).await?;
+    let sector_ids = store::sector_ids(load.txn).await?;
     // Providers that are no country: name → (activities, first line), in file order.
     let mut not_countries: Vec<(String, u64, u64)> = Vec::new();
     let mut flows = Vec::with_capacity(records.len());
