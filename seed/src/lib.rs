@@ -36,6 +36,7 @@ mod sync;
 mod table;
 mod text;
 mod world_countries;
+mod xml;
 
 pub use bundle_import::{BundleState, bundle_checksum, bundle_complete, bundle_state};
 pub use error::{FieldError, ImportError, ParseError};

@@ -7,7 +7,7 @@
 //!   `recipient_oecd_code`, learnt from the file's own ISO3/DAC pairs); rows for a region or
 //!   several countries ("Africa, regional") get no recipient and `recipient_label` =
 //!   `recipient_condensed`; a code that matches no country skips the row, reported;
-//! - kind from `flow` ([`flow_kind`]); `flow_type` = `flow`, `flow_class`;
+//! - kind from `flow` ([`aiddata_flow_kind`](super::aiddata_flow_kind)); `flow_type` = `flow`, `flow_class`;
 //! - `amount_usd_current` = `usd_current`, `amount_usd_constant` = `usd_defl_2014` (blank
 //!   or a single space: none), `constant_base_year` = 2014 when there is a constant amount;
 //! - sector by `crs_sector_code` (a DAC group or category row, see the sectors module);

@@ -27,7 +27,7 @@ use crate::source::{self, DAC_SECTOR_GROUPS};
 use crate::store::{DAC_VOCABULARY, sector_ids};
 use crate::sync::upsert;
 use crate::table::Parsed;
-use crate::text;
+use crate::{text, xml};
 use entity::{SectorLevel, sector};
 use quick_xml::events::Event;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -78,15 +78,10 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
     let mut in_name = false;
     let mut in_description = false;
     let mut buffer = String::new();
-    let line_at = |position: u64| {
-        let end = usize::try_from(position).unwrap_or(text.len()).min(text.len());
-        1 + text.as_bytes()[..end].iter().filter(|byte| **byte == b'\n').count() as u64
-    };
+    let lines = xml::Lines::new(&text);
     loop {
         let position = reader.buffer_position();
-        let event = reader.read_event().map_err(|error| {
-            ParseError::File(format!("line {}: not valid XML: {error}", line_at(reader.error_position())))
-        })?;
+        let event = reader.read_event().map_err(|error| xml::invalid(lines.at(reader.error_position()), &error))?;
         match event {
             Event::Eof => break,
             Event::Start(start) => match start.name().as_ref() {
@@ -97,7 +92,7 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
                         .flatten()
                         .is_some_and(|status| status.value.as_ref() == b"withdrawn");
                     item = Some(CodelistItem {
-                        line: line_at(position),
+                        line: lines.at(position),
                         code: String::new(),
                         name: String::new(),
                         description: None,
@@ -126,15 +121,7 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
                 buffer.push_str(&content);
             }
             Event::GeneralRef(reference) if capture != Capture::Nothing => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(character)) => Some(character.to_string()),
-                    _ => reference
-                        .decode()
-                        .ok()
-                        .and_then(|name| quick_xml::escape::resolve_predefined_entity(&name))
-                        .map(str::to_owned),
-                };
-                buffer.push_str(&resolved.unwrap_or_default());
+                buffer.push_str(&xml::reference_text(&reference));
             }
             Event::End(end) => {
                 let Some(current) = item.as_mut() else {
