@@ -31,10 +31,12 @@ pub mod resolver;
 mod run;
 mod source;
 mod storage;
+mod store;
 mod sync;
 mod table;
 mod text;
 mod world_countries;
+mod xml;
 
 pub use bundle_import::{BundleState, bundle_checksum, bundle_complete, bundle_state};
 pub use error::{FieldError, ImportError, ParseError};

@@ -1,10 +1,18 @@
 //! Upsert by natural key, the same way on SQLite and PostgreSQL: inside the import's
-//! transaction, the rows already stored for the keys are read once, then new rows are
-//! inserted in multi-row batches, changed rows updated one by one, and unchanged rows left
-//! alone, so that a re-import counts zero inserted and zero updated.
+//! transaction, the rows already stored for the keys are read once and compared, then
+//! changed rows are rewritten and new rows inserted, both in multi-row batches, and
+//! unchanged rows left alone, so that a re-import counts zero inserted and zero updated.
+//!
+//! The read stays: an `INSERT … ON CONFLICT DO UPDATE` alone cannot tell the import report
+//! which rows it inserted, which it changed and which it left as they were (PostgreSQL
+//! could tell inserted from updated by `xmax`, SQLite cannot at all, and neither counts
+//! an update that changes nothing as unchanged). `ON CONFLICT` on the primary key is what
+//! rewrites the changed rows, a batch per statement instead of an `UPDATE` per row.
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait, Value,
+    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
+    PrimaryKeyToColumn, Value,
 };
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -54,8 +62,11 @@ where
     let stored: HashMap<K, E::Model> = existing.into_iter().map(|row| (key(&row), row)).collect();
     let mut tally = Tally::default();
     let mut inserts = Vec::new();
+    // By key: a key given twice is updated to the last row, as one UPDATE after another did.
+    let mut updates: HashMap<K, E::ActiveModel> = HashMap::new();
     for row in rows {
-        match stored.get(&key(&row)) {
+        let row_key = key(&row);
+        match stored.get(&row_key) {
             None => {
                 let mut active = row.into_active_model().reset_all();
                 if let Some(id) = surrogate {
@@ -70,13 +81,40 @@ where
                 if let Some(id) = surrogate {
                     active.set(id, old.get(id));
                 }
-                E::update(active).exec(db).await?;
+                updates.insert(row_key, active);
                 tally.updated += 1;
             }
         }
     }
+    update_batches::<E, C>(db, updates.into_values().collect()).await?;
     insert_batches::<E, C>(db, inserts).await?;
     Ok(tally)
+}
+
+/// Rewrites stored rows (each with its primary key) in multi-row statements of
+/// [`BATCH_ROWS`]: `INSERT … ON CONFLICT (primary key) DO UPDATE SET` every other column,
+/// which SQLite and PostgreSQL both run as an update of the row the key names.
+async fn update_batches<E, C>(db: &C, rows: Vec<E::ActiveModel>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let keys: Vec<E::Column> = E::PrimaryKey::iter().map(PrimaryKeyToColumn::into_column).collect();
+    let values: Vec<E::Column> =
+        E::Column::iter().filter(|column| keys.iter().all(|key| key.as_str() != column.as_str())).collect();
+    if values.is_empty() {
+        // A row that is all key is never changed, only inserted.
+        return Ok(());
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
+        let mut on_conflict = OnConflict::columns(keys.clone());
+        on_conflict.update_columns(values.clone());
+        E::insert_many(batch).on_conflict(on_conflict).exec_without_returning(db).await?;
+    }
+    Ok(())
 }
 
 /// Inserts rows in multi-row statements of [`BATCH_ROWS`].

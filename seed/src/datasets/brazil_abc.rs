@@ -28,9 +28,10 @@
 //! "Missão de Especialistas Bolivianos …"). The people are never named: no person is made up.
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, store};
+use crate::datasets::{countries, first_part};
 use crate::error::{ImportError, ParseError};
 use crate::run::{Input, Load};
+use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
 use entity::{ExpertKind, FlowKind, deployment, expert};

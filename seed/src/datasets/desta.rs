@@ -20,14 +20,13 @@
 //!   one message per entry type.
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, store};
+use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
-use crate::sync::upsert;
+use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
 use entity::{AgreementKind, AgreementStatus, agreement, agreement_party};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
 
 /// The most members a DESTA row lists (`c1` … `c91`).
@@ -246,34 +245,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             })
         })
         .collect();
-    upsert_parties(load, ids.values().copied().collect(), rows).await
-}
-
-/// Upserts the parties of a source's agreements.
-pub(crate) async fn upsert_parties(
-    load: &mut Load<'_>,
-    agreement_ids: Vec<i32>,
-    rows: Vec<agreement_party::Model>,
-) -> Result<(), ImportError> {
-    let mut existing = Vec::new();
-    for chunk in agreement_ids.chunks(500) {
-        existing.extend(
-            agreement_party::Entity::find()
-                .filter(agreement_party::Column::AgreementId.is_in(chunk.to_vec()))
-                .all(load.txn)
-                .await?,
-        );
-    }
-    let tally = upsert::<agreement_party::Entity, _, _>(
-        load.txn,
-        existing,
-        rows,
-        |row| (row.agreement_id, row.country_id),
-        None,
-    )
-    .await?;
-    load.count(tally);
-    Ok(())
+    store::parties(load, ids.values().copied().collect(), rows).await
 }
 
 /// Parties by agreement, for tests.

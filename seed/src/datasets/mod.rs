@@ -8,7 +8,6 @@ pub(crate) mod gcof;
 pub(crate) mod iati;
 pub(crate) mod roster;
 pub(crate) mod sectors;
-pub(crate) mod store;
 pub(crate) mod tuff;
 pub(crate) mod unctad_iia;
 pub(crate) mod wb_class;
@@ -19,6 +18,7 @@ use crate::error::ImportError;
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::{self, SourceRow};
+use entity::FlowKind;
 
 /// The `source` row a dataset's rows point to (`file`: the input's name, for datasets whose
 /// source is the user's file).
@@ -70,4 +70,40 @@ pub(crate) async fn countries(load: &Load<'_>, dataset: Dataset) -> Result<Count
         return Err(ImportError::MissingPrerequisite { dataset: dataset.name(), needs: Dataset::CountryCodes.name() });
     }
     Ok(resolver)
+}
+
+/// The common kind of an AidData `flow` label, shared by the AidData datasets (GCOF, TUFF).
+pub(crate) fn aiddata_flow_kind(flow: &str) -> Option<FlowKind> {
+    Some(match flow {
+        "Grant" => FlowKind::Grant,
+        "Loan (excluding debt rescheduling)" => FlowKind::Loan,
+        "Free-standing technical assistance" => FlowKind::TechnicalAssistance,
+        "Scholarships/training in the donor country" => FlowKind::Scholarship,
+        "Export credits" | "Strategic/Supplier Credit" => FlowKind::ExportCredit,
+        "Debt forgiveness" | "Debt rescheduling" => FlowKind::DebtRelief,
+        "Vague TBD" => FlowKind::Unspecified,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flow_label_of_the_file_maps() {
+        for label in [
+            "Grant",
+            "Loan (excluding debt rescheduling)",
+            "Free-standing technical assistance",
+            "Scholarships/training in the donor country",
+            "Export credits",
+            "Vague TBD",
+            "Debt forgiveness",
+            "Debt rescheduling",
+            "Strategic/Supplier Credit",
+        ] {
+            assert!(aiddata_flow_kind(label).is_some(), "{label}");
+        }
+    }
 }

@@ -23,11 +23,12 @@
 //! `expert-roster-<file stem>` in lower case ([`source_row`]).
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, sectors, store};
+use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::SourceRow;
+use crate::store;
 use crate::table::{CsvRow, CsvTable, Parsed, parse_year};
 use crate::text;
 use entity::{ExpertKind, deployment, expert};
@@ -202,7 +203,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(parsed)?;
     let resolver = countries(load, Dataset::ExpertRoster).await?;
-    let sector_ids = sectors::sector_ids(load.txn).await?;
+    let sector_ids = store::sector_ids(load.txn).await?;
     if sector_ids.is_empty() && records.iter().any(|record| !record.sectors.is_empty()) {
         return Err(ImportError::MissingPrerequisite {
             dataset: Dataset::ExpertRoster.name(),

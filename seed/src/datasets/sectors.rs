@@ -1,4 +1,4 @@
-//! DAC sectors in one vocabulary, `DAC`, three levels, one row per code:
+//! DAC sectors in one vocabulary, `DAC` ([`DAC_VOCABULARY`]), three levels, one row per code:
 //!
 //! - **PURPOSE**: the 5-digit CRS purpose codes of IATI's `Sector.xml` (`12220`), parent =
 //!   the 3-digit category in their `<category>` element;
@@ -24,16 +24,14 @@
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, DAC_SECTOR_GROUPS};
+use crate::store::{DAC_VOCABULARY, sector_ids};
 use crate::sync::upsert;
 use crate::table::Parsed;
-use crate::text;
+use crate::{text, xml};
 use entity::{SectorLevel, sector};
 use quick_xml::events::Event;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::collections::{HashMap, HashSet};
-
-/// The vocabulary of every DAC row.
-pub const VOCABULARY: &str = "DAC";
+use std::collections::HashSet;
 
 /// DAC group headings that AidData's `crs_sector_code` uses and IATI's SectorCategory
 /// lacks, with AidData's `crs_sector_name`.
@@ -80,15 +78,10 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
     let mut in_name = false;
     let mut in_description = false;
     let mut buffer = String::new();
-    let line_at = |position: u64| {
-        let end = usize::try_from(position).unwrap_or(text.len()).min(text.len());
-        1 + text.as_bytes()[..end].iter().filter(|byte| **byte == b'\n').count() as u64
-    };
+    let lines = xml::Lines::new(&text);
     loop {
         let position = reader.buffer_position();
-        let event = reader.read_event().map_err(|error| {
-            ParseError::File(format!("line {}: not valid XML: {error}", line_at(reader.error_position())))
-        })?;
+        let event = reader.read_event().map_err(|error| xml::invalid(lines.at(reader.error_position()), &error))?;
         match event {
             Event::Eof => break,
             Event::Start(start) => match start.name().as_ref() {
@@ -99,7 +92,7 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
                         .flatten()
                         .is_some_and(|status| status.value.as_ref() == b"withdrawn");
                     item = Some(CodelistItem {
-                        line: line_at(position),
+                        line: lines.at(position),
                         code: String::new(),
                         name: String::new(),
                         description: None,
@@ -128,15 +121,7 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
                 buffer.push_str(&content);
             }
             Event::GeneralRef(reference) if capture != Capture::Nothing => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(character)) => Some(character.to_string()),
-                    _ => reference
-                        .decode()
-                        .ok()
-                        .and_then(|name| quick_xml::escape::resolve_predefined_entity(&name))
-                        .map(str::to_owned),
-                };
-                buffer.push_str(&resolved.unwrap_or_default());
+                buffer.push_str(&xml::reference_text(&reference));
             }
             Event::End(end) => {
                 let Some(current) = item.as_mut() else {
@@ -222,7 +207,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     let row =
         |code: &str, level, name: &str, description: Option<String>, parent_id, active, source_id| sector::Model {
             id: 0,
-            vocabulary: VOCABULARY.to_owned(),
+            vocabulary: DAC_VOCABULARY.to_owned(),
             code: code.to_owned(),
             level,
             name: name.to_owned(),
@@ -311,7 +296,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
 async fn upsert_level(load: &mut Load<'_>, rows: Vec<sector::Model>) -> Result<(), ImportError> {
     let codes: Vec<String> = rows.iter().map(|row| row.code.clone()).collect();
     let existing = sector::Entity::find()
-        .filter(sector::Column::Vocabulary.eq(VOCABULARY))
+        .filter(sector::Column::Vocabulary.eq(DAC_VOCABULARY))
         .filter(sector::Column::Code.is_in(codes))
         .all(load.txn)
         .await?;
@@ -320,19 +305,6 @@ async fn upsert_level(load: &mut Load<'_>, rows: Vec<sector::Model>) -> Result<(
             .await?;
     load.count(tally);
     Ok(())
-}
-
-/// The ids of the DAC sectors by code.
-pub(crate) async fn sector_ids<C: sea_orm::ConnectionTrait>(db: &C) -> Result<HashMap<String, i32>, sea_orm::DbErr> {
-    use sea_orm::QuerySelect;
-    let rows: Vec<(i32, String)> = sector::Entity::find()
-        .select_only()
-        .columns([sector::Column::Id, sector::Column::Code])
-        .filter(sector::Column::Vocabulary.eq(VOCABULARY))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(id, code)| (code, id)).collect())
 }
 
 #[cfg(test)]

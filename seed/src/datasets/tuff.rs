@@ -26,9 +26,10 @@
 //! `contacts` (names of officials) is never read.
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, gcof, sectors, store};
+use crate::datasets::{aiddata_flow_kind, countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
+use crate::store;
 use crate::table::{Column, CsvRow, CsvTable, Parsed};
 use crate::text;
 use chrono::NaiveDate;
@@ -63,7 +64,7 @@ pub(crate) struct TuffRecord {
 /// The common kind of a TUFF `flow` label (module docs); `None` for an unknown label.
 pub(crate) fn flow_kind(flow: Option<&str>) -> Option<FlowKind> {
     let Some(flow) = flow else { return Some(FlowKind::Unspecified) };
-    gcof::flow_kind(flow).or(match flow {
+    aiddata_flow_kind(flow).or(match flow {
         "Monetary Grant (excluding debt forgiveness)" | "In-kind Grant (Goods or Services)" | "Grant (Vague)" => {
             Some(FlowKind::Grant)
         }
@@ -212,7 +213,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input, dataset: Dataset)
     let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(parsed)?;
     let resolver = countries(load, dataset).await?;
-    let sector_ids = sectors::sector_ids(load.txn).await?;
+    let sector_ids = store::sector_ids(load.txn).await?;
     let mut flows = Vec::with_capacity(records.len());
     for record in records {
         let Some(provider_id) = resolver.name(&record.donor) else {

@@ -14,10 +14,11 @@
 //!   each treaty is not in the file, and today's membership would be wrong for old treaties.
 
 use crate::Dataset;
-use crate::datasets::{countries, desta::upsert_parties, first_part, store};
+use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
+use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
 use chrono::{Datelike, NaiveDate};
@@ -188,7 +189,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             })
         })
         .collect();
-    upsert_parties(load, ids.values().copied().collect(), rows).await
+    store::parties(load, ids.values().copied().collect(), rows).await
 }
 
 #[cfg(test)]

@@ -18,10 +18,11 @@
 //! year) and are imported with an amount of 0.
 
 use crate::Dataset;
-use crate::datasets::{countries, first_part, store};
+use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
+use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
 use entity::FlowKind;

@@ -1,14 +1,25 @@
 //! Storing what the loaders built, the same way for every dataset: flows and agreements
-//! upserted by (source, ref), experts by (source, ref), their sectors by (expert, sector)
-//! and deployments by (expert, ref), all inside the run's transaction.
+//! upserted by (source, ref), their parties by (agreement, country), experts by
+//! (source, ref), their sectors by (expert, sector) and deployments by (expert, ref), all
+//! inside the run's transaction; and the id lookups loaders share (ids by `ref`, DAC
+//! sector ids by code).
+//!
+//! Every loader stores through here, and this module imports no loader, so the dataset
+//! modules depend on it and on nothing of each other.
 
-use crate::datasets::gcof::ids_by_ref;
 use crate::error::ImportError;
 use crate::run::Load;
 use crate::sync::upsert;
-use entity::{agreement, deployment, expert, expert_sector, flow};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::{agreement, agreement_party, deployment, expert, expert_sector, flow, sector};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
+
+/// The vocabulary of every DAC sector row.
+pub(crate) const DAC_VOCABULARY: &str = "DAC";
+
+/// Rows of a parent table whose children are read per `IN (...)` list: well under both
+/// databases' bind-parameter limits.
+const IN_LIST: usize = 500;
 
 /// An expert with its sectors and deployments (their `expert_id` is filled in here).
 #[derive(Clone, Debug)]
@@ -69,7 +80,7 @@ pub(crate) async fn experts(load: &mut Load<'_>, rows: Vec<ExpertRows>) -> Resul
     }
     let mut existing_sectors = Vec::new();
     let mut existing_deployments = Vec::new();
-    for chunk in expert_ids.chunks(500) {
+    for chunk in expert_ids.chunks(IN_LIST) {
         existing_sectors.extend(
             expert_sector::Entity::find()
                 .filter(expert_sector::Column::ExpertId.is_in(chunk.to_vec()))
@@ -99,6 +110,64 @@ pub(crate) async fn experts(load: &mut Load<'_>, rows: Vec<ExpertRows>) -> Resul
     .await?;
     load.count(tally);
     Ok(())
+}
+
+/// Upserts the parties of a source's agreements (`agreement_ids`: all of them, for reading
+/// the parties already stored).
+pub(crate) async fn parties(
+    load: &mut Load<'_>,
+    agreement_ids: Vec<i32>,
+    rows: Vec<agreement_party::Model>,
+) -> Result<(), ImportError> {
+    let mut existing = Vec::new();
+    for chunk in agreement_ids.chunks(IN_LIST) {
+        existing.extend(
+            agreement_party::Entity::find()
+                .filter(agreement_party::Column::AgreementId.is_in(chunk.to_vec()))
+                .all(load.txn)
+                .await?,
+        );
+    }
+    let tally = upsert::<agreement_party::Entity, _, _>(
+        load.txn,
+        existing,
+        rows,
+        |row| (row.agreement_id, row.country_id),
+        None,
+    )
+    .await?;
+    load.count(tally);
+    Ok(())
+}
+
+/// The ids of the run's source's rows of `E` by `ref` (`id`, `reference` and `source`:
+/// the entity's id, ref and source columns).
+pub(crate) async fn ids_by_ref<E: EntityTrait>(
+    load: &Load<'_>,
+    id: E::Column,
+    reference: E::Column,
+    source: E::Column,
+) -> Result<HashMap<String, i32>, ImportError> {
+    let rows: Vec<(i32, String)> = E::find()
+        .select_only()
+        .columns([id, reference])
+        .filter(source.eq(load.source_id))
+        .into_tuple()
+        .all(load.txn)
+        .await?;
+    Ok(rows.into_iter().map(|(id, reference)| (reference, id)).collect())
+}
+
+/// The ids of the DAC sectors by code.
+pub(crate) async fn sector_ids<C: ConnectionTrait>(db: &C) -> Result<HashMap<String, i32>, DbErr> {
+    let rows: Vec<(i32, String)> = sector::Entity::find()
+        .select_only()
+        .columns([sector::Column::Id, sector::Column::Code])
+        .filter(sector::Column::Vocabulary.eq(DAC_VOCABULARY))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, code)| (code, id)).collect())
 }
 
 /// A flow row with the columns every loader sets the same way left empty.
