@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_tables;
 mod m20261128_000002_index_flow_aggregates;
 mod m20261201_000003_create_bundle_import;
+mod m20261202_000004_index_flow_aggregates_by_source;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_tables::Migration),
             Box::new(m20261128_000002_index_flow_aggregates::Migration),
             Box::new(m20261201_000003_create_bundle_import::Migration),
+            Box::new(m20261202_000004_index_flow_aggregates_by_source::Migration),
         ]
     }
 }

@@ -19,9 +19,13 @@ impl TestDb {
         Self { db, cleanup: None }
     }
 
-    /// `None` when `SOUTHGRAPH_TEST_POSTGRES_URL` is not set.
+    /// `None` when `SOUTHGRAPH_TEST_POSTGRES_URL` is not set, saying that the test is
+    /// skipped, so that a run without PostgreSQL does not pass for one with it.
     pub async fn postgres() -> Option<Self> {
-        let url = std::env::var("SOUTHGRAPH_TEST_POSTGRES_URL").ok()?;
+        let Some(url) = std::env::var("SOUTHGRAPH_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty()) else {
+            eprintln!("skipped: SOUTHGRAPH_TEST_POSTGRES_URL not set, so this PostgreSQL twin did not run");
+            return None;
+        };
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
         let name = format!("seed_test_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed));

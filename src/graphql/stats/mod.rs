@@ -10,6 +10,7 @@ pub mod partners;
 pub mod shares;
 pub mod time_series;
 
+use async_graphql::MergedObject;
 use sea_orm::sea_query::Condition;
 
 use super::filter::ToCondition;
@@ -17,6 +18,23 @@ use crate::{
     error::{ApiError, ApiResult},
     repo::stats::MAX_GROUPS,
 };
+
+/// Root fields of agreement and expert aggregates.
+#[derive(MergedObject, Default)]
+pub struct AgreementStatsRoots(
+    agreement_stats::AgreementStatsQuery,
+    shares::AgreementShareQuery,
+    expert_stats::ExpertStatsQuery,
+);
+
+/// Root fields of flow aggregates.
+#[derive(MergedObject, Default)]
+pub struct FlowStatsRoots(
+    flow_stats::FlowStatsQuery,
+    time_series::TimeSeriesQuery,
+    matrix::MatrixQuery,
+    shares::FlowShareQuery,
+);
 
 /// The condition of an optional filter (every row without one).
 fn condition<F: ToCondition>(filter: Option<&F>) -> Condition {

@@ -23,17 +23,32 @@ pub struct Share {
     pub sources: Vec<i32>,
 }
 
-/// Reads `total` and `part` of a one-group aggregate.
-async fn share(db: &impl ConnectionTrait, aggregate: Aggregate) -> Result<Share, DbErr> {
+/// Runs a one-group aggregate of a `total` and a `part` (both numbers) and their ratio.
+async fn share(
+    db: &impl ConnectionTrait,
+    mut aggregate: Aggregate,
+    total: String,
+    part: String,
+) -> Result<Share, DbErr> {
+    aggregate.measures = vec![
+        ("share".to_owned(), format!("{part} / NULLIF({total}, 0)")),
+        ("total".to_owned(), total),
+        ("part".to_owned(), part),
+    ];
     let groups = aggregate
         .groups::<FlowDimension, _>(db, &[], |row| {
-            Ok((row.try_get::<Option<f64>>("", "total")?, row.try_get::<Option<f64>>("", "part")?))
+            Ok(Share {
+                total: row.try_get::<Option<f64>>("", "total")?.unwrap_or(0.0),
+                part: row.try_get::<Option<f64>>("", "part")?.unwrap_or(0.0),
+                share: row.try_get("", "share")?,
+                sources: Vec::new(),
+            })
         })
         .await?;
-    Ok(groups.into_iter().next().map_or_else(Share::default, |group| {
-        let (total, part) = (group.measures.0.unwrap_or(0.0), group.measures.1.unwrap_or(0.0));
-        Share { total, part, share: (total != 0.0).then(|| part / total), sources: group.sources }
-    }))
+    Ok(groups
+        .into_iter()
+        .next()
+        .map_or_else(Share::default, |group| Share { sources: group.sources, ..group.measures }))
 }
 
 /// The measure of the flows (with a recipient country) a condition matches, and of those
@@ -48,32 +63,21 @@ pub async fn flows_to_south(
     aggregate.join(RECIPIENT_COUNTRY);
     // Who is of the South is the country table's classification: cite it too.
     aggregate.sources.push("\"r\".\"source_id\"");
-    let column = measure.partial_column();
-    aggregate.measures = vec![
-        ("total".to_owned(), measure.over_partials().to_owned()),
-        (
-            "part".to_owned(),
-            format!(
-                "CAST(COALESCE(SUM(CASE WHEN {} THEN {column} END), 0) AS DOUBLE PRECISION)",
-                rules::country_is_south(RECIPIENT_COUNTRY.alias)
-            ),
-        ),
-    ];
-    share(db, aggregate).await
+    let part = format!(
+        "CAST(COALESCE(SUM(CASE WHEN {} THEN {} END), 0) AS DOUBLE PRECISION)",
+        rules::country_is_south(RECIPIENT_COUNTRY.alias),
+        measure.partial_column()
+    );
+    share(db, aggregate, measure.over_partials().to_owned(), part).await
 }
 
 /// The number of agreements a condition matches, and of those that are South–South.
 pub async fn south_south_agreements(db: &impl ConnectionTrait, condition: Condition) -> Result<Share, DbErr> {
-    let mut aggregate = Aggregate::of(Rows::Table("agreement"), condition, "\"agreement\".\"source_id\"");
-    aggregate.measures = vec![
-        ("total".to_owned(), "CAST(COUNT(*) AS DOUBLE PRECISION)".to_owned()),
-        (
-            "part".to_owned(),
-            format!(
-                "CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS DOUBLE PRECISION)",
-                rules::AGREEMENT_SOUTH_SOUTH
-            ),
-        ),
-    ];
-    share(db, aggregate).await
+    let aggregate = Aggregate::of(Rows::Table("agreement"), condition, "\"agreement\".\"source_id\"");
+    let total = "CAST(COUNT(*) AS DOUBLE PRECISION)".to_owned();
+    let part = format!(
+        "CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS DOUBLE PRECISION)",
+        rules::AGREEMENT_SOUTH_SOUTH
+    );
+    share(db, aggregate, total, part).await
 }
