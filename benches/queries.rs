@@ -1,6 +1,14 @@
-//! Benchmarks of query latency over the bundled data on SQLite, and of the bundled import.
+//! Benchmarks of query latency over the bundled data, and of the bundled import.
 //!
-//! `cargo bench --bench queries`
+//! `cargo bench --bench queries` runs on SQLite; with
+//! `SOUTHGRAPH_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres` the query groups
+//! run on PostgreSQL too, in a database of their own that they create and drop.
+//!
+//! Groups: `query` (typical API queries), `peer` (the five queries compared with PostGraphile
+//! in `../shared/peer/`, q1–q5), `nested` (q3 at 5 and 100 flows per country) and
+//! `nested_by_children` (the first 5 flows of the provider with the most flows, China's
+//! 6,900, against one with 228, Saudi Arabia's: a nested page costs its rows, not the
+//! parent's children).
 
 use std::time::Duration;
 
@@ -32,6 +40,85 @@ const QUERIES: &[(&str, &str)] = &[
     ("flow_matrix_regions", "{ flowMatrix(level: REGION) { labels matrix } }"),
 ];
 
+/// The queries of `../shared/peer/queries/southgraph-q*.graphql`.
+const PEER: &[(&str, &str)] = &[
+    (
+        "q1_flows_50",
+        "{ flows(first: 50) { nodes { reference year amountUsdConstant provider { name } recipient { name } sector { name } } } }",
+    ),
+    (
+        "q2_flows_50_total",
+        "{ flows(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { reference year amountUsdConstant provider { name } recipient { name } sector { name } } } }",
+    ),
+    (
+        "q3_countries_50_flows_5",
+        "{ countries(first: 50) { nodes { iso3 name flowsProvided(first: 5) { nodes { reference year amountUsdConstant recipient { name } } } } } }",
+    ),
+    (
+        "q4_china_since_2005_by_amount",
+        r#"{ flows(filter: { provider: { code: ["CHN"] }, year: { gte: 2005 } }, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }], first: 20) { nodes { reference year amountUsdConstant recipient { name } sector { name } } } }"#,
+    ),
+    (
+        "q5_china_by_year",
+        r#"{ flowStats(filter: { provider: { code: ["CHN"] } }, groupBy: [YEAR]) { year count sumUsdConstant } }"#,
+    ),
+];
+
+const NESTED: &[(&str, &str)] = &[
+    (
+        "countries_50_flows_5",
+        "{ countries(first: 50) { nodes { iso3 flowsProvided(first: 5) { nodes { reference year recipient { name } } } } } }",
+    ),
+    (
+        "countries_50_flows_100",
+        "{ countries(first: 50) { nodes { iso3 flowsProvided(first: 100) { nodes { reference year recipient { name } } } } } }",
+    ),
+];
+
+const NESTED_BY_CHILDREN: &[(&str, &str)] = &[
+    ("china_6900_flows_first_5", r#"{ country(code: "CHN") { flowsProvided(first: 5) { nodes { reference } } } }"#),
+    (
+        "saudi_arabia_228_flows_first_5",
+        r#"{ country(code: "SAU") { flowsProvided(first: 5) { nodes { reference } } } }"#,
+    ),
+    (
+        "china_6900_flows_first_5_by_year",
+        r#"{ country(code: "CHN") { flowsProvided(first: 5, orderBy: [{ field: YEAR, direction: DESC }]) { nodes { reference } } } }"#,
+    ),
+    (
+        "saudi_arabia_228_flows_first_5_by_year",
+        r#"{ country(code: "SAU") { flowsProvided(first: 5, orderBy: [{ field: YEAR, direction: DESC }]) { nodes { reference } } } }"#,
+    ),
+];
+
+/// A database of its own on the PostgreSQL server the benchmark was given.
+struct PostgresBench {
+    server: String,
+    name: String,
+}
+
+impl PostgresBench {
+    fn given() -> Option<Self> {
+        let server = std::env::var("SOUTHGRAPH_BENCH_POSTGRES_URL").ok().filter(|url| !url.is_empty())?;
+        Some(Self { server, name: format!("southgraph_bench_{}", std::process::id()) })
+    }
+
+    fn url(&self) -> String {
+        let base = self.server.rsplit_once('/').map_or(self.server.as_str(), |(base, _)| base);
+        format!("{base}/{}", self.name)
+    }
+
+    /// Runs statements on the server, one by one (`CREATE DATABASE` runs in no transaction).
+    async fn admin(&self, statements: &[String]) {
+        use sea_orm::ConnectionTrait;
+        let admin = db::connect(&DatabaseConfig::new(self.server.clone(), 1)).await.expect("connect to the server");
+        for sql in statements {
+            admin.execute_unprepared(sql).await.expect("administer the bench database");
+        }
+        admin.close().await.expect("close");
+    }
+}
+
 fn temp_sqlite(name: &str) -> String {
     let path = std::env::temp_dir().join(format!("southgraph-bench-{}-{name}.db", std::process::id()));
     for suffix in ["", "-wal", "-shm"] {
@@ -40,24 +127,53 @@ fn temp_sqlite(name: &str) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
-fn queries(c: &mut Criterion) {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let schema = runtime.block_on(async {
-        let db = db::connect(&DatabaseConfig::new(temp_sqlite("queries"), 8)).await.expect("connect");
-        db::migrate(&db).await.expect("migrate");
-        seed::import_bundled(&db, &seed::NoProgress).await.expect("import");
-        build_schema(db, ApiConfig::default())
-    });
-    let mut group = c.benchmark_group("query");
-    for (name, query) in QUERIES {
+async fn imported(url: String) -> southgraph::ApiSchema {
+    let db = db::connect(&DatabaseConfig::new(url, 8)).await.expect("connect");
+    db::migrate(&db).await.expect("migrate");
+    seed::import_bundled(&db, &seed::NoProgress).await.expect("import");
+    build_schema(db, ApiConfig::default())
+}
+
+fn bench_group(
+    c: &mut Criterion,
+    runtime: &tokio::runtime::Runtime,
+    schema: &southgraph::ApiSchema,
+    group: &str,
+    queries: &[(&str, &str)],
+) {
+    let mut group = c.benchmark_group(group);
+    for (name, query) in queries {
         group.bench_function(*name, |b| {
-            b.to_async(&runtime).iter(|| async {
+            b.to_async(runtime).iter(|| async {
                 let response = schema.execute(*query).await;
                 assert!(response.errors.is_empty(), "{:?}", response.errors);
             });
         });
     }
     group.finish();
+}
+
+fn bench_all(c: &mut Criterion, runtime: &tokio::runtime::Runtime, schema: &southgraph::ApiSchema, database: &str) {
+    for (group, queries) in
+        [("query", QUERIES), ("peer", PEER), ("nested", NESTED), ("nested_by_children", NESTED_BY_CHILDREN)]
+    {
+        bench_group(c, runtime, schema, &format!("{group}/{database}"), queries);
+    }
+}
+
+fn queries(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let schema = runtime.block_on(imported(temp_sqlite("queries")));
+    bench_all(c, &runtime, &schema, "sqlite");
+    if let Some(postgres) = PostgresBench::given() {
+        let name = &postgres.name;
+        runtime
+            .block_on(postgres.admin(&[format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")]));
+        let schema = runtime.block_on(imported(postgres.url()));
+        bench_all(c, &runtime, &schema, "postgres");
+        drop(schema);
+        runtime.block_on(postgres.admin(&[format!("DROP DATABASE {} WITH (FORCE)", postgres.name)]));
+    }
 }
 
 fn import(c: &mut Criterion) {

@@ -59,11 +59,15 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Data
 /// timeout fails at once (the client gets 503), and every statement is stopped at
 /// `statement_timeout` — by PostgreSQL's own `statement_timeout`, and on SQLite by a
 /// progress handler that interrupts a statement past its deadline.
+///
+/// The pool opens connections lazily, when requests need them, each on its own (a TLS
+/// handshake to PostgreSQL takes tens of milliseconds): start-up waits for none.
 pub async fn connect_serving(
     config: &DatabaseConfig,
     statement_timeout: Duration,
 ) -> Result<DatabaseConnection, DatabaseError> {
     let mut options = options(config, Duration::from_millis(config.acquire_timeout_ms));
+    options.min_connections(0).connect_lazy(true);
     let milliseconds = statement_timeout.as_millis().to_string();
     options
         .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", milliseconds.as_str())]))

@@ -10,10 +10,9 @@ use sea_orm::{
 
 use super::{
     connection::{NodeConnection, window},
-    country::{Country, CountryFilter, CountryOrder},
+    country::{Country, CountryCodes, CountryFilter, CountryOrder, in_countries, visit_logical},
     filter::{
-        IntRange, OrderDirection, ToCondition, column_where, from_sources, ids_where, in_range, listing, logical,
-        sort_keys,
+        IntRange, OrderDirection, ToCondition, column_where, from_sources, in_range, listing, logical, sort_keys,
     },
     flow::{Flow, FlowFilter, FlowOrder},
     id::NodeKey,
@@ -210,6 +209,7 @@ impl Agreement {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::AgreementId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
@@ -261,10 +261,10 @@ pub struct AgreementFilter {
 }
 
 /// `agreement.id IN (SELECT agreement_id FROM agreement_party WHERE country_id IN (…))`.
-fn with_party(countries: Condition) -> Condition {
+fn with_party(countries: &CountryFilter) -> Condition {
     let parties = column_where::<agreement_party::Entity, _>(
         agreement_party::Column::AgreementId,
-        Condition::all().add(agreement_party::Column::CountryId.in_subquery(ids_where::<country::Entity>(countries))),
+        in_countries(agreement_party::Column::CountryId, countries),
     );
     Condition::all().add(agreement::Column::Id.in_subquery(parties))
 }
@@ -284,7 +284,7 @@ impl ToCondition for AgreementFilter {
             condition = in_range(condition, Column::SignedYear, range.gte, range.lte);
         }
         if let Some(party) = &self.party {
-            condition = condition.add(with_party(party.condition()));
+            condition = condition.add(with_party(party));
         }
         if let Some(south_south) = self.south_south {
             let rule = Expr::cust(rules::AGREEMENT_SOUTH_SOUTH);
@@ -294,6 +294,15 @@ impl ToCondition for AgreementFilter {
             condition = condition.add(from_sources(Column::SourceId, keys));
         }
         logical(condition, &self.and, &self.or, &self.not)
+    }
+}
+
+impl CountryCodes for AgreementFilter {
+    fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter)) {
+        if let Some(party) = &mut self.party {
+            party.visit_countries(visit);
+        }
+        visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
     }
 }
 
@@ -361,6 +370,7 @@ impl AgreementQuery {
         #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
         #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Agreement>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), Scope::All);
         resolve::root::<agreement::Entity, _>(ctx, listing, window, |m| Agreement(m.clone())).await

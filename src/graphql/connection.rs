@@ -1,7 +1,7 @@
 //! Relay connections: arguments, cursors and the connection types built from pages.
 
 use async_graphql::{
-    OutputType, SimpleObject,
+    Context, Object, OutputType,
     connection::{Connection, CursorType, Edge, EmptyFields},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -33,10 +33,22 @@ impl CursorType for Position {
 }
 
 /// Fields every connection has beside its edges.
-#[derive(SimpleObject)]
 pub struct ConnectionTotals {
+    /// How many items the whole list holds, when the query asked (and so it was counted).
+    total: Option<u64>,
+}
+
+#[Object]
+impl ConnectionTotals {
     /// How many items the whole list holds, across all pages.
-    pub total_count: u64,
+    async fn total_count(&self) -> ApiResult<u64> {
+        self.total.ok_or_else(|| ApiError::internal(&"the list was not counted"))
+    }
+}
+
+/// Whether the query selected the connection's `totalCount`: lists are counted only then.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
 }
 
 /// A Relay connection of `Node`s.
@@ -74,11 +86,8 @@ pub fn window(
 
 /// Builds the connection of one page, mapping each row to its GraphQL node.
 pub fn connection<M, Node: OutputType>(page: &Page<M>, node: impl Fn(&M) -> Node) -> NodeConnection<Node> {
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous(),
-        page.has_next(),
-        ConnectionTotals { total_count: page.total },
-    );
+    let mut connection =
+        Connection::with_additional_fields(page.has_previous(), page.has_next, ConnectionTotals { total: page.total });
     connection.edges.extend(page.rows.iter().map(|row| Edge::new(Position(row.position), node(&row.model))));
     connection
 }

@@ -182,6 +182,7 @@ impl Country {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::ProviderId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
@@ -199,6 +200,7 @@ impl Country {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::RecipientId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
@@ -216,6 +218,7 @@ impl Country {
         #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
         #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Agreement>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_party::Column::AgreementId, agreement_party::Column::CountryId);
         let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
@@ -234,6 +237,7 @@ impl Country {
         #[graphql(desc = "Returns the last n experts.")] last: Option<i32>,
         #[graphql(desc = "Returns the experts before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Expert>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing =
             listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::column(expert::Column::HomeCountryId));
@@ -250,6 +254,7 @@ impl Country {
         #[graphql(desc = "Returns the last n deployments.")] last: Option<i32>,
         #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Deployment>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing =
             listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::HostCountryId));
@@ -267,6 +272,7 @@ impl Country {
         #[graphql(desc = "What to rank by.", default)] measure: FlowMeasure,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Vec<Partner>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         partners_of(ctx, self.0.id, direction, filter.as_ref(), measure, first).await
     }
 }
@@ -307,14 +313,50 @@ pub struct CountryFilter {
     pub or: Option<Vec<CountryFilter>>,
     /// This filter must not match.
     pub not: Option<Box<CountryFilter>>,
+    /// The ids of the countries `code` names, once looked up ([`CountryCodes`]).
+    #[graphql(skip)]
+    pub code_ids: Option<Vec<i32>>,
+}
+
+impl CountryFilter {
+    /// `code`, trimmed and in upper case, as stored.
+    fn codes(&self) -> Option<Vec<String>> {
+        Some(self.code.as_ref()?.iter().map(|code| code.trim().to_ascii_uppercase()).collect())
+    }
+
+    /// The ids of the countries this filter matches when it names them by code and nothing
+    /// else, once looked up.
+    fn only_ids(&self) -> Option<&[i32]> {
+        let Self {
+            code: _,
+            region: None,
+            sub_region: None,
+            intermediate_region: None,
+            income_group: None,
+            is_south: None,
+            is_ldc: None,
+            is_lldc: None,
+            is_sids: None,
+            bloc: None,
+            and: None,
+            or: None,
+            not: None,
+            code_ids,
+        } = self
+        else {
+            return None;
+        };
+        code_ids.as_deref()
+    }
 }
 
 impl ToCondition for CountryFilter {
     fn condition(&self) -> Condition {
         use country::Column;
         let mut condition = Condition::all();
-        if let Some(codes) = &self.code {
-            let codes: Vec<String> = codes.iter().map(|code| code.trim().to_ascii_uppercase()).collect();
+        if let Some(ids) = &self.code_ids {
+            condition = condition.add(Column::Id.is_in(ids.iter().copied()));
+        } else if let Some(codes) = self.codes() {
             condition = condition.add(Column::Iso3.is_in(codes.clone()).or(Column::Iso2.is_in(codes)));
         }
         for (values, code, name) in [
@@ -354,9 +396,66 @@ impl ToCondition for CountryFilter {
     }
 }
 
-/// Ids of the countries a filter matches, for relational filters.
-pub fn countries_where(filter: &CountryFilter) -> sea_orm::sea_query::SelectStatement {
-    ids_where::<country::Entity>(filter.condition())
+/// `column` holds the id of a country the filter matches: `column IN (ids)` when the filter
+/// names countries by code only (the indexes and the planner's statistics serve literal
+/// ids), `column IN (SELECT id FROM country WHERE …)` otherwise.
+pub fn in_countries<C: ColumnTrait>(column: C, filter: &CountryFilter) -> Condition {
+    Condition::all().add(match filter.only_ids() {
+        Some(ids) => column.is_in(ids.iter().copied()),
+        None => column.in_subquery(ids_where::<country::Entity>(filter.condition())),
+    })
+}
+
+/// A filter that may hold country filters, whose codes are looked up once, before its SQL
+/// is built ([`crate::graphql::resolve::with_country_ids`]).
+pub trait CountryCodes {
+    /// Calls `visit` on every country filter inside, at any depth.
+    fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter));
+}
+
+impl CountryCodes for CountryFilter {
+    fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter)) {
+        visit(self);
+        visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
+}
+
+/// Visits the country filters of a filter's `and`, `or` and `not`.
+pub fn visit_logical<F: CountryCodes>(
+    and: &mut Option<Vec<F>>,
+    or: &mut Option<Vec<F>>,
+    not: &mut Option<Box<F>>,
+    visit: &mut dyn FnMut(&mut CountryFilter),
+) {
+    for filter in and.iter_mut().chain(or.iter_mut()).flatten() {
+        filter.visit_countries(visit);
+    }
+    if let Some(filter) = not {
+        filter.visit_countries(visit);
+    }
+}
+
+/// Looks up the ids of every country code in `filter`, in one batch with the request's
+/// other lookups, and keeps them in the country filters.
+pub async fn resolve_codes<F: CountryCodes>(
+    loader: &async_graphql::dataloader::DataLoader<super::loaders::CountryIdsByCode>,
+    filter: &mut F,
+) -> ApiResult<()> {
+    let mut codes = Vec::new();
+    filter.visit_countries(&mut |country| codes.extend(country.codes().unwrap_or_default()));
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let ids = loader.load_many(codes).await?;
+    filter.visit_countries(&mut |country| {
+        if let Some(codes) = country.codes() {
+            let mut found: Vec<i32> = codes.iter().filter_map(|code| ids.get(code).copied()).collect();
+            found.sort_unstable();
+            found.dedup();
+            country.code_ids = Some(found);
+        }
+    });
+    Ok(())
 }
 
 /// What countries can be sorted by.

@@ -11,7 +11,7 @@ use sea_orm::{
 use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
-    country::{Country, CountryFilter, countries_where},
+    country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
     filter::{
         IntRange, OrderDirection, ToCondition, column_where, from_sources, in_range, listing, logical, sort_keys,
     },
@@ -100,6 +100,7 @@ impl Expert {
         #[graphql(desc = "Returns the last n deployments.")] last: Option<i32>,
         #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Deployment>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::ExpertId));
         resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
@@ -176,6 +177,15 @@ pub struct ExpertFilter {
     pub not: Option<Box<ExpertFilter>>,
 }
 
+impl CountryCodes for ExpertFilter {
+    fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter)) {
+        for country in [&mut self.home_country, &mut self.host_country].into_iter().flatten() {
+            country.visit_countries(visit);
+        }
+        visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
+}
+
 impl ToCondition for ExpertFilter {
     fn condition(&self) -> Condition {
         use expert::Column;
@@ -184,12 +194,12 @@ impl ToCondition for ExpertFilter {
             condition = condition.add(Column::Kind.is_in(kinds.iter().map(|kind| entity::ExpertKind::from(*kind))));
         }
         if let Some(home) = &self.home_country {
-            condition = condition.add(Column::HomeCountryId.in_subquery(countries_where(home)));
+            condition = condition.add(in_countries(Column::HomeCountryId, home));
         }
         if let Some(host) = &self.host_country {
             let deployed = column_where::<deployment::Entity, _>(
                 deployment::Column::ExpertId,
-                Condition::all().add(deployment::Column::HostCountryId.in_subquery(countries_where(host))),
+                in_countries(deployment::Column::HostCountryId, host),
             );
             condition = condition.add(Column::Id.in_subquery(deployed));
         }
@@ -261,11 +271,20 @@ impl DeploymentFilter {
     }
 }
 
+impl CountryCodes for DeploymentFilter {
+    fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter)) {
+        if let Some(host) = &mut self.host_country {
+            host.visit_countries(visit);
+        }
+        visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
+}
+
 impl ToCondition for DeploymentFilter {
     fn condition(&self) -> Condition {
         let mut condition = Condition::all();
         if let Some(host) = &self.host_country {
-            condition = condition.add(deployment::Column::HostCountryId.in_subquery(countries_where(host)));
+            condition = condition.add(in_countries(deployment::Column::HostCountryId, host));
         }
         if let Some(range) = self.start_year {
             condition = in_range(condition, deployment::Column::StartYear, range.gte, range.lte);
@@ -293,6 +312,7 @@ impl ExpertQuery {
         #[graphql(desc = "Returns the last n experts.")] last: Option<i32>,
         #[graphql(desc = "Returns the experts before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Expert>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::All);
         resolve::root::<expert::Entity, _>(ctx, listing, window, |m| Expert(m.clone())).await

@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
-    country::{Country, CountryFilter, countries_where},
+    country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
     filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
     id::NodeKey,
     loaders::SouthSouthFlows,
@@ -214,10 +214,10 @@ impl ToCondition for FlowFilter {
             condition = in_range(condition, Column::Year, range.gte, range.lte);
         }
         if let Some(provider) = &self.provider {
-            condition = condition.add(Column::ProviderId.in_subquery(countries_where(provider)));
+            condition = condition.add(in_countries(Column::ProviderId, provider));
         }
         if let Some(recipient) = &self.recipient {
-            condition = condition.add(Column::RecipientId.in_subquery(countries_where(recipient)));
+            condition = condition.add(in_countries(Column::RecipientId, recipient));
         }
         if let Some(has) = self.has_recipient {
             condition =
@@ -250,6 +250,15 @@ impl ToCondition for FlowFilter {
             condition = condition.add(from_sources(Column::SourceId, keys));
         }
         logical(condition, &self.and, &self.or, &self.not)
+    }
+}
+
+impl CountryCodes for FlowFilter {
+    fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter)) {
+        for country in [&mut self.provider, &mut self.recipient].into_iter().flatten() {
+            country.visit_countries(visit);
+        }
+        visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
     }
 }
 
@@ -320,6 +329,7 @@ impl FlowQuery {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::All);
         resolve::root::<flow::Entity, _>(ctx, listing, window, |m| Flow(m.clone())).await

@@ -122,19 +122,21 @@ pub struct PageRequest<E> {
     pub listing: Listing,
     /// Which positions.
     pub window: Window,
+    /// Whether to count each parent's list.
+    pub count: bool,
     entity: PhantomData<fn() -> E>,
 }
 
 impl<E> PageRequest<E> {
-    /// A page of a listing.
-    pub fn new(listing: Listing, window: Window) -> Self {
-        Self { listing, window, entity: PhantomData }
+    /// A page of a listing, with each parent's count when `count` asks.
+    pub fn new(listing: Listing, window: Window, count: bool) -> Self {
+        Self { listing, window, count, entity: PhantomData }
     }
 }
 
 impl<E> PartialEq for PageRequest<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.listing == other.listing && self.window == other.window
+        self.listing == other.listing && self.window == other.window && self.count == other.count
     }
 }
 
@@ -144,6 +146,7 @@ impl<E> Hash for PageRequest<E> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.listing.hash(state);
         self.window.hash(state);
+        self.count.hash(state);
     }
 }
 
@@ -155,7 +158,7 @@ where
     type Value = Page<E::Model>;
 
     async fn run(&self, db: &DatabaseConnection, parents: &[i32]) -> Result<HashMap<i32, Self::Value>, DbErr> {
-        fetch_pages::<E>(db, &self.listing, parents, self.window).await
+        fetch_pages::<E>(db, &self.listing, parents, self.window, self.count).await
     }
 }
 
@@ -177,6 +180,18 @@ impl Loader<i32> for BlocCodesByCountry {
     async fn load(&self, countries: &[i32]) -> Result<HashMap<i32, Self::Value>, Arc<DbErr>> {
         let codes = lookup::bloc_codes_by_country(&self.0, countries).await?;
         Ok(codes.into_iter().map(|(country, codes)| (country, Arc::new(codes))).collect())
+    }
+}
+
+/// Looks up country ids by ISO3 or ISO2 code, for filters ([`super::country::resolve_codes`]).
+pub struct CountryIdsByCode(DatabaseConnection);
+
+impl Loader<String> for CountryIdsByCode {
+    type Value = i32;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, codes: &[String]) -> Result<HashMap<String, i32>, Arc<DbErr>> {
+        Ok(lookup::country_ids_by_codes(&self.0, codes).await?)
     }
 }
 
@@ -221,6 +236,7 @@ pub fn register(
     }
     by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_run, sector, source)
         .data(batched(BlocCodesByCountry(db.clone()), delay))
+        .data(batched(CountryIdsByCode(db.clone()), delay))
         .data(batched(AgreementClasses(db.clone()), delay))
         .data(batched(SouthSouthFlows(db.clone()), delay))
         .data(batched(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }, delay))

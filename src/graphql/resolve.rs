@@ -7,8 +7,9 @@ use async_graphql::{Context, OutputType, dataloader::DataLoader};
 use sea_orm::DatabaseConnection;
 
 use super::{
-    connection::{NodeConnection, connection},
-    loaders::{BatchLoader, Batched, ById, PageRequest},
+    connection::{NodeConnection, connection, wants_total},
+    country::{CountryCodes, resolve_codes},
+    loaders::{BatchLoader, Batched, ById, CountryIdsByCode, PageRequest},
     provenance::{Provenance, Sourced},
 };
 use crate::{
@@ -48,6 +49,14 @@ pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
     }
 }
 
+/// `filter` with the ids of the countries it names by code, looked up in one batch with
+/// the request's other lookups: filters must pass through here before their SQL is built.
+pub async fn with_country_ids<F: CountryCodes>(ctx: &Context<'_>, filter: Option<F>) -> ApiResult<Option<F>> {
+    let Some(mut filter) = filter else { return Ok(None) };
+    resolve_codes(state::<DataLoader<CountryIdsByCode>>(ctx)?, &mut filter).await?;
+    Ok(Some(filter))
+}
+
 /// One row by primary key, batched with its siblings.
 pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<E::Model>>
 where
@@ -80,7 +89,7 @@ where
     by_id::<E>(ctx, id).await?.ok_or_else(|| ApiError::internal(&format!("dangling reference to row {id}")))
 }
 
-/// A root connection: a count and the page.
+/// A root connection: the page, and its count when the query selected `totalCount`.
 pub async fn root<E, Node>(
     ctx: &Context<'_>,
     listing: Listing,
@@ -92,7 +101,7 @@ where
     E::Model: Sourced,
     Node: OutputType,
 {
-    let page = fetch_root::<E>(db(ctx)?, &listing, window).await?;
+    let page = fetch_root::<E>(db(ctx)?, &listing, window, wants_total(ctx)).await?;
     note_sources(ctx, page.rows.iter().map(|row| &row.model));
     Ok(connection(&page, node))
 }
@@ -110,13 +119,14 @@ where
     E::Model: Sourced + Send + Sync,
     Node: OutputType,
 {
-    let key = Batched { parent, request: Arc::new(PageRequest::<E>::new(listing, window)) };
+    let request = PageRequest::<E>::new(listing, window, wants_total(ctx));
+    let key = Batched { parent, request: Arc::new(request) };
     let page = state::<DataLoader<BatchLoader<PageRequest<E>>>>(ctx)?.load_one(key).await?;
     Ok(match page {
         Some(page) => {
             note_sources(ctx, page.rows.iter().map(|row| &row.model));
             connection(&page, node)
         }
-        None => connection(&Page::<E::Model> { rows: Vec::new(), total: 0 }, node),
+        None => connection(&Page::<E::Model>::empty(Some(0)), node),
     })
 }

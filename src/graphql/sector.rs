@@ -106,6 +106,7 @@ impl Sector {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::SectorId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await

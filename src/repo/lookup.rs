@@ -50,6 +50,26 @@ pub async fn country_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Op
     country::Entity::find().filter(column.eq(code)).one(db).await
 }
 
+/// Country ids by code: each of `codes` (upper case) that is an ISO3 or ISO2 code, with the
+/// id of its country.
+pub async fn country_ids_by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Result<HashMap<String, i32>, DbErr> {
+    let countries = country::Entity::find()
+        .filter(
+            country::Column::Iso3.is_in(codes.iter().cloned()).or(country::Column::Iso2.is_in(codes.iter().cloned())),
+        )
+        .all(db)
+        .await?;
+    let mut ids = HashMap::new();
+    for country in countries {
+        for code in codes {
+            if *code == country.iso3 || Some(code) == country.iso2.as_ref() {
+                ids.insert(code.clone(), country.id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Source ids by source key.
 pub async fn source_ids(db: &impl ConnectionTrait, keys: &[&str]) -> Result<HashMap<String, i32>, DbErr> {
     let sources = source::Entity::find().filter(source::Column::Key.is_in(keys.iter().copied())).all(db).await?;

@@ -1,17 +1,22 @@
-//! Pagination. A root list pages with `LIMIT`/`OFFSET` ([`fetch_root`]); the nested lists of
-//! many parents are windowed: one statement fetches one page of rows for all of them.
+//! Pagination, planned so that a page costs the rows it returns, not the table.
 //!
-//! Rows are numbered per parent with `ROW_NUMBER() OVER (PARTITION BY parent ORDER BY …)`,
-//! so a page is a range of row numbers, the same for every parent. A cursor is a row number:
-//! the order always ends with the primary key, and the data only changes when an import
-//! commits, so cursors are stable between imports.
+//! A root list pages with `LIMIT`/`OFFSET` ([`fetch_root`]), which the database serves from
+//! an index. The nested lists of many parents come in one statement that limits each
+//! parent's list on its own ([`fetch_pages`]): a `LATERAL` subquery per parent on
+//! PostgreSQL, a correlated subquery per parent on SQLite. Each reads one row more than
+//! the page, which says whether a next page exists; a list is counted only when the query
+//! asks for its `totalCount`, by a statement run beside the page.
+//!
+//! A cursor is a row's 1-based position in its ordered list: the order always ends with the
+//! primary key, and the data only changes when an import commits, so cursors are stable
+//! between imports.
 
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, FromQueryResult, Order,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, FromQueryResult, Order,
     sea_query::{
-        Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, NullOrdering, OverStatement, Query,
+        Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
     },
 };
@@ -105,23 +110,21 @@ pub struct Row<M> {
 pub struct Page<M> {
     /// The rows of the page, in order.
     pub rows: Vec<Row<M>>,
-    /// How many rows the full list has.
-    pub total: u64,
+    /// How many rows the full list has, when it was counted.
+    pub total: Option<u64>,
+    /// Whether rows exist after the page.
+    pub has_next: bool,
 }
 
 impl<M> Page<M> {
-    fn empty() -> Self {
-        Self { rows: Vec::new(), total: 0 }
+    /// A page with no rows, of a list of `total` rows when counted.
+    pub fn empty(total: Option<u64>) -> Self {
+        Self { rows: Vec::new(), total, has_next: false }
     }
 
     /// Whether rows exist before the page.
     pub fn has_previous(&self) -> bool {
         self.rows.first().is_some_and(|row| row.position > 1)
-    }
-
-    /// Whether rows exist after the page.
-    pub fn has_next(&self) -> bool {
-        self.rows.last().is_some_and(|row| row.position < self.total)
     }
 }
 
@@ -141,85 +144,191 @@ impl Window {
         }
         (start, Ord::max(end, start))
     }
+
+    /// The 0-based start and the length of the range, when they do not depend on the
+    /// list's length: always, but for `last` counted from the end of the list.
+    fn span(self) -> Option<(u64, u64)> {
+        let before = self.before.map(|before| before.saturating_sub(1));
+        let end = match (self.first, before) {
+            (Some(first), Some(before)) => Ord::min(self.after.saturating_add(first), before),
+            (Some(first), None) => self.after.saturating_add(first),
+            (None, Some(before)) => before,
+            (None, None) => return None,
+        };
+        let start = match self.last {
+            Some(last) => Ord::max(self.after, end.saturating_sub(last)),
+            None => self.after,
+        };
+        Some((start, end.saturating_sub(start)))
+    }
 }
 
-/// Fetches one page of a root list: a count, then the rows with `LIMIT` and `OFFSET`,
-/// which the database serves from an index without numbering the whole table.
+/// Fetches one page of a root list with `LIMIT` and `OFFSET`, which the database serves
+/// from an index without numbering the whole table. One row more than the page tells
+/// whether a next page exists; the list is counted only when `count` asks, beside the page.
 pub async fn fetch_root<E>(
     db: &impl ConnectionTrait,
     listing: &Listing,
     window: Window,
+    count: bool,
 ) -> Result<Page<E::Model>, DbErr>
 where
     E: WithId,
 {
     let table = E::default();
-    let total = match db.query_one(&count_statement(table, listing, None)).await? {
-        Some(row) => to_u64(row.try_get::<i64>("", TOTAL)?),
-        None => 0,
+    let total = async {
+        if !count {
+            return Ok(None);
+        }
+        let row = db.query_one(&count_statement(table, listing, None)).await?;
+        row.map(|row| row.try_get::<i64>("", TOTAL).map(to_u64)).transpose().map(|total| Some(total.unwrap_or(0)))
     };
-    let (start, end) = window.range(total);
-    if start >= end {
-        return Ok(Page { rows: Vec::new(), total });
-    }
-    let mut select = Query::select();
-    select.column((table, Asterisk)).from(table).cond_where(listing.condition.clone());
-    for (expr, order) in &listing.order {
-        select.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
-    }
-    select.order_by((table, E::id()), Order::Asc).limit(end - start).offset(start);
-    let rows = db.query_all(&select).await?;
-    let rows = rows
-        .iter()
-        .zip(start + 1..)
-        .map(|(row, position)| Ok(Row { position, model: E::Model::from_query_result(row, "")? }))
-        .collect::<Result<_, DbErr>>()?;
-    Ok(Page { rows, total })
+    let Some((start, length)) = window.span() else {
+        // `last` from the end: the count places the range.
+        let total = total_of(db, table, listing).await?;
+        let (start, end) = window.range(total);
+        let rows = root_rows::<E>(db, listing, start, end - start).await?;
+        return Ok(Page { has_next: !rows.is_empty() && end < total, rows, total: Some(total) });
+    };
+    let (mut rows, total) = futures::try_join!(root_rows::<E>(db, listing, start, length.saturating_add(1)), total)?;
+    let has_next = length_of(&rows) > length && length > 0;
+    rows.truncate(usize::try_from(length).unwrap_or(usize::MAX));
+    Ok(Page { rows, total, has_next })
 }
 
-/// Fetches the window of each parent's list: one statement, plus one count for parents
-/// whose window came back empty.
+async fn total_of<E: WithId>(db: &impl ConnectionTrait, table: E, listing: &Listing) -> Result<u64, DbErr> {
+    Ok(match db.query_one(&count_statement(table, listing, None)).await? {
+        Some(row) => to_u64(row.try_get::<i64>("", TOTAL)?),
+        None => 0,
+    })
+}
+
+/// `length` rows of a root list from the 0-based `start`.
+async fn root_rows<E: WithId>(
+    db: &impl ConnectionTrait,
+    listing: &Listing,
+    start: u64,
+    length: u64,
+) -> Result<Vec<Row<E::Model>>, DbErr> {
+    let table = E::default();
+    let mut select = Query::select();
+    select.column((table, Asterisk)).from(table).cond_where(listing.condition.clone());
+    order(&mut select, table, listing);
+    select.limit(bounded(length)).offset(bounded(start));
+    db.query_all(&select)
+        .await?
+        .iter()
+        .zip(1..)
+        .map(|(row, offset)| {
+            Ok(Row { position: start.saturating_add(offset), model: E::Model::from_query_result(row, "")? })
+        })
+        .collect()
+}
+
+/// Fetches the window of each parent's list in one statement that reads, per parent, the
+/// rows of its page and one more: PostgreSQL joins each parent to a `LATERAL (… LIMIT n)`
+/// subquery, SQLite to the ids a correlated `LIMIT n` subquery picks. When `count` asks,
+/// a second statement counts each parent's list, beside the first.
+///
+/// A window of `last` rows from the end of the list numbers every row of every parent
+/// instead (`ROW_NUMBER()` and `COUNT(*)` over a window): its range depends on each
+/// parent's total.
 pub async fn fetch_pages<E>(
     db: &impl ConnectionTrait,
     listing: &Listing,
     parents: &[i32],
     window: Window,
+    count: bool,
 ) -> Result<HashMap<i32, Page<E::Model>>, DbErr>
 where
     E: WithId,
 {
     let table = E::default();
-    let rows = db.query_all(&page_statement(table, listing, Some(parents), window)).await?;
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let Some((start, length)) = window.span() else {
+        return numbered_pages::<E>(db, listing, parents, window).await;
+    };
+    let page = limited_statement(db.get_database_backend(), table, listing, parents, start, length.saturating_add(1));
+    let totals = async {
+        if !count {
+            return Ok(None);
+        }
+        let mut totals = HashMap::new();
+        for row in db.query_all(&count_statement(table, listing, Some(parents))).await? {
+            totals.insert(row.try_get::<i32>("", PARENT)?, to_u64(row.try_get::<i64>("", TOTAL)?));
+        }
+        Ok(Some(totals))
+    };
+    let (rows, totals) = futures::try_join!(db.query_all(&page), totals)?;
+    let total = |parent: i32| totals.as_ref().map(|totals| totals.get(&parent).copied().unwrap_or(0));
+    let mut pages: HashMap<i32, Page<E::Model>> =
+        parents.iter().map(|&parent| (parent, Page::empty(total(parent)))).collect();
+    for row in rows {
+        let parent: i32 = row.try_get("", PARENT)?;
+        let Some(page) = pages.get_mut(&parent) else { continue };
+        if length_of(&page.rows) == length {
+            page.has_next = length > 0;
+            continue;
+        }
+        let position = start.saturating_add(length_of(&page.rows)).saturating_add(1);
+        page.rows.push(Row { position, model: E::Model::from_query_result(&row, "")? });
+    }
+    Ok(pages)
+}
+
+/// Every parent's window from rows numbered over each parent's whole list: one statement,
+/// plus one count for parents whose window came back empty.
+async fn numbered_pages<E: WithId>(
+    db: &impl ConnectionTrait,
+    listing: &Listing,
+    parents: &[i32],
+    window: Window,
+) -> Result<HashMap<i32, Page<E::Model>>, DbErr> {
+    let table = E::default();
+    let rows = db.query_all(&numbered_statement(table, listing, parents, window)).await?;
     let mut pages: HashMap<i32, Page<E::Model>> = HashMap::new();
     for row in rows {
         let parent: i32 = row.try_get("", PARENT)?;
-        let position: i64 = row.try_get("", POSITION)?;
-        let total: i64 = row.try_get("", TOTAL)?;
+        let position = to_u64(row.try_get::<i64>("", POSITION)?);
+        let total = to_u64(row.try_get::<i64>("", TOTAL)?);
         let model = E::Model::from_query_result(&row, "")?;
-        let page = pages.entry(parent).or_insert_with(Page::empty);
-        page.total = to_u64(total);
-        page.rows.push(Row { position: to_u64(position), model });
+        let page = pages.entry(parent).or_insert_with(|| Page::empty(Some(total)));
+        page.has_next = position < total;
+        page.rows.push(Row { position, model });
     }
-
     let missing: Vec<i32> = parents.iter().copied().filter(|parent| !pages.contains_key(parent)).collect();
     if !missing.is_empty() {
         for row in db.query_all(&count_statement(table, listing, Some(&missing))).await? {
             let parent: i32 = row.try_get("", PARENT)?;
-            let total: i64 = row.try_get("", TOTAL)?;
-            pages.insert(parent, Page { rows: Vec::new(), total: to_u64(total) });
+            pages.insert(parent, Page::empty(Some(to_u64(row.try_get::<i64>("", TOTAL)?))));
         }
         for parent in missing {
-            pages.entry(parent).or_insert_with(Page::empty);
+            pages.entry(parent).or_insert_with(|| Page::empty(Some(0)));
         }
     }
     Ok(pages)
+}
+
+fn length_of<T>(rows: &[T]) -> u64 {
+    u64::try_from(rows.len()).unwrap_or(u64::MAX)
 }
 
 fn to_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
 
-/// `SELECT table.*, parent FROM table [JOIN link] WHERE condition AND parent IN parents`.
+/// Orders by the listing's keys, then by the primary key.
+fn order<E: WithId>(select: &mut SelectStatement, table: E, listing: &Listing) {
+    for (expr, order) in &listing.order {
+        select.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
+    }
+    select.order_by((table, E::id()), Order::Asc);
+}
+
+/// `SELECT … FROM table [JOIN link] WHERE condition [AND parent IN parents]`, with the
+/// expression that gives a row's parent.
 fn scoped_select<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]>) -> (SelectStatement, Expr) {
     let mut select = Query::select();
     select.from(table);
@@ -238,29 +347,65 @@ fn scoped_select<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]>
     (select, parent)
 }
 
-fn partition(parent: &Expr, scope: &Scope) -> WindowStatement {
-    match scope {
-        Scope::All => WindowStatement::new(),
-        _ => {
-            let mut window = WindowStatement::new();
-            window.add_partition_by(parent.clone());
-            window
-        }
+/// The parents, as a `VALUES` list whose one column is `column1` on both databases.
+const PARENTS: &str = "_parents";
+const PARENT_VALUE: &str = "column1";
+
+/// Up to `length` rows from the 0-based `start` of each parent's list, in one statement
+/// whose work per parent is the rows it returns (given an index on the parent column and
+/// the order, as `idx_flow_provider (provider_id, id)`).
+fn limited_statement<E: WithId>(
+    backend: DbBackend,
+    table: E,
+    listing: &Listing,
+    parents: &[i32],
+    start: u64,
+    length: u64,
+) -> SelectStatement {
+    let parent_value = || Expr::col((Alias::new(PARENTS), Alias::new(PARENT_VALUE)));
+    let (mut inner, parent) = scoped_select(table, listing, None);
+    inner.and_where(parent.eq(parent_value()));
+    order(&mut inner, table, listing);
+    inner.limit(bounded(length)).offset(bounded(start));
+
+    let mut outer = Query::select();
+    outer
+        .expr_as(parent_value(), Alias::new(PARENT))
+        .column((table, Asterisk))
+        .from_values(parents.iter().copied(), Alias::new(PARENTS));
+    if backend == DbBackend::Postgres {
+        inner.column((table, Asterisk));
+        outer.join_lateral(JoinType::InnerJoin, inner, table, Expr::cust("TRUE"));
+    } else {
+        inner.column((table, E::id()));
+        outer.inner_join(table, Expr::col((table, E::id())).in_subquery(inner));
     }
+    outer.order_by(Alias::new(PARENT), Order::Asc);
+    order(&mut outer, table, listing);
+    outer
 }
 
-fn page_statement<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]>, window: Window) -> SelectStatement {
-    let (mut inner, parent) = scoped_select(table, listing, parents);
-    let mut numbering = partition(&parent, &listing.scope);
+/// `OVER (ORDER BY keys, id)`.
+fn ordered_window<E: WithId>(table: E, listing: &Listing) -> WindowStatement {
+    let mut window = WindowStatement::new();
     for (expr, order) in &listing.order {
-        numbering.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
+        window.order_by_expr_with_nulls(expr.clone(), order.clone(), NullOrdering::Last);
     }
-    numbering.order_by_expr(Expr::col((table, E::id())), Order::Asc);
+    window.order_by_expr(Expr::col((table, E::id())), Order::Asc);
+    window
+}
+
+fn numbered_statement<E: WithId>(table: E, listing: &Listing, parents: &[i32], window: Window) -> SelectStatement {
+    let (mut inner, parent) = scoped_select(table, listing, Some(parents));
+    let mut numbering = ordered_window(table, listing);
+    numbering.add_partition_by(parent.clone());
+    let mut partition = WindowStatement::new();
+    partition.add_partition_by(parent.clone());
     inner
         .column((table, Asterisk))
-        .expr_as(parent.clone(), Alias::new(PARENT))
+        .expr_as(parent, Alias::new(PARENT))
         .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, Alias::new(POSITION))
-        .expr_window_as(Expr::cust("COUNT(*)"), partition(&parent, &listing.scope), Alias::new(TOTAL));
+        .expr_window_as(Expr::cust("COUNT(*)"), partition, Alias::new(TOTAL));
 
     let position = || Expr::col(Alias::new(POSITION));
     let mut lower = window.after;
@@ -287,6 +432,11 @@ fn page_statement<E: WithId>(table: E, listing: &Listing, parents: Option<&[i32]
     outer
 }
 
+/// A `LIMIT` or `OFFSET` the databases take: SQL integers are signed 64-bit.
+fn bounded(value: u64) -> u64 {
+    Ord::min(value, i64::MAX.unsigned_abs())
+}
+
 /// Window bounds as SQL integers (positions never exceed `i64::MAX`).
 fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
@@ -309,6 +459,30 @@ mod tests {
         Window { after, before, first, last }
     }
 
+    fn flows_by_provider() -> Listing {
+        Listing {
+            condition: Condition::all().add(entity::flow::Column::Year.gte(2005)),
+            order: vec![(Expr::col((entity::flow::Entity, entity::flow::Column::Year)), Order::Desc)],
+            scope: Scope::column(entity::flow::Column::ProviderId),
+        }
+    }
+
+    #[test]
+    fn each_parent_is_limited_on_its_own() {
+        let listing = flows_by_provider();
+        let postgres = limited_statement(DbBackend::Postgres, entity::flow::Entity, &listing, &[7, 9], 10, 6)
+            .to_string(sea_orm::sea_query::PostgresQueryBuilder);
+        eprintln!("{postgres}");
+        assert!(postgres.contains("FROM (VALUES (7), (9)) AS \"_parents\" INNER JOIN LATERAL (SELECT"), "{postgres}");
+        assert!(postgres.contains("\"flow\".\"provider_id\" = \"_parents\".\"column1\""), "{postgres}");
+        assert!(postgres.contains("LIMIT 6 OFFSET 10) AS \"flow\" ON TRUE"), "{postgres}");
+        let sqlite = limited_statement(DbBackend::Sqlite, entity::flow::Entity, &listing, &[7, 9], 10, 6)
+            .to_string(sea_orm::sea_query::SqliteQueryBuilder);
+        eprintln!("{sqlite}");
+        assert!(sqlite.contains("INNER JOIN \"flow\" ON \"flow\".\"id\" IN (SELECT \"flow\".\"id\" FROM"), "{sqlite}");
+        assert!(sqlite.contains("LIMIT 6 OFFSET 10)"), "{sqlite}");
+    }
+
     #[test]
     fn windows_select_the_relay_ranges() {
         assert_eq!(window(0, None, Some(3), None).range(10), (0, 3));
@@ -317,5 +491,16 @@ mod tests {
         assert_eq!(window(0, Some(9), None, Some(2)).range(10), (6, 8));
         assert_eq!(window(7, Some(10), Some(10), None).range(10), (7, 9));
         assert_eq!(window(20, None, Some(5), None).range(10), (10, 10));
+    }
+
+    #[test]
+    fn windows_need_no_count_unless_counted_from_the_end() {
+        assert_eq!(window(0, None, Some(3), None).span(), Some((0, 3)));
+        assert_eq!(window(3, None, Some(3), None).span(), Some((3, 3)));
+        assert_eq!(window(0, Some(9), None, Some(2)).span(), Some((6, 2)));
+        assert_eq!(window(7, Some(10), Some(10), None).span(), Some((7, 2)));
+        assert_eq!(window(0, Some(3), Some(5), Some(1)).span(), Some((1, 1)));
+        assert_eq!(window(5, Some(3), Some(5), None).span(), Some((5, 0)));
+        assert_eq!(window(0, None, None, Some(2)).span(), None);
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use southgraph::config::ApiConfig;
 
-use crate::support::TestDb;
+use crate::support::{TestDb, postgres_url};
 
 /// Runs a query and returns how many statements it cost.
 ///
@@ -66,4 +66,61 @@ async fn fifty_countries_with_their_flows_take_a_bounded_number_of_statements() 
     let hundred = statements(query, 100).await;
     assert_eq!(five, hundred);
     assert!(hundred <= 6, "{hundred}");
+}
+
+/// Runs a query and returns the SQL of the statements it cost.
+async fn sql_of(query: &str) -> Vec<String> {
+    let mut test = TestDb::new().await;
+    let log = test.record_statements();
+    let api = test.api_with(ApiConfig { batch_delay_ms: 1_000, ..ApiConfig::default() });
+    log.lock().expect("the statement log is never poisoned").clear();
+    let data = api.data(query, json!({})).await;
+    assert!(!data.is_null());
+    log.lock().expect("the statement log is never poisoned").clone()
+}
+
+fn counts(statements: &[String]) -> usize {
+    statements.iter().filter(|sql| sql.contains("COUNT(*)")).count()
+}
+
+#[tokio::test]
+async fn lists_are_counted_only_when_their_total_count_is_selected() {
+    let unasked = sql_of("{ flows(first: 10) { pageInfo { hasNextPage } nodes { id } } }").await;
+    assert_eq!(counts(&unasked), 0, "{unasked:#?}");
+    let asked = sql_of("{ flows(first: 10) { totalCount nodes { id } } }").await;
+    assert_eq!(counts(&asked), 1, "{asked:#?}");
+
+    let nested =
+        "{ countries(first: 20) { nodes { flowsProvided(first: 5) { pageInfo { hasNextPage } nodes { id } } } } }";
+    let unasked = sql_of(nested).await;
+    assert_eq!(counts(&unasked), 0, "{unasked:#?}");
+    let asked = sql_of(&nested.replace("pageInfo", "totalCount pageInfo")).await;
+    assert_eq!(counts(&asked), 1, "{asked:#?}");
+}
+
+#[tokio::test]
+async fn nested_pages_are_limited_per_parent_not_numbered_over_all_children() {
+    let statements = sql_of("{ countries(first: 20) { nodes { flowsProvided(first: 5) { nodes { id } } } } }").await;
+    let page = statements.iter().find(|sql| sql.contains("\"_parents\"")).expect("one statement for all parents");
+    assert!(!page.contains("ROW_NUMBER()"), "{page}");
+    assert!(page.contains("LIMIT"), "{page}");
+    if postgres_url().is_some() {
+        assert!(page.contains("JOIN LATERAL"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn country_codes_are_looked_up_once_and_flows_compared_by_id() {
+    let statements = sql_of(
+        r#"{ countries(first: 20) { nodes { flowsProvided(first: 5, filter: { recipient: { code: ["KEN", "ET"] } }) { nodes { id } } } }
+            flows(first: 3, filter: { provider: { code: ["CHN"] } }) { nodes { id } } }"#,
+    )
+    .await;
+    let lookups: Vec<_> = statements.iter().filter(|sql| sql.contains("\"iso2\" IN")).collect();
+    assert_eq!(lookups.len(), 1, "one lookup for every code of the request: {statements:#?}");
+    let flows: Vec<_> = statements.iter().filter(|sql| sql.contains("FROM \"flow\"")).collect();
+    assert!(!flows.is_empty());
+    for sql in flows {
+        assert!(!sql.contains("\"country\""), "flows filtered through the country table: {sql}");
+    }
 }

@@ -35,7 +35,8 @@ enum Template {
     Postgres { server: String, name: String },
 }
 
-fn postgres_url() -> Option<String> {
+/// The PostgreSQL server the suite runs on, when it is given one.
+pub fn postgres_url() -> Option<String> {
     std::env::var("SOUTHGRAPH_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
 }
 
@@ -157,6 +158,16 @@ impl TestDb {
             seen.fetch_add(1, Ordering::SeqCst);
         });
         counter
+    }
+
+    /// Records the SQL of every statement run on this database from now on.
+    pub fn record_statements(&mut self) -> Arc<std::sync::Mutex<Vec<String>>> {
+        let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = statements.clone();
+        self.db.set_metric_callback(move |info| {
+            seen.lock().expect("the statement log is never poisoned").push(info.statement.sql.clone());
+        });
+        statements
     }
 
     /// The API over this database, with the default limits.

@@ -103,6 +103,7 @@ impl AgreementStatsQuery {
         #[graphql(desc = "The dimensions to group by.")] group_by: Vec<AgreementDimension>,
         #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
     ) -> ApiResult<Vec<AgreementStats>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let limit = group_limit(first)?;
         let group_by: Vec<agreements::AgreementDimension> = group_by.into_iter().map(Into::into).collect();
         let groups =

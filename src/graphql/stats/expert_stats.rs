@@ -117,6 +117,7 @@ impl ExpertStatsQuery {
         #[graphql(desc = "The dimensions to group by.")] group_by: Vec<ExpertDimension>,
         #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
     ) -> ApiResult<Vec<ExpertStats>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let limit = group_limit(first)?;
         let group_by: Vec<experts::ExpertDimension> = group_by.into_iter().map(Into::into).collect();
         let groups = experts::expert_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit).await?;

@@ -231,6 +231,7 @@ impl FlowStatsQuery {
         >,
         #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
     ) -> ApiResult<Vec<FlowStats>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let limit = group_limit(first)?;
         let group_by: Vec<flows::FlowDimension> = group_by.into_iter().map(Into::into).collect();
         let order: Vec<(flows::FlowMeasure, Order)> =

@@ -64,6 +64,7 @@ impl MatrixQuery {
         #[graphql(desc = "What the cells measure.", default)] measure: FlowMeasure,
         #[graphql(desc = "Keep the largest this many groups; fold the rest into \"Other\".", default = 10)] top: i32,
     ) -> ApiResult<FlowMatrix> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let top = usize::try_from(top)
             .ok()
             .filter(|top| (1..=MAX_TOP).contains(top))

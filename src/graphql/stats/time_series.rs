@@ -29,6 +29,7 @@ impl TimeSeriesQuery {
         #[graphql(desc = "First year.")] from: i32,
         #[graphql(desc = "Last year.")] to: i32,
     ) -> ApiResult<Vec<FlowStats>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         if to < from || i64::from(to) - i64::from(from) > MAX_YEARS {
             return Err(ApiError::bad_input(format!(
                 "`from: {from}, to: {to}` is not a range of at most {MAX_YEARS} years"
