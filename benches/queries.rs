@@ -17,6 +17,7 @@ use southgraph::{
     build_schema,
     config::{ApiConfig, DatabaseConfig},
     db,
+    graphql::provenance::execute,
 };
 
 const QUERIES: &[(&str, &str)] = &[
@@ -127,25 +128,22 @@ fn temp_sqlite(name: &str) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
-async fn imported(url: String) -> southgraph::ApiSchema {
+/// The schema over a database with the bundled data, and the database.
+type Api = (southgraph::ApiSchema, sea_orm::DatabaseConnection);
+
+async fn imported(url: String) -> Api {
     let db = db::connect(&DatabaseConfig::new(url, 8)).await.expect("connect");
     db::migrate(&db).await.expect("migrate");
     seed::import_bundled(&db, &seed::NoProgress).await.expect("import");
-    build_schema(db, ApiConfig::default())
+    (build_schema(db.clone(), ApiConfig::default()), db)
 }
 
-fn bench_group(
-    c: &mut Criterion,
-    runtime: &tokio::runtime::Runtime,
-    schema: &southgraph::ApiSchema,
-    group: &str,
-    queries: &[(&str, &str)],
-) {
+fn bench_group(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, group: &str, queries: &[(&str, &str)]) {
     let mut group = c.benchmark_group(group);
     for (name, query) in queries {
         group.bench_function(*name, |b| {
             b.to_async(runtime).iter(|| async {
-                let response = schema.execute(*query).await;
+                let response = execute(&api.0, &api.1, (*query).into()).await;
                 assert!(response.errors.is_empty(), "{:?}", response.errors);
             });
         });
@@ -153,25 +151,25 @@ fn bench_group(
     group.finish();
 }
 
-fn bench_all(c: &mut Criterion, runtime: &tokio::runtime::Runtime, schema: &southgraph::ApiSchema, database: &str) {
+fn bench_all(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, database: &str) {
     for (group, queries) in
         [("query", QUERIES), ("peer", PEER), ("nested", NESTED), ("nested_by_children", NESTED_BY_CHILDREN)]
     {
-        bench_group(c, runtime, schema, &format!("{group}/{database}"), queries);
+        bench_group(c, runtime, api, &format!("{group}/{database}"), queries);
     }
 }
 
 fn queries(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let schema = runtime.block_on(imported(temp_sqlite("queries")));
-    bench_all(c, &runtime, &schema, "sqlite");
+    let api = runtime.block_on(imported(temp_sqlite("queries")));
+    bench_all(c, &runtime, &api, "sqlite");
     if let Some(postgres) = PostgresBench::given() {
         let name = &postgres.name;
         runtime
             .block_on(postgres.admin(&[format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")]));
-        let schema = runtime.block_on(imported(postgres.url()));
-        bench_all(c, &runtime, &schema, "postgres");
-        drop(schema);
+        let api = runtime.block_on(imported(postgres.url()));
+        bench_all(c, &runtime, &api, "postgres");
+        runtime.block_on(api.1.close()).expect("close");
         runtime.block_on(postgres.admin(&[format!("DROP DATABASE {} WITH (FORCE)", postgres.name)]));
     }
 }

@@ -3,6 +3,12 @@
 use clap::Parser;
 use southgraph::cli::Cli;
 
+/// mimalloc: a GraphQL response is built from many small allocations (values, maps,
+/// futures), and glibc's malloc and free took about a quarter of the server's CPU time under
+/// load (`perf` on the peer comparison's q1).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -13,7 +13,7 @@ mod id;
 pub mod limits;
 mod loaders;
 mod node;
-mod provenance;
+pub mod provenance;
 mod resolve;
 mod sector;
 mod source;
@@ -48,9 +48,7 @@ pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// ask for are checked before execution, by [`limits::QueryLimits`].
 pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
     let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .limit_recursive_depth(limits::MAX_SELECTION_NESTING)
-        .extension(async_graphql::extensions::Tracing)
-        .extension(provenance::ProvenanceExtension);
+        .limit_recursive_depth(limits::MAX_SELECTION_NESTING);
     loaders::register(builder, &db, &config).data(db).data(config).finish()
 }
 

@@ -26,7 +26,10 @@ use super::{
     AppState, problem,
     rate_limit::{self, Client},
 };
-use crate::error::{ApiError, ErrorCode, excerpt};
+use crate::{
+    error::{ApiError, ErrorCode, excerpt},
+    graphql::provenance,
+};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -75,7 +78,7 @@ pub async fn execute(
     if let Some(standing) = standing.filter(|standing| !standing.allowed) {
         return rate_limit::spent(standing);
     }
-    let mut response = state.schema.execute_batch(request).await;
+    let mut response = provenance::execute_batch(&state.schema, &state.db, request).await;
     let request_error = match &mut response {
         BatchResponse::Single(single) => {
             tidy(&mut single.errors);
