@@ -8,8 +8,10 @@
 //! cargo run -p seed --release --example import_timing postgres://postgres@127.0.0.1:5432/postgres
 //! ```
 //!
-//! With a PostgreSQL URL it creates (and afterwards drops) a database `seed_timing` on
-//! that server.
+//! With a PostgreSQL URL it creates (and afterwards drops) a scratch database on that
+//! server: `seed_timing`, or the name given as the second argument (so that runs from
+//! several checkouts on one server do not drop each other's database). With
+//! `SEED_TIMING_KEEP=1` the scratch database is kept, to compare its rows afterwards.
 #![allow(clippy::unwrap_used)]
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database};
@@ -18,12 +20,14 @@ use std::time::Instant;
 #[tokio::main]
 async fn main() {
     let url = std::env::args().nth(1).unwrap_or_else(|| "sqlite::memory:".to_owned());
+    let scratch = std::env::args().nth(2).unwrap_or_else(|| "seed_timing".to_owned());
+    let drop_scratch = format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)");
     let (db, admin) = if url.starts_with("postgres") {
         let admin = Database::connect(&url).await.unwrap();
-        admin.execute_unprepared("DROP DATABASE IF EXISTS seed_timing WITH (FORCE)").await.unwrap();
-        admin.execute_unprepared("CREATE DATABASE seed_timing").await.unwrap();
+        admin.execute_unprepared(&drop_scratch).await.unwrap();
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{scratch}\"")).await.unwrap();
         let (base, _) = url.rsplit_once('/').unwrap();
-        (Database::connect(format!("{base}/seed_timing")).await.unwrap(), Some(admin))
+        (Database::connect(format!("{base}/{scratch}")).await.unwrap(), Some(admin))
     } else {
         (Database::connect(&url).await.unwrap(), None)
     };
@@ -55,7 +59,9 @@ async fn main() {
         }
     }
     db.close().await.unwrap();
-    if let Some(admin) = admin {
-        admin.execute_unprepared("DROP DATABASE IF EXISTS seed_timing WITH (FORCE)").await.unwrap();
+    if let Some(admin) = admin
+        && std::env::var_os("SEED_TIMING_KEEP").is_none()
+    {
+        admin.execute_unprepared(&drop_scratch).await.unwrap();
     }
 }

@@ -27,6 +27,7 @@ mod bundle;
 mod bundle_import;
 mod datasets;
 mod error;
+mod pg_bulk;
 pub mod resolver;
 mod run;
 mod source;

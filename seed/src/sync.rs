@@ -8,17 +8,22 @@
 //! could tell inserted from updated by `xmax`, SQLite cannot at all, and neither counts
 //! an update that changes nothing as unchanged). `ON CONFLICT` on the primary key is what
 //! rewrites the changed rows, a batch per statement instead of an `UPDATE` per row.
+//!
+//! The statements differ by backend, and only there: SQLite takes multi-row
+//! `INSERT … VALUES` of [`BATCH_ROWS`], PostgreSQL a JSON array of many thousand rows per
+//! statement ([`crate::pg_bulk`]), since round trips, not rows, are what cost there.
 
+use crate::pg_bulk;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
-    PrimaryKeyToColumn, Value,
+    ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
+    ModelTrait, PrimaryKeyToColumn, Value,
 };
 use std::collections::HashMap;
 use std::hash::Hash;
 
-/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bind
-/// parameters for the widest table (flow, 21 columns).
+/// Rows per multi-row INSERT on SQLite: well under its 32,766 bind parameters for the
+/// widest table (flow, 21 columns).
 const BATCH_ROWS: usize = 500;
 
 /// What an upsert did.
@@ -91,9 +96,9 @@ where
     Ok(tally)
 }
 
-/// Rewrites stored rows (each with its primary key) in multi-row statements of
-/// [`BATCH_ROWS`]: `INSERT … ON CONFLICT (primary key) DO UPDATE SET` every other column,
-/// which SQLite and PostgreSQL both run as an update of the row the key names.
+/// Rewrites stored rows (each with its primary key) in multi-row statements:
+/// `INSERT … ON CONFLICT (primary key) DO UPDATE SET` every other column, which SQLite and
+/// PostgreSQL both run as an update of the row the key names.
 async fn update_batches<E, C>(db: &C, rows: Vec<E::ActiveModel>) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
@@ -107,6 +112,9 @@ where
         // A row that is all key is never changed, only inserted.
         return Ok(());
     }
+    if db.get_database_backend() == DbBackend::Postgres {
+        return pg_bulk::insert::<E, C>(db, rows, Some(&keys)).await;
+    }
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
@@ -117,13 +125,16 @@ where
     Ok(())
 }
 
-/// Inserts rows in multi-row statements of [`BATCH_ROWS`].
+/// Inserts rows in multi-row statements.
 pub(crate) async fn insert_batches<E, C>(db: &C, rows: Vec<E::ActiveModel>) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
     E: EntityTrait,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
+    if db.get_database_backend() == DbBackend::Postgres {
+        return pg_bulk::insert::<E, C>(db, rows, None).await;
+    }
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
