@@ -7,6 +7,7 @@ mod connection;
 mod country;
 mod expert;
 pub mod exports;
+mod field_order;
 mod filter;
 mod flow;
 mod id;
@@ -50,7 +51,8 @@ pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
     let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_recursive_depth(limits::MAX_SELECTION_NESTING)
         .extension(async_graphql::extensions::Tracing)
-        .extension(provenance::ProvenanceExtension);
+        .extension(provenance::ProvenanceExtension)
+        .extension(field_order::FieldOrderExtension);
     loaders::register(builder, &db, &config).data(db).data(config).finish()
 }
 

@@ -3,6 +3,7 @@
 //! `SOUTHGRAPH_TEST_POSTGRES_URL`).
 
 mod export;
+mod field_order;
 mod filters;
 mod fuzz;
 mod guard;
@@ -19,6 +20,7 @@ mod readme;
 mod relations;
 mod rules;
 mod schema;
+mod served;
 mod statements;
 mod stats;
 mod support;
