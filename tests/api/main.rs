@@ -2,6 +2,7 @@
 //! test holding the bundled open data (SQLite by default; PostgreSQL with
 //! `SOUTHGRAPH_TEST_POSTGRES_URL`).
 
+mod cache;
 mod export;
 mod field_order;
 mod filters;

@@ -55,6 +55,11 @@ impl Answer {
 }
 
 impl Served {
+    /// Serves the test's database, polling the data version every `poll`.
+    pub async fn start(test: &TestDb, poll: Duration) -> Self {
+        Self::start_with(test, HttpConfig { data_version_poll_ms: poll.as_millis() as u64, ..http() }).await
+    }
+
     /// Serves the test's database with these HTTP settings.
     pub async fn start_with(test: &TestDb, http: HttpConfig) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -109,9 +114,9 @@ impl Served {
         }
     }
 }
-/// No rate limit (tests send many requests).
+/// No rate limit (tests send many requests), and the data version read once an hour.
 pub fn http() -> HttpConfig {
-    HttpConfig { rate_limit: RateLimitSetting::Off, ..HttpConfig::default() }
+    HttpConfig { rate_limit: RateLimitSetting::Off, data_version_poll_ms: 3_600_000, ..HttpConfig::default() }
 }
 /// Percent-encodes a query-string value.
 pub fn encode(text: &str) -> String {
