@@ -1,4 +1,4 @@
-//! The response cache of `GET /graphql`.
+//! The response cache of `GET /graphql` and of persisted-query requests.
 //!
 //! A response is a function of the data version, the request (query text, operation name,
 //! variables), the media type it is written in, and the server (schema and limits). The

@@ -41,9 +41,10 @@ const CACHE_CONTROL: &str = "public, max-age=300";
 /// Longest error message sent: messages quote inputs, and inputs can be large.
 const MAX_MESSAGE: usize = 300;
 
-/// Runs a single or batched GraphQL request. `GET` responses are cached (see
-/// [`super::cache`]): their `ETag` is known before anything runs, a matching
-/// `If-None-Match` gets 304 at once, and a cached body is sent without executing.
+/// Runs a single or batched GraphQL request. `GET` responses and persisted-query
+/// responses are cached (see [`super::cache`]): their `ETag` is known before anything runs,
+/// a matching `If-None-Match` gets 304 at once, and a cached body is sent without
+/// executing. Persisted queries are completed first (see [`super::persisted`]).
 pub async fn execute(
     State(state): State<AppState>,
     method: Method,
@@ -66,10 +67,21 @@ pub async fn execute(
             );
         }
     };
+    let mut persisted = false;
+    let singles: &mut [async_graphql::Request] = match &mut request {
+        BatchRequest::Single(single) => std::slice::from_mut(single),
+        BatchRequest::Batch(batch) => batch,
+    };
+    for single in singles {
+        match state.persisted.resolve(single).await {
+            Ok(used) => persisted |= used,
+            Err(error) => return unpersisted(&error, legacy),
+        }
+    }
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     let get = method == Method::GET;
     let key = match &request {
-        BatchRequest::Single(single) if get => match data_version(&state).await {
+        BatchRequest::Single(single) if get || persisted => match data_version(&state).await {
             Some(version) => Some(state.responses.key(version, single, content_type)),
             None => None,
         },
@@ -172,6 +184,21 @@ fn cacheable(mut reply: Response, key: &CacheKey, content_type: &'static str) ->
     if let Ok(etag) = HeaderValue::from_str(&key.etag()) {
         headers.insert(header::ETAG, etag);
     }
+    reply
+}
+
+/// The answer to a persisted-query request that cannot be completed. An unknown hash is
+/// a request that cannot run (400 to clients of `application/graphql-response+json`, 200
+/// to others, as for an invalid document); a wrong hash or extension is malformed (400).
+/// Neither may be kept by a cache.
+fn unpersisted(error: &ApiError, legacy: bool) -> Response {
+    let status = if error.code() == ErrorCode::PersistedQueryNotFound && legacy {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let mut reply = coded(status, error, legacy);
+    reply.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     reply
 }
 

@@ -14,6 +14,7 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod persisted;
 pub mod rate_limit;
 
 use std::{sync::Arc, time::Duration};
@@ -37,7 +38,7 @@ use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt;
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer, trace::TraceLayer};
 
-use self::{cache::ResponseCache, guard::Guard, rate_limit::RateLimiter};
+use self::{cache::ResponseCache, guard::Guard, persisted::PersistedQueries, rate_limit::RateLimiter};
 
 use crate::{
     config::{ApiConfig, HttpConfig},
@@ -68,9 +69,14 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// The version of the data, which keys cached responses and `ETag`s.
     pub data_version: DataVersion,
-    /// Successful `GET` responses.
+    /// Successful `GET` and persisted-query responses.
     pub responses: Arc<ResponseCache>,
+    /// The queries clients persisted (automatic persisted queries).
+    pub persisted: Arc<PersistedQueries>,
 }
+
+/// Bytes of query text kept for automatic persisted queries.
+const PERSISTED_QUERY_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What the router needs besides the schema and the database.
 #[derive(Clone, Debug, Default)]
@@ -120,6 +126,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         rate_limiter,
         data_version: options.data_version,
         responses,
+        persisted: Arc::new(PersistedQueries::new(PERSISTED_QUERY_BYTES)),
     };
     let data = Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))

@@ -14,6 +14,7 @@ mod http;
 mod limits;
 mod lookups;
 mod pagination;
+mod persisted;
 mod published;
 mod rate_limit;
 mod readiness;
