@@ -17,7 +17,7 @@ use southgraph::{
     build_schema,
     config::{ApiConfig, DatabaseConfig},
     db,
-    graphql::provenance::execute,
+    graphql::execute::execute,
 };
 
 const QUERIES: &[(&str, &str)] = &[

@@ -144,6 +144,14 @@ pub struct HttpConfig {
     /// Proxies whose `X-Forwarded-For` is trusted to name the client, comma-separated IPs.
     #[arg(long, env = "SOUTHGRAPH_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Bytes of successful `GET` (and persisted-query) responses kept in memory; 0 keeps
+    /// none.
+    #[arg(long, env = "SOUTHGRAPH_RESPONSE_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub response_cache_bytes: u64,
+    /// How often, in milliseconds, the server reads the data version (the imports
+    /// recorded in the database), which keys the response cache and the `ETag`s.
+    #[arg(long, env = "SOUTHGRAPH_DATA_VERSION_POLL_MS", default_value_t = 1_000)]
+    pub data_version_poll_ms: u64,
 }
 
 impl HttpConfig {
@@ -167,6 +175,8 @@ impl Default for HttpConfig {
             rate_limit_window_s: 60,
             redis_url: None,
             trusted_proxies: Vec::new(),
+            response_cache_bytes: 64 * 1024 * 1024,
+            data_version_poll_ms: 1_000,
         }
     }
 }

@@ -31,6 +31,9 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// The server failed; the cause is in its log.
     Internal,
+    /// A persisted query was asked for by its hash alone, and this server does not know it:
+    /// the client sends it again with the query (Apollo's protocol).
+    PersistedQueryNotFound,
 }
 
 impl ErrorCode {
@@ -46,6 +49,7 @@ impl ErrorCode {
             Self::Timeout => "TIMEOUT",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 }
@@ -105,6 +109,11 @@ impl ApiError {
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
         Self { code: ErrorCode::Internal, message: "internal server error".to_owned() }
+    }
+
+    /// A persisted query this server does not know, with the message Apollo clients expect.
+    pub fn persisted_query_not_found() -> Self {
+        Self { code: ErrorCode::PersistedQueryNotFound, message: "PersistedQueryNotFound".to_owned() }
     }
 
     /// The message sent to clients.

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod data_version;
 pub mod db;
 pub mod error;
 pub mod graphql;

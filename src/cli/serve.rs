@@ -22,6 +22,7 @@ use super::progress::{self, ReadinessProgress, TerminalProgress};
 use crate::{
     build_schema,
     config::{ApiConfig, DatabaseConfig, HttpConfig, ServerConfig},
+    data_version::DataVersion,
     db,
     db::DatabaseError,
     http::{self, AppOptions},
@@ -74,7 +75,13 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
     // `db`, whose transactions may run as long as a dataset needs.
     let serving = db::connect_serving(&opts.database, opts.http.request_timeout()).await?;
     let header_timeout = std::time::Duration::from_millis(opts.http.header_timeout_ms);
-    let options = AppOptions { api: opts.api.clone(), http: opts.http, readiness: readiness.clone() };
+    let data_version = DataVersion::default();
+    let options = AppOptions {
+        api: opts.api.clone(),
+        http: opts.http,
+        readiness: readiness.clone(),
+        data_version: data_version.clone(),
+    };
     let app = http::app_with(build_schema(serving.clone(), opts.api), serving.clone(), options);
     let (stop, stopped) = oneshot::channel::<()>();
     let mut server: Server = tokio::spawn(async move {
@@ -94,6 +101,10 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
         tokio::select! {
             outcome = seed::import_bundled(&db, &progress) => match outcome {
                 Ok(reports) => {
+                    // Cached responses of the data before the import are out of date now.
+                    if let Err(err) = data_version.refresh(&serving).await {
+                        tracing::warn!(%err, "cannot read the data version after the import");
+                    }
                     readiness.set(Stage::Ready);
                     let rows: u64 = reports.iter().map(|report| report.inserted).sum();
                     tracing::info!(datasets = reports.len(), rows, "bundled data imported: serving");

@@ -2,21 +2,18 @@
 //! figures came from, with licence and citation, so every number can be cited.
 //!
 //! Resolvers note the sources of the rows they return in a per-request [`Provenance`];
-//! after execution, [`execute`] looks them up (one statement) and adds them. This wraps
-//! the execution rather than being an async-graphql extension: with any extension
-//! registered, async-graphql routes every field through the extension chain, which cost a
-//! tenth of the server's time on a list of 50 flows.
+//! after execution, [`cite_sources`] looks them up (one statement) and adds them
+//! ([`super::execute`]).
 
 use std::{
     collections::BTreeSet,
     sync::{Arc, Mutex},
 };
 
-use async_graphql::{BatchRequest, BatchResponse, Name, Request, Response, Value};
+use async_graphql::{Name, Response, Value};
 use entity::source;
 use sea_orm::DatabaseConnection;
 
-use super::ApiSchema;
 use crate::repo::lookup;
 
 /// The sources seen while resolving one request.
@@ -65,28 +62,12 @@ impl Sourced for entity::deployment::Model {
     }
 }
 
-/// Runs a single or batched request, each operation with its own [`Provenance`].
-pub async fn execute_batch(schema: &ApiSchema, db: &DatabaseConnection, batch: BatchRequest) -> BatchResponse {
-    match batch {
-        BatchRequest::Single(request) => BatchResponse::Single(execute(schema, db, request).await),
-        BatchRequest::Batch(requests) => {
-            let mut responses = Vec::with_capacity(requests.len());
-            for request in requests {
-                responses.push(execute(schema, db, request).await);
-            }
-            BatchResponse::Batch(responses)
-        }
-    }
-}
-
-/// Runs a request and adds `extensions.sources`: the sources its resolvers noted, looked up
-/// in one statement, ordered by key.
-pub async fn execute(schema: &ApiSchema, db: &DatabaseConnection, request: Request) -> Response {
-    let provenance = Provenance::default();
-    let mut response = schema.execute(request.data(provenance.clone())).await;
+/// Adds `extensions.sources` to a response: the sources its resolvers noted in
+/// `provenance`, looked up in one statement, ordered by key.
+pub async fn cite_sources(db: &DatabaseConnection, provenance: &Provenance, response: &mut Response) {
     let ids = provenance.ids();
     if ids.is_empty() {
-        return response;
+        return;
     }
     match lookup::by_ids::<source::Entity>(db, &ids).await {
         Ok(mut sources) => {
@@ -96,7 +77,6 @@ pub async fn execute(schema: &ApiSchema, db: &DatabaseConnection, request: Reque
         }
         Err(err) => tracing::error!(%err, "cannot list the sources of a response"),
     }
-    response
 }
 
 fn describe(source: source::Model) -> Value {

@@ -12,10 +12,11 @@
 //! `application/json` and 200 throughout, as the specification asks. Every error carries
 //! `extensions.code`.
 
-use async_graphql::{BatchResponse, ErrorExtensionValues, ServerError, Value};
+use async_graphql::{BatchRequest, BatchResponse, ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::GraphQLBatchRequest;
 use axum::{
     Extension,
+    body::Bytes,
     extract::State,
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
@@ -23,12 +24,14 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    AppState, problem,
+    AppState,
+    cache::CacheKey,
+    problem,
     rate_limit::{self, Client},
 };
 use crate::{
     error::{ApiError, ErrorCode, excerpt},
-    graphql::provenance,
+    graphql::execute,
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -41,8 +44,10 @@ const CACHE_CONTROL: &str = "public, max-age=300";
 /// Longest error message sent: messages quote inputs, and inputs can be large.
 const MAX_MESSAGE: usize = 300;
 
-/// Runs a single or batched GraphQL request. Successful `GET` responses are cacheable,
-/// with an `ETag` from their body; a matching `If-None-Match` gets 304.
+/// Runs a single or batched GraphQL request. `GET` responses and persisted-query
+/// responses are cached (see [`super::cache`]): their `ETag` is known before anything runs,
+/// a matching `If-None-Match` gets 304 at once, and a cached body is sent without
+/// executing. Persisted queries are completed first (see [`super::persisted`]).
 pub async fn execute(
     State(state): State<AppState>,
     method: Method,
@@ -65,6 +70,34 @@ pub async fn execute(
             );
         }
     };
+    let mut persisted = false;
+    let singles: &mut [async_graphql::Request] = match &mut request {
+        BatchRequest::Single(single) => std::slice::from_mut(single),
+        BatchRequest::Batch(batch) => batch,
+    };
+    for single in singles {
+        match state.persisted.resolve(single).await {
+            Ok(used) => persisted |= used,
+            Err(error) => return unpersisted(&error, legacy),
+        }
+    }
+    let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
+    let get = method == Method::GET;
+    let key = match &request {
+        BatchRequest::Single(single) if get || persisted => match data_version(&state).await {
+            Some(version) => Some(state.responses.key(version, single, content_type)),
+            None => None,
+        },
+        _ => None,
+    };
+    if let Some(key) = &key {
+        if get && headers.get(header::IF_NONE_MATCH).is_some_and(|listed| key.matches(listed)) {
+            return cacheable(StatusCode::NOT_MODIFIED.into_response(), key, content_type);
+        }
+        if let Some(body) = state.responses.get(key).await {
+            return answer_from_cache(body, key, content_type, get);
+        }
+    }
     let costs = match state.limits.admit(&mut request) {
         Ok(costs) => costs,
         Err(error) => return refused(&error, legacy),
@@ -78,7 +111,7 @@ pub async fn execute(
     if let Some(standing) = standing.filter(|standing| !standing.allowed) {
         return rate_limit::spent(standing);
     }
-    let mut response = provenance::execute_batch(&state.schema, &state.db, request).await;
+    let mut response = execute::execute_batch(&state.schema, &state.db, request).await;
     let request_error = match &mut response {
         BatchResponse::Single(single) => {
             tidy(&mut single.errors);
@@ -96,7 +129,6 @@ pub async fn execute(
             single.extensions.insert("cost".to_owned(), cost);
         }
     }
-    let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     let (status, body) = match (&response, request_error) {
         _ if unavailable => (StatusCode::SERVICE_UNAVAILABLE, serde_json::to_string(&response)),
         (BatchResponse::Single(single), true) if !legacy => {
@@ -105,18 +137,11 @@ pub async fn execute(
         _ => (StatusCode::OK, serde_json::to_string(&response)),
     };
     let mut reply = match body {
-        Ok(body) if method == Method::GET && status == StatusCode::OK && response.is_ok() => {
-            let etag = format!("\"{:016x}\"", fnv1a(body.as_bytes()));
-            let cached =
-                headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains(&etag));
-            let mut reply = if cached { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
-            let reply_headers = reply.headers_mut();
-            reply_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            reply_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
-            if let Ok(value) = HeaderValue::from_str(&etag) {
-                reply_headers.insert(header::ETAG, value);
-            }
-            reply
+        Ok(body) if status == StatusCode::OK && response.is_ok() && key.is_some() => {
+            let body = Bytes::from(body);
+            let key = key.unwrap_or_else(|| unreachable!("matched on `key.is_some()`"));
+            state.responses.insert(key, body.clone()).await;
+            answer_from_cache(body, &key, content_type, get)
         }
         Ok(body) => {
             let mut reply =
@@ -137,6 +162,49 @@ pub async fn execute(
     reply
 }
 
+/// The data version, read from the database if the poll has not read it yet (the first
+/// requests after a start). `None` when the database cannot tell: nothing is cached then.
+async fn data_version(state: &AppState) -> Option<u64> {
+    match state.data_version.current() {
+        Some(version) => Some(version),
+        None => state.data_version.refresh(&state.db).await.ok(),
+    }
+}
+
+/// A successful response as cached: the same bytes whether it ran now or before. A `GET`
+/// may be kept by shared caches too, and revalidated with its `ETag`.
+fn answer_from_cache(body: Bytes, key: &CacheKey, content_type: &'static str, get: bool) -> Response {
+    let reply =
+        (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response();
+    if get { cacheable(reply, key, content_type) } else { reply }
+}
+
+/// Adds the headers that let clients and shared caches keep a `GET` response.
+fn cacheable(mut reply: Response, key: &CacheKey, content_type: &'static str) -> Response {
+    let headers = reply.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    if let Ok(etag) = HeaderValue::from_str(&key.etag()) {
+        headers.insert(header::ETAG, etag);
+    }
+    reply
+}
+
+/// The answer to a persisted-query request that cannot be completed. An unknown hash is
+/// a request that cannot run (400 to clients of `application/graphql-response+json`, 200
+/// to others, as for an invalid document); a wrong hash or extension is malformed (400).
+/// Neither may be kept by a cache.
+fn unpersisted(error: &ApiError, legacy: bool) -> Response {
+    let status = if error.code() == ErrorCode::PersistedQueryNotFound && legacy {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let mut reply = coded(status, error, legacy);
+    reply.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    reply
+}
+
 fn responses(response: &BatchResponse) -> impl Iterator<Item = &async_graphql::Response> {
     match response {
         BatchResponse::Single(single) => std::slice::from_ref(single).iter(),
@@ -149,11 +217,6 @@ fn responses_mut(response: &mut BatchResponse) -> impl Iterator<Item = &mut asyn
         BatchResponse::Single(single) => std::slice::from_mut(single).iter_mut(),
         BatchResponse::Batch(responses) => responses.iter_mut(),
     }
-}
-
-/// FNV-1a, 64 bits: a stable fingerprint of a response body, the same on every instance.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// Whether the client asked for `application/graphql-response+json` by name.

@@ -6,6 +6,7 @@
 //! - `/export/…` flows and aggregates as CSV or NDJSON;
 //! - `/explore` the explorer page for data journalists, with its bundled assets.
 
+mod cache;
 mod examples;
 mod explore;
 mod export;
@@ -13,6 +14,7 @@ mod graphiql;
 mod graphql;
 mod guard;
 mod health;
+mod persisted;
 pub mod rate_limit;
 
 use std::{sync::Arc, time::Duration};
@@ -36,10 +38,11 @@ use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt;
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer, trace::TraceLayer};
 
-use self::{guard::Guard, rate_limit::RateLimiter};
+use self::{cache::ResponseCache, guard::Guard, persisted::PersistedQueries, rate_limit::RateLimiter};
 
 use crate::{
     config::{ApiConfig, HttpConfig},
+    data_version::DataVersion,
     error::{ApiError, ErrorCode},
     graphql::{ApiSchema, limits::QueryLimits},
     readiness::Readiness,
@@ -64,7 +67,16 @@ pub struct AppState {
     pub exports: Arc<Semaphore>,
     /// The clients' budgets of cost points.
     pub rate_limiter: Arc<RateLimiter>,
+    /// The version of the data, which keys cached responses and `ETag`s.
+    pub data_version: DataVersion,
+    /// Successful `GET` and persisted-query responses.
+    pub responses: Arc<ResponseCache>,
+    /// The queries clients persisted (automatic persisted queries).
+    pub persisted: Arc<PersistedQueries>,
 }
+
+/// Bytes of query text kept for automatic persisted queries.
+const PERSISTED_QUERY_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What the router needs besides the schema and the database.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +87,9 @@ pub struct AppOptions {
     pub http: HttpConfig,
     /// Whether the data is complete yet.
     pub readiness: Readiness,
+    /// The data version, polled from the database; the caller refreshes it after its own
+    /// imports.
+    pub data_version: DataVersion,
 }
 
 /// The application's router over a database whose data is complete, with the default
@@ -87,7 +102,13 @@ pub fn app(schema: ApiSchema, db: DatabaseConnection) -> Router {
 ///
 /// `/health` stays outside load shedding, so it answers while the server is saturated.
 pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) -> Router {
-    let limits = Arc::new(QueryLimits::new(&schema.sdl(), options.api));
+    let sdl = schema.sdl();
+    // A response depends on the schema and on the limits `extensions.cost` tells, besides
+    // the request and the data.
+    let server = format!("{}\n{:?}\n{sdl}", env!("CARGO_PKG_VERSION"), options.api);
+    let responses = Arc::new(ResponseCache::new(options.http.response_cache_bytes, &server));
+    let limits = Arc::new(QueryLimits::new(&sdl, options.api));
+    options.data_version.watch(db.clone(), Duration::from_millis(options.http.data_version_poll_ms.max(1)));
     let guard = Guard {
         max_body_bytes: options.http.max_body_bytes,
         deadline: options.http.request_timeout(),
@@ -103,6 +124,9 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         http: Arc::new(options.http),
         exports,
         rate_limiter,
+        data_version: options.data_version,
+        responses,
+        persisted: Arc::new(PersistedQueries::new(PERSISTED_QUERY_BYTES)),
     };
     let data = Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))

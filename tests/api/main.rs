@@ -2,7 +2,9 @@
 //! test holding the bundled open data (SQLite by default; PostgreSQL with
 //! `SOUTHGRAPH_TEST_POSTGRES_URL`).
 
+mod cache;
 mod export;
+mod field_order;
 mod filters;
 mod fuzz;
 mod guard;
@@ -12,6 +14,7 @@ mod http;
 mod limits;
 mod lookups;
 mod pagination;
+mod persisted;
 mod published;
 mod rate_limit;
 mod readiness;
@@ -19,6 +22,7 @@ mod readme;
 mod relations;
 mod rules;
 mod schema;
+mod served;
 mod statements;
 mod stats;
 mod support;

@@ -4,7 +4,10 @@ use std::sync::atomic::Ordering;
 
 use serde_json::json;
 
-use southgraph::config::ApiConfig;
+use southgraph::{
+    config::{ApiConfig, HttpConfig},
+    http::AppOptions,
+};
 
 use crate::support::{TestDb, postgres_url};
 
@@ -14,11 +17,16 @@ use crate::support::{TestDb, postgres_url};
 /// few cores, where the operating system may pause a test's thread for longer than the
 /// 2 ms default and so split a batch in two; a 1 s window keeps the count about the
 /// query's shape, not about the machine's load (100 ms still split the recipients of
-/// 5,000 flows on a loaded 2-core machine).
+/// 5,000 flows on a loaded 2-core machine). The data version is polled once an hour, so
+/// that its poll is not counted.
 async fn statements(query: &str, size: i64) -> usize {
     let mut test = TestDb::new().await;
     let counter = test.count_statements();
-    let api = test.api_with(ApiConfig { batch_delay_ms: 1_000, ..ApiConfig::default() });
+    let api = test.api_with_options(AppOptions {
+        api: ApiConfig { batch_delay_ms: 1_000, ..ApiConfig::default() },
+        http: HttpConfig { data_version_poll_ms: 3_600_000, ..HttpConfig::default() },
+        ..AppOptions::default()
+    });
     counter.store(0, Ordering::SeqCst);
     let data = api.data(query, json!({ "size": size })).await;
     assert!(!data.is_null());
