@@ -144,8 +144,8 @@ pub struct HttpConfig {
     /// Proxies whose `X-Forwarded-For` is trusted to name the client, comma-separated IPs.
     #[arg(long, env = "SOUTHGRAPH_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Bytes of successful `GET` (and persisted-query) responses kept in memory; 0 keeps
-    /// none.
+    /// Bytes of successful responses (to single `GET` and `POST` requests) kept in memory;
+    /// 0 keeps none.
     #[arg(long, env = "SOUTHGRAPH_RESPONSE_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub response_cache_bytes: u64,
     /// How often, in milliseconds, the server reads the data version (the imports

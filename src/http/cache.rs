@@ -1,4 +1,5 @@
-//! The response cache of `GET /graphql` and of persisted-query requests.
+//! The response cache of `/graphql`: every single request, `GET` or `POST`, persisted or
+//! not.
 //!
 //! A response is a function of the data version, the request (query text, operation name,
 //! variables), the media type it is written in, and the server (schema and limits). The
@@ -40,9 +41,20 @@ impl CacheKey {
     }
 }
 
+/// A cached response: its body, and the cost points the request was charged when it ran,
+/// charged again on every answer from cache, so that a client's budget does not depend on
+/// what the cache holds.
+#[derive(Clone, Debug)]
+pub struct Cached {
+    /// The body, as sent.
+    pub body: Bytes,
+    /// The request's cost in points.
+    pub points: u64,
+}
+
 /// The cached responses of one server.
 pub struct ResponseCache {
-    entries: Cache<CacheKey, Bytes>,
+    entries: Cache<CacheKey, Cached>,
     /// What else a body depends on: the schema and the limits that `extensions.cost` tells.
     server: [u8; 32],
 }
@@ -53,8 +65,8 @@ impl ResponseCache {
     pub fn new(max_bytes: u64, server: &str) -> Self {
         let entries = Cache::builder()
             .max_capacity(max_bytes)
-            .weigher(|_key: &CacheKey, body: &Bytes| {
-                u32::try_from(body.len().saturating_add(ENTRY_OVERHEAD)).unwrap_or(u32::MAX)
+            .weigher(|_key: &CacheKey, cached: &Cached| {
+                u32::try_from(cached.body.len().saturating_add(ENTRY_OVERHEAD)).unwrap_or(u32::MAX)
             })
             .build();
         Self { entries, server: Sha256::digest(server.as_bytes()).into() }
@@ -74,14 +86,14 @@ impl ResponseCache {
         CacheKey(hash.finalize().into())
     }
 
-    /// The cached body of a response.
-    pub async fn get(&self, key: &CacheKey) -> Option<Bytes> {
+    /// A cached response.
+    pub async fn get(&self, key: &CacheKey) -> Option<Cached> {
         self.entries.get(key).await
     }
 
-    /// Keeps the body of a successful response.
-    pub async fn insert(&self, key: CacheKey, body: Bytes) {
-        self.entries.insert(key, body).await;
+    /// Keeps a successful response.
+    pub async fn insert(&self, key: CacheKey, cached: Cached) {
+        self.entries.insert(key, cached).await;
     }
 
     /// The bytes held now, after pending evictions (for tests and metrics).
@@ -118,7 +130,7 @@ mod tests {
         let cache = ResponseCache::new(10_000, "server");
         for n in 0..100u64 {
             let key = cache.key(1, &Request::new(format!("{{ n{n} }}")), "application/json");
-            cache.insert(key, Bytes::from(vec![b'x'; 1_000])).await;
+            cache.insert(key, Cached { body: Bytes::from(vec![b'x'; 1_000]), points: 1 }).await;
         }
         let held = cache.weighted_size().await;
         assert!(held <= 10_000, "{held} bytes held in a cache of 10,000");

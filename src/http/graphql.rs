@@ -22,12 +22,13 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::json;
+use std::net::IpAddr;
 
 use super::{
     AppState,
-    cache::CacheKey,
+    cache::{CacheKey, Cached},
     problem,
-    rate_limit::{self, Client},
+    rate_limit::{self, Client, Standing},
 };
 use crate::{
     error::{ApiError, ErrorCode, excerpt},
@@ -44,10 +45,11 @@ const CACHE_CONTROL: &str = "public, max-age=300";
 /// Longest error message sent: messages quote inputs, and inputs can be large.
 const MAX_MESSAGE: usize = 300;
 
-/// Runs a single or batched GraphQL request. `GET` responses and persisted-query
-/// responses are cached (see [`super::cache`]): their `ETag` is known before anything runs,
-/// a matching `If-None-Match` gets 304 at once, and a cached body is sent without
-/// executing. Persisted queries are completed first (see [`super::persisted`]).
+/// Runs a single or batched GraphQL request. Single requests are cached, `GET` and `POST`
+/// alike (see [`super::cache`]): the data changes only when an import commits, so a
+/// dashboard that repeats its `POST`s is answered from memory. A `GET` response's `ETag` is
+/// known before anything runs, a matching `If-None-Match` gets 304 at once, and shared
+/// caches may keep it. Persisted queries are completed first (see [`super::persisted`]).
 pub async fn execute(
     State(state): State<AppState>,
     method: Method,
@@ -70,47 +72,53 @@ pub async fn execute(
             );
         }
     };
-    let mut persisted = false;
     let singles: &mut [async_graphql::Request] = match &mut request {
         BatchRequest::Single(single) => std::slice::from_mut(single),
         BatchRequest::Batch(batch) => batch,
     };
     for single in singles {
-        match state.persisted.resolve(single).await {
-            Ok(used) => persisted |= used,
-            Err(error) => return unpersisted(&error, legacy),
+        if let Err(error) = state.persisted.resolve(single).await {
+            return unpersisted(&error, legacy);
         }
     }
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     let get = method == Method::GET;
     let key = match &request {
-        BatchRequest::Single(single) if get || persisted => match data_version(&state).await {
+        BatchRequest::Single(single) => match data_version(&state).await {
             Some(version) => Some(state.responses.key(version, single, content_type)),
             None => None,
         },
         _ => None,
     };
+    let client = client.map(|Extension(Client(client))| client);
     if let Some(key) = &key {
-        if get && headers.get(header::IF_NONE_MATCH).is_some_and(|listed| key.matches(listed)) {
-            return cacheable(StatusCode::NOT_MODIFIED.into_response(), key, content_type);
-        }
-        if let Some(body) = state.responses.get(key).await {
-            return answer_from_cache(body, key, content_type, get);
+        let revalidated = get && headers.get(header::IF_NONE_MATCH).is_some_and(|listed| key.matches(listed));
+        let cached = state.responses.get(key).await;
+        if revalidated || cached.is_some() {
+            let points = cached.as_ref().map_or(0, |cached| cached.points);
+            let standing = match spend(&state, client, points).await {
+                Ok(standing) => standing,
+                Err(refusal) => return refusal,
+            };
+            let mut reply = match cached {
+                Some(cached) if !revalidated => answer_from_cache(cached.body, key, content_type, get),
+                _ => cacheable(StatusCode::NOT_MODIFIED.into_response(), key, content_type),
+            };
+            if let Some(standing) = standing {
+                reply.extensions_mut().insert(standing);
+            }
+            return reply;
         }
     }
     let costs = match state.limits.admit(&mut request) {
         Ok(costs) => costs,
         Err(error) => return refused(&error, legacy),
     };
-    // The rate-limit layer charged one point already.
-    let points = costs.iter().map(|cost| cost.requested).sum::<u64>().saturating_sub(1);
-    let standing = match client {
-        Some(Extension(Client(client))) => state.rate_limiter.spend(client, points).await,
-        None => None,
+    let points = costs.iter().map(|cost| cost.requested).sum::<u64>();
+    let standing = match spend(&state, client, points).await {
+        Ok(standing) => standing,
+        Err(refusal) => return refusal,
     };
-    if let Some(standing) = standing.filter(|standing| !standing.allowed) {
-        return rate_limit::spent(standing);
-    }
     let mut response = execute::execute_batch(&state.schema, &state.db, request).await;
     let request_error = match &mut response {
         BatchResponse::Single(single) => {
@@ -140,7 +148,8 @@ pub async fn execute(
         Ok(body) if status == StatusCode::OK && response.is_ok() && key.is_some() => {
             let body = Bytes::from(body);
             let key = key.unwrap_or_else(|| unreachable!("matched on `key.is_some()`"));
-            state.responses.insert(key, body.clone()).await;
+            let points = costs.iter().map(|cost| cost.requested).sum::<u64>();
+            state.responses.insert(key, Cached { body: body.clone(), points }).await;
             answer_from_cache(body, &key, content_type, get)
         }
         Ok(body) => {
@@ -160,6 +169,16 @@ pub async fn execute(
         reply.extensions_mut().insert(standing);
     }
     reply
+}
+
+/// Charges a request's cost `points` to the client (the rate-limit layer charged one
+/// already); the 429 to send instead when its budget is spent.
+async fn spend(state: &AppState, client: Option<IpAddr>, points: u64) -> Result<Option<Standing>, Response> {
+    let Some(client) = client else { return Ok(None) };
+    match state.rate_limiter.spend(client, points.saturating_sub(1)).await {
+        Some(standing) if !standing.allowed => Err(rate_limit::spent(standing)),
+        standing => Ok(standing),
+    }
 }
 
 /// The data version, read from the database if the poll has not read it yet (the first

@@ -46,10 +46,10 @@ impl PersistedQueries {
     }
 
     /// Completes a request that names a persisted query: fills in its query from the store,
-    /// or stores the query it brings. Returns whether the request used the protocol.
-    pub async fn resolve(&self, request: &mut Request) -> Result<bool, ApiError> {
+    /// or stores the query it brings. Other requests pass unchanged.
+    pub async fn resolve(&self, request: &mut Request) -> Result<(), ApiError> {
         let Some(extension) = request.extensions.0.get("persistedQuery") else {
-            return Ok(false);
+            return Ok(());
         };
         let hash = requested_hash(extension)?;
         if request.query.is_empty() {
@@ -62,7 +62,7 @@ impl PersistedQueries {
             }
             self.queries.insert(hash, Arc::from(request.query.as_str())).await;
         }
-        Ok(true)
+        Ok(())
     }
 }
 
