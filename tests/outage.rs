@@ -102,6 +102,9 @@ fn a_database_outage_answers_503_at_once_and_recovers_by_itself() {
         .env("SOUTHGRAPH_IMPORT_IF_EMPTY", "false")
         .env("SOUTHGRAPH_DATABASE_ACQUIRE_TIMEOUT_MS", "1000")
         .env("SOUTHGRAPH_RATE_LIMIT", "off")
+        // Every request must reach the database: a repeated request would otherwise be
+        // answered from the response cache, outage or not.
+        .env("SOUTHGRAPH_RESPONSE_CACHE_BYTES", "0")
         .env("SOUTHGRAPH_LOG", "warn,southgraph=info")
         .stderr(Stdio::piped())
         .spawn()
