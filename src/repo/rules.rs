@@ -23,8 +23,13 @@ macro_rules! south {
 }
 
 /// A flow whose provider and recipient are both of the South.
+///
+/// The unary `+` keeps SQLite from reading the rule through an index on the provider or
+/// the recipient: the rule holds for most flows, and SQLite took the South's hundred-odd
+/// countries as index lookups on `(recipient_id, year, …)`, four times slower than the
+/// other filters' indexes. PostgreSQL plans the same either way.
 pub const FLOW_SOUTH_SOUTH: &str =
-    concat!("(\"flow\".\"provider_id\" IN ", south!(), " AND \"flow\".\"recipient_id\" IN ", south!(), ")");
+    concat!("(+\"flow\".\"provider_id\" IN ", south!(), " AND +\"flow\".\"recipient_id\" IN ", south!(), ")");
 
 /// How many parties of an agreement meet a condition on their country `c`.
 macro_rules! parties_where {
