@@ -176,13 +176,7 @@ where
     E: WithId,
 {
     let table = E::default();
-    let total = async {
-        if !count {
-            return Ok(None);
-        }
-        let row = db.query_one(&count_statement(table, listing, None)).await?;
-        row.map(|row| row.try_get::<i64>("", TOTAL).map(to_u64)).transpose().map(|total| Some(total.unwrap_or(0)))
-    };
+    let total = async { if count { total_of(db, table, listing).await.map(Some) } else { Ok(None) } };
     let Some((start, length)) = window.span() else {
         // `last` from the end: the count places the range.
         let total = total_of(db, table, listing).await?;
@@ -196,6 +190,7 @@ where
     Ok(Page { rows, total, has_next })
 }
 
+/// How many rows a root list holds.
 async fn total_of<E: WithId>(db: &impl ConnectionTrait, table: E, listing: &Listing) -> Result<u64, DbErr> {
     Ok(match db.query_one(&count_statement(table, listing, None)).await? {
         Some(row) => to_u64(row.try_get::<i64>("", TOTAL)?),
