@@ -16,12 +16,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-    sync::mpsc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
+
+#[path = "support/served.rs"]
+mod served;
+
+use served::Served;
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::{
@@ -85,28 +85,8 @@ fn main() {
     let seconds: u64 = std::env::var("SOUTHGRAPH_CACHE_BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let clients: usize =
         std::env::var("SOUTHGRAPH_CACHE_BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
-    let dir = std::env::temp_dir().join(format!("southgraph-cache-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_southgraph"))
-        .arg("serve")
-        .env("SOUTHGRAPH_DATABASE_URL", format!("sqlite://{}/cache.db?mode=rwc", dir.display()))
-        .env("SOUTHGRAPH_BIND", "127.0.0.1:0")
-        .env("SOUTHGRAPH_RATE_LIMIT", "off")
-        .env("SOUTHGRAPH_MAX_IN_FLIGHT", "256")
-        .env("SOUTHGRAPH_LOG", "warn,southgraph=info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start southgraph");
-    let stderr = server.stderr.take().unwrap();
-    let (found, address) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                found.send(rest.split('/').next().unwrap_or_default().to_owned()).ok();
-            }
-        }
-    });
-    let address: String = address.recv_timeout(Duration::from_secs(300)).expect("the server listens");
+    let served = Served::start("cache-bench", "256");
+    let address = served.address.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let client: HttpClient = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(256).build_http();
@@ -125,7 +105,5 @@ fn main() {
         phase(&client, &url, Some(&etag), 304, clients, seconds).await;
         phase(&client, &url, None, 200, clients, seconds).await;
     });
-    server.kill().ok();
-    server.wait().ok();
-    std::fs::remove_dir_all(&dir).ok();
+    drop(served);
 }

@@ -17,11 +17,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-    sync::{Arc, Mutex, mpsc},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+
+#[path = "support/served.rs"]
+mod served;
+
+use served::Served;
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::{
@@ -126,28 +129,8 @@ async fn open_loop(client: &HttpClient, url: &str, rate: f64, seconds: u64) -> P
 fn main() {
     let seconds: u64 = std::env::var("SOUTHGRAPH_LOAD_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let max_in_flight = std::env::var("SOUTHGRAPH_LOAD_MAX_IN_FLIGHT").unwrap_or_else(|_| "32".to_owned());
-    let dir = std::env::temp_dir().join(format!("southgraph-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_southgraph"))
-        .arg("serve")
-        .env("SOUTHGRAPH_DATABASE_URL", format!("sqlite://{}/load.db?mode=rwc", dir.display()))
-        .env("SOUTHGRAPH_BIND", "127.0.0.1:0")
-        .env("SOUTHGRAPH_RATE_LIMIT", "off")
-        .env("SOUTHGRAPH_MAX_IN_FLIGHT", &max_in_flight)
-        .env("SOUTHGRAPH_LOG", "warn,southgraph=info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start southgraph");
-    let stderr = server.stderr.take().unwrap();
-    let (found, address) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                found.send(rest.split('/').next().unwrap_or_default().to_owned()).ok();
-            }
-        }
-    });
-    let address: String = address.recv_timeout(Duration::from_secs(300)).expect("the server listens");
+    let served = Served::start("load", &max_in_flight);
+    let address = served.address.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let client: HttpClient = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(256).build_http();
@@ -183,7 +166,5 @@ fn main() {
         let ratio = p99s[1].as_secs_f64() / p99s[0].as_secs_f64().max(1e-9);
         println!("admitted p99 at 2x capacity / at capacity: {ratio:.2} (target: at most 3)");
     });
-    server.kill().ok();
-    server.wait().ok();
-    std::fs::remove_dir_all(&dir).ok();
+    drop(served);
 }
