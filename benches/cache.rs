@@ -85,7 +85,7 @@ fn main() {
     let seconds: u64 = std::env::var("SOUTHGRAPH_CACHE_BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let clients: usize =
         std::env::var("SOUTHGRAPH_CACHE_BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
-    let served = Served::start("cache-bench", "256");
+    let served = Served::start("cache-bench", &[("SOUTHGRAPH_MAX_IN_FLIGHT", "256")]);
     let address = served.address.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {

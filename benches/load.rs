@@ -129,7 +129,11 @@ async fn open_loop(client: &HttpClient, url: &str, rate: f64, seconds: u64) -> P
 fn main() {
     let seconds: u64 = std::env::var("SOUTHGRAPH_LOAD_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let max_in_flight = std::env::var("SOUTHGRAPH_LOAD_MAX_IN_FLIGHT").unwrap_or_else(|_| "32".to_owned());
-    let served = Served::start("load", &max_in_flight);
+    let served = Served::start(
+        "load",
+        // Every request runs: the response cache would answer the repeated query from memory.
+        &[("SOUTHGRAPH_MAX_IN_FLIGHT", &max_in_flight), ("SOUTHGRAPH_RESPONSE_CACHE_BYTES", "0")],
+    );
     let address = served.address.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {

@@ -20,8 +20,8 @@ pub struct Served {
 
 impl Served {
     /// Starts the server on a SQLite file of its own (named after `name`), rate limiting off,
-    /// with at most `max_in_flight` requests at once.
-    pub fn start(name: &str, max_in_flight: &str) -> Self {
+    /// with these settings (`SOUTHGRAPH_…` variables) besides.
+    pub fn start(name: &str, settings: &[(&str, &str)]) -> Self {
         let dir = std::env::temp_dir().join(format!("southgraph-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let mut child = Command::new(env!("CARGO_BIN_EXE_southgraph"))
@@ -29,8 +29,8 @@ impl Served {
             .env("SOUTHGRAPH_DATABASE_URL", format!("sqlite://{}/{name}.db?mode=rwc", dir.display()))
             .env("SOUTHGRAPH_BIND", "127.0.0.1:0")
             .env("SOUTHGRAPH_RATE_LIMIT", "off")
-            .env("SOUTHGRAPH_MAX_IN_FLIGHT", max_in_flight)
             .env("SOUTHGRAPH_LOG", "warn,southgraph=info")
+            .envs(settings.iter().copied())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start southgraph");
