@@ -148,7 +148,6 @@ pub async fn execute(
         Ok(body) if status == StatusCode::OK && response.is_ok() && key.is_some() => {
             let body = Bytes::from(body);
             let key = key.unwrap_or_else(|| unreachable!("matched on `key.is_some()`"));
-            let points = costs.iter().map(|cost| cost.requested).sum::<u64>();
             state.responses.insert(key, Cached { body: body.clone(), points }).await;
             answer_from_cache(body, &key, content_type, get)
         }
