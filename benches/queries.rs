@@ -10,7 +10,7 @@
 //! 6,900, against one with 228, Saudi Arabia's: a nested page costs its rows, not the
 //! parent's children).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use criterion::{Criterion, criterion_main};
 use southgraph::{
@@ -18,6 +18,7 @@ use southgraph::{
     config::{ApiConfig, DatabaseConfig},
     db,
     graphql::execute::execute,
+    repo::reference::Snapshot,
 };
 
 const QUERIES: &[(&str, &str)] = &[
@@ -128,14 +129,16 @@ fn temp_sqlite(name: &str) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
-/// The schema over a database with the bundled data, and the database.
-type Api = (southgraph::ApiSchema, sea_orm::DatabaseConnection);
+/// The schema over a database with the bundled data, the database, and its reference
+/// tables in memory, as the server runs queries.
+type Api = (southgraph::ApiSchema, sea_orm::DatabaseConnection, Arc<Snapshot>);
 
 async fn imported(url: String) -> Api {
     let db = db::connect(&DatabaseConfig::new(url, 8)).await.expect("connect");
     db::migrate(&db).await.expect("migrate");
     seed::import_bundled(&db, &seed::NoProgress).await.expect("import");
-    (build_schema(db.clone(), ApiConfig::default()), db)
+    let snapshot = Arc::new(Snapshot::read(&db, 0).await.expect("reference tables"));
+    (build_schema(db.clone(), ApiConfig::default()), db, snapshot)
 }
 
 fn bench_group(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, group: &str, queries: &[(&str, &str)]) {
@@ -143,7 +146,7 @@ fn bench_group(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, 
     for (name, query) in queries {
         group.bench_function(*name, |b| {
             b.to_async(runtime).iter(|| async {
-                let response = execute(&api.0, &api.1, (*query).into()).await;
+                let response = execute(&api.0, &api.1, Some(api.2.clone()), (*query).into()).await;
                 assert!(response.errors.is_empty(), "{:?}", response.errors);
             });
         });

@@ -1,5 +1,7 @@
 //! Countries: the `Country` type, its filter and ordering, and the root fields.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_party, bloc, bloc_member, country, deployment, expert, flow, source};
 use sea_orm::{
@@ -24,7 +26,7 @@ use super::{
 };
 use crate::{
     error::ApiResult,
-    repo::{lookup, page::Scope},
+    repo::{lookup, page::Scope, reference::Snapshot},
 };
 
 /// A country or territory, keyed by its ISO 3166-1 alpha-3 code.
@@ -439,6 +441,7 @@ pub fn visit_logical<F: CountryCodes>(
 /// other lookups, and keeps them in the country filters.
 pub async fn resolve_codes<F: CountryCodes>(
     loader: &async_graphql::dataloader::DataLoader<super::loaders::CountryIdsByCode>,
+    snapshot: Option<&Snapshot>,
     filter: &mut F,
 ) -> ApiResult<()> {
     let mut codes = Vec::new();
@@ -446,7 +449,17 @@ pub async fn resolve_codes<F: CountryCodes>(
     if codes.is_empty() {
         return Ok(());
     }
-    let ids = loader.load_many(codes).await?;
+    let mut ids = HashMap::new();
+    let mut unknown = Vec::new();
+    for code in codes {
+        match snapshot.and_then(|snapshot| snapshot.country_id(&code)) {
+            Some(id) => _ = ids.insert(code, id),
+            None => unknown.push(code),
+        }
+    }
+    if !unknown.is_empty() {
+        ids.extend(loader.load_many(unknown).await?);
+    }
     filter.visit_countries(&mut |country| {
         if let Some(codes) = country.codes() {
             let mut found: Vec<i32> = codes.iter().filter_map(|code| ids.get(code).copied()).collect();

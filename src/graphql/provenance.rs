@@ -2,7 +2,7 @@
 //! figures came from, with licence and citation, so every number can be cited.
 //!
 //! Resolvers note the sources of the rows they return in a per-request [`Provenance`];
-//! after execution, [`cite_sources`] looks them up (one statement) and adds them
+//! after execution, [`cite_sources`] looks them up (in memory, or in one statement) and adds them
 //! ([`super::execute`]).
 
 use std::{
@@ -14,7 +14,7 @@ use async_graphql::{Name, Response, Value};
 use entity::source;
 use sea_orm::DatabaseConnection;
 
-use crate::repo::lookup;
+use crate::repo::{lookup, reference::Snapshot};
 
 /// The sources seen while resolving one request.
 #[derive(Clone, Debug, Default)]
@@ -63,13 +63,25 @@ impl Sourced for entity::deployment::Model {
 }
 
 /// Adds `extensions.sources` to a response: the sources its resolvers noted in
-/// `provenance`, looked up in one statement, ordered by key.
-pub async fn cite_sources(db: &DatabaseConnection, provenance: &Provenance, response: &mut Response) {
+/// `provenance`, from the reference tables' `snapshot` when it holds them all, else looked
+/// up in one statement; ordered by key.
+pub async fn cite_sources(
+    db: &DatabaseConnection,
+    snapshot: Option<&Snapshot>,
+    provenance: &Provenance,
+    response: &mut Response,
+) {
     let ids = provenance.ids();
     if ids.is_empty() {
         return;
     }
-    match lookup::by_ids::<source::Entity>(db, &ids).await {
+    let remembered: Option<Vec<source::Model>> =
+        snapshot.and_then(|snapshot| ids.iter().map(|id| snapshot.source(*id).cloned()).collect());
+    let sources = match remembered {
+        Some(sources) => Ok(sources),
+        None => lookup::by_ids::<source::Entity>(db, &ids).await,
+    };
+    match sources {
         Ok(mut sources) => {
             sources.sort_by(|a, b| a.key.cmp(&b.key));
             let list = sources.into_iter().map(describe).collect();

@@ -18,6 +18,7 @@ use crate::{
     repo::{
         lookup::WithId,
         page::{Listing, Page, Window, fetch_root},
+        reference::{Remembered, Snapshot},
     },
 };
 
@@ -53,17 +54,27 @@ pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
 /// the request's other lookups: filters must pass through here before their SQL is built.
 pub async fn with_country_ids<F: CountryCodes>(ctx: &Context<'_>, filter: Option<F>) -> ApiResult<Option<F>> {
     let Some(mut filter) = filter else { return Ok(None) };
-    resolve_codes(state::<DataLoader<CountryIdsByCode>>(ctx)?, &mut filter).await?;
+    resolve_codes(state::<DataLoader<CountryIdsByCode>>(ctx)?, snapshot(ctx), &mut filter).await?;
     Ok(Some(filter))
 }
 
-/// One row by primary key, batched with its siblings.
+/// The reference tables of the request's data version, when it runs with them.
+pub fn snapshot<'a>(ctx: &Context<'a>) -> Option<&'a Snapshot> {
+    ctx.data_opt::<Arc<Snapshot>>().map(Arc::as_ref)
+}
+
+/// One row by primary key: from the request's reference tables if they hold it, else
+/// batched with its siblings.
 pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<E::Model>>
 where
-    E: WithId,
+    E: WithId + Remembered,
     E::Model: Sourced + Clone + Send + Sync,
 {
-    let found = state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?;
+    let remembered = snapshot(ctx).and_then(|snapshot| E::remembered(snapshot, id)).cloned();
+    let found = match remembered {
+        Some(row) => Some(row),
+        None => state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?,
+    };
     note_sources(ctx, found.iter());
     Ok(found)
 }
@@ -71,7 +82,7 @@ where
 /// The row an optional reference points to, batched; none when there is no reference.
 pub async fn optional<E>(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<E::Model>>
 where
-    E: WithId,
+    E: WithId + Remembered,
     E::Model: Sourced + Clone + Send + Sync,
 {
     match id {
@@ -83,7 +94,7 @@ where
 /// Like [`by_id`], for a reference the schema guarantees (a foreign key).
 pub async fn required<E>(ctx: &Context<'_>, id: i32) -> ApiResult<E::Model>
 where
-    E: WithId,
+    E: WithId + Remembered,
     E::Model: Sourced + Clone + Send + Sync,
 {
     by_id::<E>(ctx, id).await?.ok_or_else(|| ApiError::internal(&format!("dangling reference to row {id}")))

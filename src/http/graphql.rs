@@ -83,11 +83,9 @@ pub async fn execute(
     }
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     let get = method == Method::GET;
-    let key = match &request {
-        BatchRequest::Single(single) => match data_version(&state).await {
-            Some(version) => Some(state.responses.key(version, single, content_type)),
-            None => None,
-        },
+    let version = data_version(&state).await;
+    let key = match (&request, version) {
+        (BatchRequest::Single(single), Some(version)) => Some(state.responses.key(version, single, content_type)),
         _ => None,
     };
     let client = client.map(|Extension(Client(client))| client);
@@ -119,7 +117,11 @@ pub async fn execute(
         Ok(standing) => standing,
         Err(refusal) => return refusal,
     };
-    let mut response = execute::execute_batch(&state.schema, &state.db, request).await;
+    let snapshot = match version {
+        Some(version) => state.reference.at(&state.db, version).await.ok(),
+        None => None,
+    };
+    let mut response = execute::execute_batch(&state.schema, &state.db, snapshot, request).await;
     let request_error = match &mut response {
         BatchResponse::Single(single) => {
             tidy(&mut single.errors);

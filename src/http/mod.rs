@@ -46,6 +46,7 @@ use crate::{
     error::{ApiError, ErrorCode},
     graphql::{ApiSchema, limits::QueryLimits},
     readiness::Readiness,
+    repo::reference::ReferenceTables,
 };
 
 pub use examples::{EXAMPLES, QUESTIONS};
@@ -73,6 +74,8 @@ pub struct AppState {
     pub responses: Arc<ResponseCache>,
     /// The queries clients persisted (automatic persisted queries).
     pub persisted: Arc<PersistedQueries>,
+    /// The small tables only imports change, in memory per data version.
+    pub reference: Arc<ReferenceTables>,
 }
 
 /// Bytes of query text kept for automatic persisted queries.
@@ -127,6 +130,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         data_version: options.data_version,
         responses,
         persisted: Arc::new(PersistedQueries::new(PERSISTED_QUERY_BYTES)),
+        reference: Arc::default(),
     };
     let data = Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))

@@ -5,5 +5,6 @@ pub mod aggregate;
 pub mod export;
 pub mod lookup;
 pub mod page;
+pub mod reference;
 pub mod rules;
 pub mod stats;

@@ -19,6 +19,7 @@ mod published;
 mod rate_limit;
 mod readiness;
 mod readme;
+mod reference;
 mod relations;
 mod rules;
 mod schema;
