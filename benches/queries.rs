@@ -21,77 +21,10 @@ use southgraph::{
     repo::reference::Snapshot,
 };
 
-const QUERIES: &[(&str, &str)] = &[
-    (
-        "flows_100_with_relations",
-        "{ flows(first: 100) { nodes { id title amountUsdConstant provider { name } recipient { name } sector { name } source { key } } } }",
-    ),
-    (
-        "countries_50_with_flows_provided",
-        "{ countries(first: 50) { nodes { name flowsProvided(first: 5) { totalCount nodes { recipient { name } } } } } }",
-    ),
-    (
-        "flows_filtered_south_south_health",
-        r#"{ flows(first: 20, filter: { southSouth: true, sector: { under: ["120"] }, year: { gte: 2005 } }, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }]) { totalCount nodes { title } } }"#,
-    ),
-    ("country_by_code", r#"{ country(code: "KEN") { name isG77Member blocs { nodes { code } } } }"#),
-    (
-        "flow_stats_all_flows_by_year_and_recipient_region",
-        "{ flowStats(groupBy: [YEAR, RECIPIENT_REGION], first: 1000) { year recipientRegion count sumUsdConstant } }",
-    ),
-    ("flow_matrix_regions", "{ flowMatrix(level: REGION) { labels matrix } }"),
-];
+#[path = "support/queries.rs"]
+mod queries;
 
-/// The queries of `../shared/peer/queries/southgraph-q*.graphql`.
-const PEER: &[(&str, &str)] = &[
-    (
-        "q1_flows_50",
-        "{ flows(first: 50) { nodes { reference year amountUsdConstant provider { name } recipient { name } sector { name } } } }",
-    ),
-    (
-        "q2_flows_50_total",
-        "{ flows(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { reference year amountUsdConstant provider { name } recipient { name } sector { name } } } }",
-    ),
-    (
-        "q3_countries_50_flows_5",
-        "{ countries(first: 50) { nodes { iso3 name flowsProvided(first: 5) { nodes { reference year amountUsdConstant recipient { name } } } } } }",
-    ),
-    (
-        "q4_china_since_2005_by_amount",
-        r#"{ flows(filter: { provider: { code: ["CHN"] }, year: { gte: 2005 } }, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }], first: 20) { nodes { reference year amountUsdConstant recipient { name } sector { name } } } }"#,
-    ),
-    (
-        "q5_china_by_year",
-        r#"{ flowStats(filter: { provider: { code: ["CHN"] } }, groupBy: [YEAR]) { year count sumUsdConstant } }"#,
-    ),
-];
-
-const NESTED: &[(&str, &str)] = &[
-    (
-        "countries_50_flows_5",
-        "{ countries(first: 50) { nodes { iso3 flowsProvided(first: 5) { nodes { reference year recipient { name } } } } } }",
-    ),
-    (
-        "countries_50_flows_100",
-        "{ countries(first: 50) { nodes { iso3 flowsProvided(first: 100) { nodes { reference year recipient { name } } } } } }",
-    ),
-];
-
-const NESTED_BY_CHILDREN: &[(&str, &str)] = &[
-    ("china_6900_flows_first_5", r#"{ country(code: "CHN") { flowsProvided(first: 5) { nodes { reference } } } }"#),
-    (
-        "saudi_arabia_228_flows_first_5",
-        r#"{ country(code: "SAU") { flowsProvided(first: 5) { nodes { reference } } } }"#,
-    ),
-    (
-        "china_6900_flows_first_5_by_year",
-        r#"{ country(code: "CHN") { flowsProvided(first: 5, orderBy: [{ field: YEAR, direction: DESC }]) { nodes { reference } } } }"#,
-    ),
-    (
-        "saudi_arabia_228_flows_first_5_by_year",
-        r#"{ country(code: "SAU") { flowsProvided(first: 5, orderBy: [{ field: YEAR, direction: DESC }]) { nodes { reference } } } }"#,
-    ),
-];
+use queries::{NESTED, NESTED_BY_CHILDREN, PEER, QUERIES};
 
 /// A database of its own on the PostgreSQL server the benchmark was given.
 struct PostgresBench {

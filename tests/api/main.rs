@@ -15,6 +15,7 @@ mod limits;
 mod lookups;
 mod pagination;
 mod persisted;
+mod plans;
 mod published;
 mod rate_limit;
 mod readiness;

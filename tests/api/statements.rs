@@ -91,7 +91,7 @@ async fn sql_of(query: &str) -> Vec<String> {
     log.lock().expect("the statement log is never poisoned").clear();
     let data = api.data(query, json!({})).await;
     assert!(!data.is_null());
-    log.lock().expect("the statement log is never poisoned").clone()
+    log.lock().expect("the statement log is never poisoned").iter().map(|statement| statement.sql.clone()).collect()
 }
 
 fn counts(statements: &[String]) -> usize {

@@ -160,12 +160,12 @@ impl TestDb {
         counter
     }
 
-    /// Records the SQL of every statement run on this database from now on.
-    pub fn record_statements(&mut self) -> Arc<std::sync::Mutex<Vec<String>>> {
+    /// Records every statement run on this database from now on, with its values.
+    pub fn record_statements(&mut self) -> Arc<std::sync::Mutex<Vec<sea_orm::Statement>>> {
         let statements = Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = statements.clone();
         self.db.set_metric_callback(move |info| {
-            seen.lock().expect("the statement log is never poisoned").push(info.statement.sql.clone());
+            seen.lock().expect("the statement log is never poisoned").push(info.statement.clone());
         });
         statements
     }
