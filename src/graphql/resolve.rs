@@ -112,7 +112,7 @@ where
     E::Model: Sourced,
     Node: OutputType,
 {
-    let page = fetch_root::<E>(db(ctx)?, &listing, window, wants_total(ctx)).await?;
+    let page = fetch_root::<E>(db(ctx)?, snapshot(ctx), &listing, window, wants_total(ctx)).await?;
     note_sources(ctx, page.rows.iter().map(|row| &row.model));
     Ok(connection(&page, node))
 }

@@ -21,7 +21,7 @@ use sea_orm::{
     },
 };
 
-use super::lookup::WithId;
+use super::{lookup::WithId, reference::Snapshot};
 
 const PARENT: &str = "_parent";
 const POSITION: &str = "_position";
@@ -168,6 +168,7 @@ impl Window {
 /// whether a next page exists; the list is counted only when `count` asks, beside the page.
 pub async fn fetch_root<E>(
     db: &impl ConnectionTrait,
+    snapshot: Option<&Snapshot>,
     listing: &Listing,
     window: Window,
     count: bool,
@@ -176,10 +177,10 @@ where
     E: WithId,
 {
     let table = E::default();
-    let total = async { if count { total_of(db, table, listing).await.map(Some) } else { Ok(None) } };
+    let total = async { if count { total_of(db, snapshot, table, listing).await.map(Some) } else { Ok(None) } };
     let Some((start, length)) = window.span() else {
         // `last` from the end: the count places the range.
-        let total = total_of(db, table, listing).await?;
+        let total = total_of(db, snapshot, table, listing).await?;
         let (start, end) = window.range(total);
         let rows = root_rows::<E>(db, listing, start, end - start).await?;
         return Ok(Page { has_next: !rows.is_empty() && end < total, rows, total: Some(total) });
@@ -190,12 +191,27 @@ where
     Ok(Page { rows, total, has_next })
 }
 
-/// How many rows a root list holds.
-async fn total_of<E: WithId>(db: &impl ConnectionTrait, table: E, listing: &Listing) -> Result<u64, DbErr> {
-    Ok(match db.query_one(&count_statement(table, listing, None)).await? {
+/// How many rows a root list holds: as the `snapshot` of the data version remembers it, or
+/// counted now (and remembered).
+async fn total_of<E: WithId>(
+    db: &impl ConnectionTrait,
+    snapshot: Option<&Snapshot>,
+    table: E,
+    listing: &Listing,
+) -> Result<u64, DbErr> {
+    let statement = db.get_database_backend().build(&count_statement(table, listing, None));
+    let key = format!("{}\n{:?}", statement.sql, statement.values);
+    if let Some(total) = snapshot.and_then(|snapshot| snapshot.counted(&key)) {
+        return Ok(total);
+    }
+    let total = match db.query_one_raw(statement).await? {
         Some(row) => to_u64(row.try_get::<i64>("", TOTAL)?),
         None => 0,
-    })
+    };
+    if let Some(snapshot) = snapshot {
+        snapshot.remember_count(key, total);
+    }
+    Ok(total)
 }
 
 /// `length` rows of a root list from the 0-based `start`.

@@ -6,6 +6,10 @@
 //! version, and serves every request of that version. A row it does not hold is looked up
 //! in the database as before, so a snapshot can be incomplete but never wrong for its
 //! version.
+//!
+//! A snapshot also remembers the counts of root lists ([`Snapshot::counted`]): a client
+//! paging through a list with `totalCount` asks the same count on every page, and within
+//! one data version the answer cannot change.
 
 use std::{
     collections::HashMap,
@@ -24,7 +28,19 @@ pub struct Snapshot {
     country_codes: HashMap<String, i32>,
     sectors: HashMap<i32, sector::Model>,
     sources: HashMap<i32, source::Model>,
+    counts: RwLock<Counts>,
 }
+
+/// Counts by statement (its SQL and values), and the bytes their keys take.
+#[derive(Debug, Default)]
+struct Counts {
+    by_statement: HashMap<String, u64>,
+    bytes: usize,
+}
+
+/// Bytes of statements whose counts a snapshot remembers: a filter can make a statement
+/// long, so the bound is in bytes; counts past it run every time.
+const MAX_COUNT_BYTES: usize = 4 * 1024 * 1024;
 
 impl Snapshot {
     /// Reads the reference tables.
@@ -47,6 +63,7 @@ impl Snapshot {
             country_codes,
             sectors: sectors.into_iter().map(|row| (row.id, row)).collect(),
             sources: sources.into_iter().map(|row| (row.id, row)).collect(),
+            counts: RwLock::default(),
         })
     }
 
@@ -63,6 +80,22 @@ impl Snapshot {
     /// Sources by id.
     pub fn source(&self, id: i32) -> Option<&source::Model> {
         self.sources.get(&id)
+    }
+
+    /// The count that the statement `key` (its SQL and values) gave in this version.
+    pub fn counted(&self, key: &str) -> Option<u64> {
+        self.counts.read().ok()?.by_statement.get(key).copied()
+    }
+
+    /// Remembers the count that the statement `key` gave, while there is room.
+    pub fn remember_count(&self, key: String, count: u64) {
+        if let Ok(mut counts) = self.counts.write()
+            && counts.bytes + key.len() <= MAX_COUNT_BYTES
+            && !counts.by_statement.contains_key(&key)
+        {
+            counts.bytes += key.len();
+            counts.by_statement.insert(key, count);
+        }
     }
 }
 
@@ -120,5 +153,21 @@ impl ReferenceTables {
     fn held(&self, version: u64) -> Option<Arc<Snapshot>> {
         let held = self.held.read().ok()?;
         held.as_ref().filter(|snapshot| snapshot.version >= version).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_remembered_up_to_a_byte_bound() {
+        let snapshot = Snapshot::default();
+        snapshot.remember_count("SELECT COUNT(*) FROM flow".to_owned(), 105_824);
+        assert_eq!(snapshot.counted("SELECT COUNT(*) FROM flow"), Some(105_824));
+        let long = "x".repeat(MAX_COUNT_BYTES);
+        snapshot.remember_count(long.clone(), 1);
+        assert_eq!(snapshot.counted(&long), None, "a statement past the bound is counted every time");
+        assert_eq!(snapshot.counted("SELECT COUNT(*) FROM flow"), Some(105_824));
     }
 }

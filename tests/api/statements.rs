@@ -150,3 +150,30 @@ async fn unknown_country_codes_are_looked_up_once_for_the_whole_request() {
     let lookups: Vec<_> = statements.iter().filter(|sql| sql.contains("\"iso2\" IN")).collect();
     assert_eq!(lookups.len(), 1, "one lookup for every code of the request: {statements:#?}");
 }
+
+#[tokio::test]
+async fn a_list_is_counted_once_per_data_version_however_many_pages_are_read() {
+    let mut test = TestDb::new().await;
+    let log = test.record_statements();
+    let api = test.api();
+    api.data(WARM_UP, json!({})).await;
+    log.lock().expect("the statement log is never poisoned").clear();
+    let query = "query($after: String) {
+        flows(first: 10, after: $after, filter: { year: { gte: 2005 } }) { totalCount pageInfo { endCursor } }
+    }";
+    let mut after = serde_json::Value::Null;
+    let mut totals = Vec::new();
+    for _ in 0..3 {
+        let data = api.data(query, json!({ "after": after })).await;
+        totals.push(data["flows"]["totalCount"].clone());
+        after = data["flows"]["pageInfo"]["endCursor"].clone();
+    }
+    assert!(totals.iter().all(|total| *total == totals[0] && total.as_u64() > Some(10)), "{totals:?}");
+    let sql: Vec<String> = log
+        .lock()
+        .expect("the statement log is never poisoned")
+        .iter()
+        .map(|statement| statement.sql.clone())
+        .collect();
+    assert_eq!(counts(&sql), 1, "{sql:#?}");
+}
