@@ -90,6 +90,11 @@ impl CsvTable {
         self.columns.get(name).copied()
     }
 
+    /// The position of a column that only some releases or files have.
+    pub(crate) fn optional_column(&self, name: &'static str) -> Option<Column> {
+        self.columns.get(name).map(|index| Column { name, index: *index })
+    }
+
     /// The position of a column the loader needs.
     pub(crate) fn column(&self, name: &'static str) -> Result<Column, ParseError> {
         self.columns

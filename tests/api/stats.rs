@@ -386,3 +386,35 @@ async fn an_aggregate_of_nothing_is_one_empty_group() {
     assert_eq!(data["flowStats"], json!([{ "count": 0, "sumUsdConstant": 0.0, "maxUsdConstant": null }]));
     assert_eq!(data["southSouthShare"], json!({ "total": 0.0, "toSouth": 0.0, "share": null }));
 }
+
+/// A TUFF amount as published: thousands separators, blank for none.
+fn separated(value: &str) -> Option<f64> {
+    amount(&value.replace(',', ""))
+}
+
+#[tokio::test]
+async fn saudi_arabias_current_usd_is_the_files_usd_current_column_in_every_currency() {
+    let rows = published::csv_rows("SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv.gz");
+    let current: f64 = rows.iter().filter_map(|r| separated(&r["usd_current"])).sum();
+    let with_current = rows.iter().filter(|r| separated(&r["usd_current"]).is_some()).count();
+    let converted = rows.iter().filter(|r| r["currency"] != "USD" && separated(&r["usd_current"]).is_some()).count();
+    assert!(converted > 0, "the file converts other currencies in `usd_current`");
+    let test = TestDb::new().await;
+    let data = test
+        .api()
+        .data(
+            "query($f: FlowFilter, $g: FlowFilter) {
+               flowStats(filter: $f, groupBy: []) { count sumUsdCurrent }
+               flows(filter: $g) { totalCount }
+             }",
+            json!({
+                "f": { "source": ["aiddata-tuff-saudi-arabia-1.0"] },
+                "g": { "source": ["aiddata-tuff-saudi-arabia-1.0"], "amountUsdCurrent": { "gte": 0 } },
+            }),
+        )
+        .await;
+    let stats = &data["flowStats"][0];
+    assert_eq!(stats["count"].as_u64(), Some(rows.len() as u64));
+    assert!(close(stats["sumUsdCurrent"].as_f64().unwrap_or_default(), current), "{stats} vs {current}");
+    assert_eq!(data["flows"]["totalCount"].as_u64(), Some(with_current as u64));
+}

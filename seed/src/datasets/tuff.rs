@@ -13,10 +13,11 @@
 //!   debt forgiveness)`, `In-kind Grant (Goods or Services)`, `Grant (Vague)` → GRANT;
 //!   `Joint venture with recipient`, `Foreign direct investment` → EQUITY; `Vague-TBD` and a
 //!   blank `flow` → UNSPECIFIED; `flow_type` = `flow`, `flow_class` = `flow_class`;
-//! - amounts: the files have no current-USD column. `amount_usd_current` = `amount` only
-//!   where `currency` is `USD` (other currencies are left empty: the files'
-//!   `exchange_rates_used` run in both directions, QAR 3.65 divides and SAR 0.27
-//!   multiplies, so they are not applied); `amount_usd_constant` = `usd_defl` with
+//! - amounts: `amount_usd_current` = `usd_current` where the file has that column (Saudi
+//!   Arabia's: 59 rows in SAR, PKR, EGP and JOD hold US$2,105,923,139 there). The Qatar
+//!   file has none: there it is `amount` only where `currency` is `USD` (other currencies
+//!   are left empty: the files' `exchange_rates_used` run in both directions, QAR 3.65
+//!   divides and SAR 0.27 multiplies, so they are not applied); `amount_usd_constant` = `usd_defl` with
 //!   `constant_base_year` 2012 (the `deflators_used` of 2012 rows are 1 in both files);
 //!   amounts are written with thousands separators (`1,000,000,000`);
 //! - sector by `crs_sector_code` (3-digit DAC category or group row);
@@ -86,6 +87,7 @@ struct Columns {
     amount: Column,
     currency: Column,
     usd_defl: Column,
+    usd_current: Option<Column>,
     sector_code: Column,
     recipient_iso3: Column,
     recipient_condensed: Column,
@@ -111,6 +113,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<TuffRecord>, ParseError> {
         amount: table.column("amount")?,
         currency: table.column("currency")?,
         usd_defl: table.column("usd_defl")?,
+        usd_current: table.optional_column("usd_current"),
         sector_code: table.column("crs_sector_code")?,
         recipient_iso3: table.column("recipient_iso3")?,
         recipient_condensed: table.column("recipient_condensed")?,
@@ -174,7 +177,10 @@ fn parse_row(row: &CsvRow, columns: &Columns) -> Result<TuffRecord, FieldError> 
         flow: flow.map(str::to_owned),
         kind,
         flow_class: text(columns.flow_class),
-        usd_current: amount.filter(|_| currency == Some("USD")),
+        usd_current: match columns.usd_current {
+            Some(column) => separated_number(row, column)?,
+            None => amount.filter(|_| currency == Some("USD")),
+        },
         usd_constant: separated_number(row, columns.usd_defl)?,
         sector_code: sector_code.map(str::to_owned),
         recipient_codes,
@@ -293,6 +299,16 @@ mod tests {
         assert_eq!((grant.usd_current, grant.usd_constant), (Some(133_000_000.0), Some(138_320_000.0)));
         assert_eq!(grant.recipient_codes, ["PAK"]);
         assert_eq!((vague.kind, vague.flow.as_deref()), (FlowKind::Unspecified, None));
+    }
+
+    #[test]
+    fn a_files_usd_current_column_gives_current_usd_in_any_currency() {
+        // Saudi 33950 as its file gives it, with the `usd_current` column Qatar's lacks.
+        let saudi = b"project_id,donor,title,year,description,crs_sector_code,status,flow,flow_class,amount,currency,usd_defl,usd_current,start_actual,start_planned,end_actual,end_planned,recipient_condensed,recipient_iso3\r\
+33950,Saudi Arabia,Saudi Arabia Gives 225 million SR for Water Supply,2012,\"In March 12, 2012 th\",140,Pipeline: Commitment,Loan (excluding debt rescheduling),ODA-like,\"225,000,000\",SAR,\"60,750,000\",\"60,750,000\",12-Mar-12,,,30-Jun-15,Egypt,EGY\r";
+        let parsed = parse(saudi).unwrap();
+        let [loan] = parsed.records.as_slice() else { panic!("{parsed:?}") };
+        assert_eq!((loan.usd_current, loan.usd_constant), (Some(60_750_000.0), Some(60_750_000.0)));
     }
 
     #[test]
