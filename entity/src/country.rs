@@ -16,6 +16,8 @@ pub struct Model {
     pub iso2: Option<String>,
     /// UN M49 numeric code, as three digits.
     pub m49: Option<String>,
+    /// ISO 3166-1 numeric code, as three digits (Taiwan's 158, which M49 leaves out).
+    pub iso_numeric: Option<String>,
     /// Short English name.
     pub name: String,
     /// Official English name.

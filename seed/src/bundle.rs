@@ -102,12 +102,19 @@ pub(crate) const FILES: &[BundledFile] = &[
     COLOMBIA_AIMS_IATI,
 ];
 
-/// SHA-256 (hex) of the names and compressed bytes of every embedded file: which bundle
-/// this binary carries. Computed once.
+/// How the loaders read the bundle. Bump it when a loader stores something new or
+/// different from the same files, so that a server over an import by an older binary
+/// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
+/// the countries' ISO 3166-1 numeric codes.
+const LOADERS_REVISION: u32 = 2;
+
+/// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
+/// embedded file: which bundle this binary carries, read how. Computed once.
 pub(crate) fn checksum() -> &'static str {
     static CHECKSUM: OnceLock<String> = OnceLock::new();
     CHECKSUM.get_or_init(|| {
         let mut hasher = Sha256::new();
+        hasher.update(LOADERS_REVISION.to_le_bytes());
         for file in FILES {
             hasher.update(file.name.as_bytes());
             hasher.update([0]);

@@ -53,9 +53,16 @@ impl Country {
         self.0.iso2.as_deref()
     }
 
-    /// UN M49 numeric code, three digits.
+    /// UN M49 numeric code, three digits; null where the M49 edition gives the country no
+    /// data (Taiwan).
     async fn m49(&self) -> Option<&str> {
         self.0.m49.as_deref()
+    }
+
+    /// ISO 3166-1 numeric code, three digits, for every country and territory with one
+    /// (Taiwan's is 158, which M49 leaves out): the key that maps such as world-atlas use.
+    async fn iso_numeric(&self) -> Option<&str> {
+        self.0.iso_numeric.as_deref()
     }
 
     /// Short English name.

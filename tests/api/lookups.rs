@@ -107,3 +107,40 @@ async fn ids_are_stable_across_reimports() {
     seed::import_bundled(&test.db, &seed::NoProgress).await.expect("re-import");
     assert_eq!(test.api().data(query, json!({})).await, before);
 }
+
+#[tokio::test]
+async fn every_country_has_the_iso_numeric_code_of_the_published_file_taiwan_included() {
+    let published: std::collections::HashMap<String, Option<String>> = crate::published::countries()
+        .into_iter()
+        .map(|row| {
+            let numeric = row["ISO3166-1-numeric"].trim().to_owned();
+            let numeric = (!numeric.is_empty()).then(|| format!("{:03}", numeric.parse::<u16>().expect("a number")));
+            (row["ISO3166-1-Alpha-3"].clone(), numeric)
+        })
+        .collect();
+    let test = TestDb::new().await;
+    let api = test.api();
+    let mut nodes = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = api
+            .data(
+                "query($after: String) { countries(first: 100, after: $after) {
+                    nodes { iso3 m49 isoNumeric } pageInfo { hasNextPage endCursor } } }",
+                json!({ "after": after }),
+            )
+            .await;
+        nodes.extend(data["countries"]["nodes"].as_array().expect("countries").iter().cloned());
+        if data["countries"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = data["countries"]["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(nodes.len(), published.len());
+    for node in &nodes {
+        let iso3 = node["iso3"].as_str().expect("iso3");
+        assert_eq!(node["isoNumeric"].as_str(), published[iso3].as_deref(), "{iso3}");
+    }
+    let taiwan = nodes.iter().find(|node| node["iso3"] == "TWN").expect("Taiwan");
+    assert_eq!((&taiwan["m49"], &taiwan["isoNumeric"]), (&Value::Null, &json!("158")));
+}

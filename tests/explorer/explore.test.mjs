@@ -116,7 +116,7 @@ async function whenReady(provider) {
 
 /** The ISO numeric codes of the countries the map fills. */
 const filledCountries = () =>
-  page.$$eval('#map path.country.filled', (paths) => paths.map((path) => path.dataset.m49).sort());
+  page.$$eval('#map path.country.filled', (paths) => paths.map((path) => path.dataset.isoNumeric).sort());
 
 describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
   before(async () => {
@@ -164,8 +164,10 @@ describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
     const filled = await filledCountries();
     assert.ok(filled.length >= 20, `${filled.length} countries filled`);
     // Kenya (404) received Chinese official finance, and its shape says so on hover.
-    const kenya = await page.textContent('#map path.country[data-m49="404"] title');
+    const kenya = await page.textContent('#map path.country[data-iso-numeric="404"] title');
     assert.match(kenya, /^Kenya: .*\$.*constant USD/);
+    // Shapes are keyed by ISO 3166-1 numeric code, which Taiwan has (158) and M49 lacks.
+    assert.equal(await page.$$eval('#map path.country[data-iso-numeric="158"]', (paths) => paths.length), 1);
   });
 
   it('draws the region-to-region chord diagram', async () => {

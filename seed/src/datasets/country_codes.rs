@@ -29,6 +29,7 @@ pub(crate) struct CountryRecord {
     pub iso3: String,
     pub iso2: Option<String>,
     pub m49: Option<String>,
+    pub iso_numeric: Option<String>,
     pub name: String,
     pub official_name: Option<String>,
     pub region_code: Option<String>,
@@ -51,6 +52,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<CountryRecord>, ParseError> {
         iso3: table.column("ISO3166-1-Alpha-3")?,
         iso2: table.column("ISO3166-1-Alpha-2")?,
         m49: table.column("M49")?,
+        iso_numeric: table.column("ISO3166-1-numeric")?,
         cldr_name: table.column("CLDR display name")?,
         unterm_short: table.column("UNTERM English Short")?,
         official_name: table.column("official_name_en")?,
@@ -99,6 +101,7 @@ struct Columns {
     iso3: crate::table::Column,
     iso2: crate::table::Column,
     m49: crate::table::Column,
+    iso_numeric: crate::table::Column,
     cldr_name: crate::table::Column,
     unterm_short: crate::table::Column,
     official_name: crate::table::Column,
@@ -136,13 +139,14 @@ fn parse_row(row: &CsvRow, columns: &Columns) -> Result<Option<CountryRecord>, F
             return Err(row.invalid(columns.developing, other, "`Developed` or `Developing`"));
         }
     };
-    let code = |column| three_digits(row, column);
+    let code = |column| three_digits(row, column, "an M49 code");
     let text = |column| row.text(column).map(str::to_owned);
     Ok(Some(CountryRecord {
         line: row.line,
         iso3: iso3.to_owned(),
         iso2: iso2.map(str::to_owned),
         m49: code(columns.m49)?,
+        iso_numeric: three_digits(row, columns.iso_numeric, "an ISO 3166-1 numeric code")?,
         name: name.to_owned(),
         official_name: text(columns.official_name),
         region_code: code(columns.region_code)?,
@@ -162,8 +166,9 @@ fn is_letters(code: &str, length: usize) -> bool {
     code.len() == length && code.bytes().all(|byte| byte.is_ascii_uppercase())
 }
 
-/// An M49 code of one to three digits, written with three (`2` → `002`).
-fn three_digits(row: &CsvRow, column: crate::table::Column) -> Result<Option<String>, FieldError> {
+/// A numeric code (M49, ISO 3166-1) of one to three digits, written with three (`2` →
+/// `002`); `expected` names it in the error.
+fn three_digits(row: &CsvRow, column: crate::table::Column, expected: &str) -> Result<Option<String>, FieldError> {
     row.text(column)
         .map(|value| {
             value
@@ -171,7 +176,7 @@ fn three_digits(row: &CsvRow, column: crate::table::Column) -> Result<Option<Str
                 .ok()
                 .filter(|number| *number < 1000 && value.bytes().all(|byte| byte.is_ascii_digit()))
                 .map(|number| format!("{number:03}"))
-                .ok_or_else(|| row.invalid(column, value, "an M49 code"))
+                .ok_or_else(|| row.invalid(column, value, expected))
         })
         .transpose()
 }
@@ -202,6 +207,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             iso3: record.iso3,
             iso2: record.iso2,
             m49: record.m49,
+            iso_numeric: record.iso_numeric,
             name: record.name,
             official_name: record.official_name,
             region_code: record.region_code,
@@ -264,6 +270,7 @@ mod tests {
         let by_iso3: HashMap<_, _> = parsed.records.iter().map(|r| (r.iso3.as_str(), r)).collect();
         let taiwan = by_iso3["TWN"];
         assert_eq!((taiwan.m49.as_deref(), taiwan.is_developing), (None, false));
+        assert_eq!(taiwan.iso_numeric.as_deref(), Some("158"));
         let afghanistan = by_iso3["AFG"];
         assert!(afghanistan.is_developing && afghanistan.is_ldc && afghanistan.is_lldc);
         assert_eq!(afghanistan.region_code.as_deref(), Some("142"));

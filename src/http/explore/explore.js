@@ -14,7 +14,7 @@ const ASSET_VERSION = document.body.dataset.assetVersion;
 
 const OVERVIEW_QUERY = `query ExplorerOverview {
   providers: flowStats(groupBy: [PROVIDER], orderBy: [{ measure: USD_CONSTANT }], first: 200) {
-    provider { iso3 name m49 } count sumUsdConstant
+    provider { iso3 name isoNumeric } count sumUsdConstant
   }
   years: flowStats(groupBy: [YEAR], first: 1000) { year count }
   sources(first: 100) { nodes { title licence citation } }
@@ -22,7 +22,7 @@ const OVERVIEW_QUERY = `query ExplorerOverview {
 
 const SELECTION_QUERY = `query ExplorerSelection($filter: FlowFilter!, $period: FlowFilter!) {
   recipients: flowStats(filter: $filter, groupBy: [RECIPIENT], orderBy: [{ measure: USD_CONSTANT }], first: 1000) {
-    recipient { iso3 name m49 } count sumUsdConstant sumUsdCurrent
+    recipient { iso3 name isoNumeric } count sumUsdConstant sumUsdCurrent
   }
   regions: flowMatrix(filter: $period, level: REGION, measure: USD_CONSTANT) { labels matrix }
 }`;
@@ -176,25 +176,28 @@ function drawWorld(topology) {
     path.dataset.name = name;
     if (geometry.id != null) {
       const code = parseInt(geometry.id, 10);
-      path.dataset.m49 = String(code);
+      path.dataset.isoNumeric = String(code);
       countryShapes.set(code, path);
     }
   }
 }
 
-/** Colours the map by each recipient's sum in constant USD, on a log scale. */
-function renderMap(rows, providerM49) {
+/**
+ * Colours the map by each recipient's sum in constant USD, on a log scale. The map's shapes
+ * are keyed by ISO 3166-1 numeric code, as countries' `isoNumeric` (M49 has no Taiwan).
+ */
+function renderMap(rows, providerCode) {
   const stops = scaleStops();
   const values = rows.filter((row) => row.recipient && row.sumUsdConstant > 0).map((row) => row.sumUsdConstant);
   const low = Math.log(Math.min(...values, Infinity));
   const high = Math.log(Math.max(...values, -Infinity));
   const byCode = new Map();
   for (const row of rows) {
-    if (row.recipient && row.recipient.m49) byCode.set(parseInt(row.recipient.m49, 10), row);
+    if (row.recipient && row.recipient.isoNumeric) byCode.set(parseInt(row.recipient.isoNumeric, 10), row);
   }
   for (const [code, path] of countryShapes) {
     const row = byCode.get(code);
-    path.classList.toggle('provider', code === providerM49);
+    path.classList.toggle('provider', code === providerCode);
     if (row && row.sumUsdConstant > 0) {
       const t = high > low ? (Math.log(row.sumUsdConstant) - low) / (high - low) : 1;
       path.style.fill = colourAt(stops, t);
@@ -418,7 +421,7 @@ async function refresh() {
     if (current !== generation) return;
     const rows = data.recipients;
     const option = $('provider').selectedOptions[0];
-    renderMap(rows, option.dataset.m49 ? parseInt(option.dataset.m49, 10) : null);
+    renderMap(rows, option.dataset.isoNumeric ? parseInt(option.dataset.isoNumeric, 10) : null);
     renderTable(rows);
     renderChord(data.regions);
     const name = option.dataset.name;
@@ -475,9 +478,9 @@ async function start() {
 
   fillSelect($('provider'), providers.map((row) => [row.provider.iso3, `${row.provider.name} (${usdCompact.format(row.sumUsdConstant)}, ${integer.format(row.count)} flows)`]), provider);
   for (const option of $('provider').options) {
-    const { name, m49 } = providers[option.index].provider;
+    const { name, isoNumeric } = providers[option.index].provider;
     option.dataset.name = name;
-    if (m49) option.dataset.m49 = m49;
+    if (isoNumeric) option.dataset.isoNumeric = isoNumeric;
   }
   const yearOptions = [];
   for (let year = first; year <= last; year++) yearOptions.push([year, String(year)]);
