@@ -105,8 +105,9 @@ pub(crate) const FILES: &[BundledFile] = &[
 /// How the loaders read the bundle. Bump it when a loader stores something new or
 /// different from the same files, so that a server over an import by an older binary
 /// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
-/// the countries' ISO 3166-1 numeric codes.
-const LOADERS_REVISION: u32 = 2;
+/// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
+/// and of the map.
+const LOADERS_REVISION: u32 = 3;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

@@ -40,6 +40,17 @@ mod world_countries;
 mod xml;
 
 pub use bundle_import::{BundleState, bundle_checksum, bundle_complete, bundle_state};
+
+/// Keys of the sources of some country fields, which the API cites beside the country
+/// table's own source.
+pub mod source_keys {
+    /// The countries' latitude and longitude (world-countries).
+    pub const COUNTRY_CROSSWALK: &str = crate::source::COUNTRY_CROSSWALK.key;
+    /// The countries' World Bank region, income group and lending category.
+    pub const WB_CLASS: &str = crate::source::WB_CLASS.key;
+    /// The map the countries' ISO 3166-1 numeric codes key (the explorer's).
+    pub const NATURAL_EARTH: &str = crate::source::NATURAL_EARTH.key;
+}
 pub use error::{FieldError, ImportError, ParseError};
 pub use resolver::CountryResolver;
 pub use storage::{StorageError, StorageFault, sqlite_file, sqlite_file_of_url};

@@ -32,6 +32,31 @@ pub(crate) const COUNTRY_CODES: SourceMeta = SourceMeta {
     retrieved_on: "2026-11-28",
 };
 
+/// world-countries (the country crosswalk): the countries' centroids.
+pub(crate) const COUNTRY_CROSSWALK: SourceMeta = SourceMeta {
+    key: "country-crosswalk-5.1.0",
+    title: "world-countries: country names, codes, centroids (latlng), borders and translations",
+    publisher: "Mohammed Le Doze (mledoze/countries), npm package world-countries",
+    url: "https://www.npmjs.com/package/world-countries/v/5.1.0",
+    licence: "ODbL 1.0 (share-alike: kept as a separate file with its licence)",
+    citation: "Le Doze, M. world-countries 5.1.0, dist/countries.json. Open Database License 1.0.",
+    version: "5.1.0",
+    retrieved_on: "2026-11-28",
+};
+
+/// Natural Earth boundaries, as world-atlas packages them: the explorer's map, whose shapes
+/// are keyed by the countries' ISO 3166-1 numeric codes.
+pub(crate) const NATURAL_EARTH: SourceMeta = SourceMeta {
+    key: "natural-earth-4.1.0",
+    title: "Natural Earth Admin 0 country boundaries at 1:110m (world-atlas countries-110m.json, TopoJSON)",
+    publisher: "Natural Earth; packaged by Mike Bostock (npm package world-atlas 2.0.2)",
+    url: "https://www.npmjs.com/package/world-atlas/v/2.0.2",
+    licence: "Public domain (Natural Earth); world-atlas packaging ISC",
+    citation: "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com. world-atlas 2.0.2.",
+    version: "Natural Earth 4.1.0 (world-atlas 2.0.2)",
+    retrieved_on: "2026-11-28",
+};
+
 /// IATI DAC sector code lists.
 pub(crate) const IATI_SECTORS: SourceMeta = SourceMeta {
     key: "iati-codelists-sector",

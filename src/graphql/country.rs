@@ -8,6 +8,7 @@ use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait},
 };
+use seed::source_keys;
 
 use super::{
     agreement::{Agreement, AgreementFilter, AgreementOrder},
@@ -105,19 +106,21 @@ impl Country {
         self.0.intermediate_region_code.as_deref()
     }
 
-    /// World Bank region.
-    async fn world_bank_region(&self) -> Option<&str> {
-        self.0.wb_region.as_deref()
+    /// World Bank region (World Bank CLASS, cited in `extensions.sources`).
+    async fn world_bank_region(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        resolve::cited(ctx, source_keys::WB_CLASS, self.0.wb_region.as_deref()).await
     }
 
-    /// World Bank income group (Low income, Lower middle income …).
-    async fn income_group(&self) -> Option<&str> {
-        self.0.income_group.as_deref()
+    /// World Bank income group (Low income, Lower middle income …; World Bank CLASS, cited
+    /// in `extensions.sources`).
+    async fn income_group(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.as_deref()).await
     }
 
-    /// World Bank lending category (IDA, IBRD, Blend).
-    async fn lending_category(&self) -> Option<&str> {
-        self.0.lending_category.as_deref()
+    /// World Bank lending category (IDA, IBRD, Blend; World Bank CLASS, cited in
+    /// `extensions.sources`).
+    async fn lending_category(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        resolve::cited(ctx, source_keys::WB_CLASS, self.0.lending_category.as_deref()).await
     }
 
     /// Whether the country is of the South: by default, classed as developing by UN M49
@@ -146,14 +149,16 @@ impl Country {
         self.0.is_sids
     }
 
-    /// Latitude of the centroid, in degrees.
-    async fn latitude(&self) -> Option<f64> {
-        self.0.latitude
+    /// Latitude of the centroid, in degrees (world-countries, ODbL 1.0, cited in
+    /// `extensions.sources`).
+    async fn latitude(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        resolve::cited(ctx, source_keys::COUNTRY_CROSSWALK, self.0.latitude).await
     }
 
-    /// Longitude of the centroid, in degrees.
-    async fn longitude(&self) -> Option<f64> {
-        self.0.longitude
+    /// Longitude of the centroid, in degrees (world-countries, ODbL 1.0, cited in
+    /// `extensions.sources`).
+    async fn longitude(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        resolve::cited(ctx, source_keys::COUNTRY_CROSSWALK, self.0.longitude).await
     }
 
     /// The dataset the country's record came from.
@@ -527,7 +532,16 @@ impl CountryQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "ISO3 or ISO2 code.")] code: String,
     ) -> ApiResult<Option<Country>> {
-        Ok(lookup::country_by_code(resolve::db(ctx)?, &code).await?.map(Country))
+        let known = resolve::snapshot(ctx).and_then(|snapshot| snapshot.country_id(&code.trim().to_ascii_uppercase()));
+        let found = match known {
+            Some(id) => resolve::by_id::<country::Entity>(ctx, id).await?,
+            None => {
+                let found = lookup::country_by_code(resolve::db(ctx)?, &code).await?;
+                resolve::note_sources(ctx, found.iter());
+                found
+            }
+        };
+        Ok(found.map(Country))
     }
 
     /// Countries and territories.

@@ -82,6 +82,11 @@ impl Snapshot {
         self.sources.get(&id)
     }
 
+    /// The id of the source with this key.
+    pub fn source_id(&self, key: &str) -> Option<i32> {
+        self.sources.values().find(|source| source.key == key).map(|source| source.id)
+    }
+
     /// The count that the statement `key` (its SQL and values) gave in this version.
     pub fn counted(&self, key: &str) -> Option<u64> {
         self.counts.read().ok()?.by_statement.get(key).copied()

@@ -234,3 +234,27 @@ async fn responses_cite_the_sources_of_their_records_and_figures() {
         .collect();
     assert!(keys.contains(&"aiddata-gcof-1.0"), "{keys:?}");
 }
+
+#[tokio::test]
+async fn fields_from_other_datasets_cite_them_beside_the_records_source() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let cited = |response: &serde_json::Value| -> Vec<String> {
+        let sources = response["extensions"]["sources"].as_array().expect("extensions.sources");
+        sources.iter().filter_map(|s| s["key"].as_str().map(str::to_owned)).collect()
+    };
+    let names = api.post(r#"{ country(code: "KEN") { name } }"#, json!({})).await;
+    assert_eq!(cited(&names), ["country-codes-2020"]);
+    let located = api.post(r#"{ country(code: "KEN") { name latitude longitude } }"#, json!({})).await;
+    assert_eq!(cited(&located), ["country-codes-2020", "country-crosswalk-5.1.0"], "centroids are world-countries'");
+    let classed = api.post(r#"{ country(code: "KEN") { incomeGroup } }"#, json!({})).await;
+    assert_eq!(cited(&classed), ["country-codes-2020", "wb-class-fy2023"], "income groups are World Bank CLASS's");
+
+    let listed = api.data(r#"{ sources(first: 100) { nodes { key licence citation } } }"#, json!({})).await;
+    let sources = listed["sources"]["nodes"].as_array().expect("sources");
+    for (key, licence) in [("country-crosswalk-5.1.0", "ODbL 1.0"), ("natural-earth-4.1.0", "Public domain")] {
+        let source = sources.iter().find(|source| source["key"] == key).unwrap_or_else(|| panic!("{key}"));
+        assert!(source["licence"].as_str().is_some_and(|text| text.starts_with(licence)), "{source}");
+        assert!(source["citation"].as_str().is_some_and(|text| !text.is_empty()), "{source}");
+    }
+}

@@ -8,13 +8,16 @@
 //! - `is_developing` is "Developed / Developing Countries" = `Developing`; LDC, LLDC and
 //!   SIDS are true when their column is not blank;
 //! - Taiwan has no M49 data in the file: it is kept, with `is_developing = false`, noted;
-//! - latitude and longitude are world-countries' centroid (bundled, ODbL);
+//! - latitude and longitude are world-countries' centroid (bundled, ODbL), whose source row
+//!   (`country-crosswalk-5.1.0`) this import writes, with that of the Natural Earth map the
+//!   ISO numeric codes key (`natural-earth-4.1.0`, the explorer's);
 //! - World Bank region, income group and lending category are not in this file: they are
 //!   left as stored (null on a first import).
 
 use crate::datasets::first_part;
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
+use crate::source::{self, COUNTRY_CROSSWALK, NATURAL_EARTH};
 use crate::sync::upsert;
 use crate::table::{CsvRow, CsvTable, Parsed};
 use crate::{bundle, text, world_countries};
@@ -232,6 +235,14 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         upsert::<country::Entity, _, _>(load.txn, existing, rows, |row| row.iso3.clone(), Some(country::Column::Id))
             .await?;
     load.count(tally);
+    // The sources of the centroids and of the map the numeric codes key, cited by the API.
+    let crosswalk = bundle::WORLD_COUNTRIES
+        .bytes()
+        .map_err(|source| ImportError::Io { path: format!("bundled {}", bundle::WORLD_COUNTRIES.name), source })?;
+    source::upsert_source(load.txn, &(&COUNTRY_CROSSWALK).into(), &source::sha256_hex(&crosswalk), load.started_at)
+        .await?;
+    let map = source::sha256_hex(NATURAL_EARTH.citation.as_bytes());
+    source::upsert_source(load.txn, &(&NATURAL_EARTH).into(), &map, load.started_at).await?;
     Ok(())
 }
 
