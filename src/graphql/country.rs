@@ -107,20 +107,20 @@ impl Country {
     }
 
     /// World Bank region (World Bank CLASS, cited in `extensions.sources`).
-    async fn world_bank_region(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        resolve::cited(ctx, source_keys::WB_CLASS, self.0.wb_region.as_deref()).await
+    async fn world_bank_region(&self, ctx: &Context<'_>) -> Option<&str> {
+        resolve::cited(ctx, source_keys::WB_CLASS, self.0.wb_region.as_deref())
     }
 
     /// World Bank income group (Low income, Lower middle income …; World Bank CLASS, cited
     /// in `extensions.sources`).
-    async fn income_group(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.as_deref()).await
+    async fn income_group(&self, ctx: &Context<'_>) -> Option<&str> {
+        resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.as_deref())
     }
 
     /// World Bank lending category (IDA, IBRD, Blend; World Bank CLASS, cited in
     /// `extensions.sources`).
-    async fn lending_category(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        resolve::cited(ctx, source_keys::WB_CLASS, self.0.lending_category.as_deref()).await
+    async fn lending_category(&self, ctx: &Context<'_>) -> Option<&str> {
+        resolve::cited(ctx, source_keys::WB_CLASS, self.0.lending_category.as_deref())
     }
 
     /// Whether the country is of the South: by default, classed as developing by UN M49
@@ -151,14 +151,14 @@ impl Country {
 
     /// Latitude of the centroid, in degrees (world-countries, ODbL 1.0, cited in
     /// `extensions.sources`).
-    async fn latitude(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
-        resolve::cited(ctx, source_keys::COUNTRY_CROSSWALK, self.0.latitude).await
+    async fn latitude(&self, ctx: &Context<'_>) -> Option<f64> {
+        resolve::cited(ctx, source_keys::COUNTRY_CROSSWALK, self.0.latitude)
     }
 
     /// Longitude of the centroid, in degrees (world-countries, ODbL 1.0, cited in
     /// `extensions.sources`).
-    async fn longitude(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
-        resolve::cited(ctx, source_keys::COUNTRY_CROSSWALK, self.0.longitude).await
+    async fn longitude(&self, ctx: &Context<'_>) -> Option<f64> {
+        resolve::cited(ctx, source_keys::COUNTRY_CROSSWALK, self.0.longitude)
     }
 
     /// The dataset the country's record came from.

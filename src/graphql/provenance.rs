@@ -16,20 +16,39 @@ use sea_orm::DatabaseConnection;
 
 use crate::repo::{lookup, reference::Snapshot};
 
-/// The sources seen while resolving one request.
+/// The sources seen while resolving one request: by id (a row's own source) and by key
+/// (the source of some of its fields).
 #[derive(Clone, Debug, Default)]
-pub struct Provenance(Arc<Mutex<BTreeSet<i32>>>);
+pub struct Provenance(Arc<Mutex<Seen>>);
+
+#[derive(Debug, Default)]
+struct Seen {
+    ids: BTreeSet<i32>,
+    keys: BTreeSet<&'static str>,
+}
 
 impl Provenance {
     /// Notes the sources of some rows.
     pub fn note(&self, sources: impl IntoIterator<Item = i32>) {
         if let Ok(mut seen) = self.0.lock() {
-            seen.extend(sources);
+            seen.ids.extend(sources);
         }
     }
 
-    fn ids(&self) -> Vec<i32> {
-        self.0.lock().map(|seen| seen.iter().copied().collect()).unwrap_or_default()
+    /// Notes a source by key: the source of some fields of a row whose own source is
+    /// another.
+    pub fn note_key(&self, key: &'static str) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.keys.insert(key);
+        }
+    }
+
+    /// The sources noted by id, and the keys of those noted by key.
+    fn seen(&self) -> (Vec<i32>, Vec<&'static str>) {
+        self.0
+            .lock()
+            .map(|seen| (seen.ids.iter().copied().collect(), seen.keys.iter().copied().collect()))
+            .unwrap_or_default()
     }
 }
 
@@ -64,26 +83,29 @@ impl Sourced for entity::deployment::Model {
 
 /// Adds `extensions.sources` to a response: the sources its resolvers noted in
 /// `provenance`, from the reference tables' `snapshot` when it holds them all, else looked
-/// up in one statement; ordered by key.
+/// up in one statement; ordered by key, each once.
 pub async fn cite_sources(
     db: &DatabaseConnection,
     snapshot: Option<&Snapshot>,
     provenance: &Provenance,
     response: &mut Response,
 ) {
-    let ids = provenance.ids();
-    if ids.is_empty() {
+    let (ids, keys) = provenance.seen();
+    if ids.is_empty() && keys.is_empty() {
         return;
     }
-    let remembered: Option<Vec<source::Model>> =
-        snapshot.and_then(|snapshot| ids.iter().map(|id| snapshot.source(*id).cloned()).collect());
+    let remembered: Option<Vec<source::Model>> = snapshot.and_then(|snapshot| {
+        let by_key = keys.iter().map(|key| snapshot.source_id(key));
+        ids.iter().copied().map(Some).chain(by_key).map(|id| snapshot.source(id?).cloned()).collect()
+    });
     let sources = match remembered {
         Some(sources) => Ok(sources),
-        None => lookup::by_ids::<source::Entity>(db, &ids).await,
+        None => lookup::sources_by_ids_or_keys(db, &ids, &keys).await,
     };
     match sources {
         Ok(mut sources) => {
             sources.sort_by(|a, b| a.key.cmp(&b.key));
+            sources.dedup_by(|a, b| a.id == b.id);
             let list = sources.into_iter().map(describe).collect();
             response.extensions.insert("sources".to_owned(), Value::List(list));
         }

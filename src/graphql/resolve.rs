@@ -16,7 +16,7 @@ use crate::{
     config::ApiConfig,
     error::{ApiError, ApiResult},
     repo::{
-        lookup::{self, WithId},
+        lookup::WithId,
         page::{Listing, Page, Window, fetch_root},
         reference::{Remembered, Snapshot},
     },
@@ -50,23 +50,16 @@ pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
     }
 }
 
-/// Notes the source with this key for `extensions.sources`: the source of some fields of a
-/// row whose own source is another (a country's centroid, its World Bank classes).
-pub async fn cite_key(ctx: &Context<'_>, key: &str) -> ApiResult<()> {
-    let id = match snapshot(ctx).and_then(|snapshot| snapshot.source_id(key)) {
-        Some(id) => Some(id),
-        None => lookup::source_ids(db(ctx)?, &[key]).await?.get(key).copied(),
-    };
-    cite(ctx, id);
-    Ok(())
-}
-
-/// `value`, citing the source `key` of it when there is one.
-pub async fn cited<T>(ctx: &Context<'_>, key: &str, value: Option<T>) -> ApiResult<Option<T>> {
-    if value.is_some() {
-        cite_key(ctx, key).await?;
+/// `value`, noting for `extensions.sources` the source `key` it came from when there is
+/// one: the source of some fields of a row whose own source is another (a country's
+/// centroid, its World Bank classes).
+pub fn cited<T>(ctx: &Context<'_>, key: &'static str, value: Option<T>) -> Option<T> {
+    if value.is_some()
+        && let Some(provenance) = ctx.data_opt::<Provenance>()
+    {
+        provenance.note_key(key);
     }
-    Ok(value)
+    value
 }
 
 /// `filter` with the ids of the countries it names by code, looked up in one batch with

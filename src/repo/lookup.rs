@@ -70,6 +70,18 @@ pub async fn country_ids_by_codes(db: &impl ConnectionTrait, codes: &[String]) -
     Ok(ids)
 }
 
+/// The sources with these ids or these keys, in no particular order.
+pub async fn sources_by_ids_or_keys(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    keys: &[&str],
+) -> Result<Vec<source::Model>, DbErr> {
+    source::Entity::find()
+        .filter(source::Column::Id.is_in(ids.iter().copied()).or(source::Column::Key.is_in(keys.iter().copied())))
+        .all(db)
+        .await
+}
+
 /// Source ids by source key.
 pub async fn source_ids(db: &impl ConnectionTrait, keys: &[&str]) -> Result<HashMap<String, i32>, DbErr> {
     let sources = source::Entity::find().filter(source::Column::Key.is_in(keys.iter().copied())).all(db).await?;

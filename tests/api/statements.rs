@@ -177,3 +177,11 @@ async fn a_list_is_counted_once_per_data_version_however_many_pages_are_read() {
         .collect();
     assert_eq!(counts(&sql), 1, "{sql:#?}");
 }
+
+#[tokio::test]
+async fn fields_cited_from_other_datasets_cost_no_statement_per_row() {
+    let query = "query($size: Int!) { countries(first: $size) { nodes { latitude longitude incomeGroup } } }";
+    let small = statements(query, 10).await;
+    let large = statements(query, 100).await;
+    assert_eq!((small, large), (1, 1), "the countries' page only; their sources come from the reference tables");
+}
