@@ -67,11 +67,6 @@ impl Snapshot {
         })
     }
 
-    /// The data version it was read at.
-    pub fn version(&self) -> u64 {
-        self.version
-    }
-
     /// The id of the country with this ISO3 or ISO2 code (upper case).
     pub fn country_id(&self, code: &str) -> Option<i32> {
         self.country_codes.get(code).copied()
