@@ -233,6 +233,7 @@ const TABLES: &[&str] = &[
     "bloc_member",
     "sector",
     "agreement",
+    "agreement_bloc_party",
     "agreement_party",
     "agreement_sector",
     "flow",

@@ -5,6 +5,7 @@
 //! crate knows nothing of GraphQL or HTTP; the server wraps these models in its own types.
 
 pub mod agreement;
+pub mod agreement_bloc_party;
 pub mod agreement_party;
 pub mod agreement_sector;
 pub mod bloc;

@@ -8,6 +8,7 @@ mod m20261201_000003_create_bundle_import;
 mod m20261202_000004_index_flow_aggregates_by_source;
 mod m20261202_000005_index_flow_by_party_and_year;
 mod m20261202_000006_add_country_iso_numeric;
+mod m20261202_000007_create_agreement_bloc_party;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_index_flow_aggregates_by_source::Migration),
             Box::new(m20261202_000005_index_flow_by_party_and_year::Migration),
             Box::new(m20261202_000006_add_country_iso_numeric::Migration),
+            Box::new(m20261202_000007_create_agreement_bloc_party::Migration),
         ]
     }
 }

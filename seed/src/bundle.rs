@@ -106,8 +106,8 @@ pub(crate) const FILES: &[BundledFile] = &[
 /// different from the same files, so that a server over an import by an older binary
 /// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
-/// and of the map.
-const LOADERS_REVISION: u32 = 3;
+/// and of the map; 4: blocs as parties to UNCTAD's treaties.
+const LOADERS_REVISION: u32 = 4;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

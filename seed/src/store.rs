@@ -10,7 +10,7 @@
 use crate::error::ImportError;
 use crate::run::Load;
 use crate::sync::upsert;
-use entity::{agreement, agreement_party, deployment, expert, expert_sector, flow, sector};
+use entity::{agreement, agreement_bloc_party, agreement_party, deployment, expert, expert_sector, flow, sector};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
@@ -119,15 +119,8 @@ pub(crate) async fn parties(
     agreement_ids: Vec<i32>,
     rows: Vec<agreement_party::Model>,
 ) -> Result<(), ImportError> {
-    let mut existing = Vec::new();
-    for chunk in agreement_ids.chunks(IN_LIST) {
-        existing.extend(
-            agreement_party::Entity::find()
-                .filter(agreement_party::Column::AgreementId.is_in(chunk.to_vec()))
-                .all(load.txn)
-                .await?,
-        );
-    }
+    let existing =
+        linked::<agreement_party::Entity>(load, agreement_party::Column::AgreementId, &agreement_ids).await?;
     let tally = upsert::<agreement_party::Entity, _, _>(
         load.txn,
         existing,
@@ -138,6 +131,48 @@ pub(crate) async fn parties(
     .await?;
     load.count(tally);
     Ok(())
+}
+
+/// Makes the bloc parties of a source's agreements (`agreement_ids`: all of them) equal
+/// `rows`: new ones are inserted, and those the file no longer lists are deleted.
+pub(crate) async fn bloc_parties(
+    load: &mut Load<'_>,
+    agreement_ids: Vec<i32>,
+    rows: Vec<agreement_bloc_party::Model>,
+) -> Result<(), ImportError> {
+    let existing =
+        linked::<agreement_bloc_party::Entity>(load, agreement_bloc_party::Column::AgreementId, &agreement_ids).await?;
+    let stale: Vec<&agreement_bloc_party::Model> = existing.iter().filter(|row| !rows.contains(row)).collect();
+    for row in &stale {
+        agreement_bloc_party::Entity::delete_many()
+            .filter(agreement_bloc_party::Column::AgreementId.eq(row.agreement_id))
+            .filter(agreement_bloc_party::Column::BlocId.eq(row.bloc_id))
+            .exec(load.txn)
+            .await?;
+    }
+    if !stale.is_empty() {
+        load.note(0, &format!("{} bloc parties no longer in the file were removed", stale.len()));
+    }
+    let existing = existing.into_iter().filter(|row| rows.contains(row)).collect();
+    let tally = upsert::<agreement_bloc_party::Entity, _, _>(
+        load.txn,
+        existing,
+        rows,
+        |row| (row.agreement_id, row.bloc_id),
+        None,
+    )
+    .await?;
+    load.count(tally);
+    Ok(())
+}
+
+/// The rows of a link table `E` whose `column` is one of `ids`, read in chunks.
+async fn linked<E: EntityTrait>(load: &Load<'_>, column: E::Column, ids: &[i32]) -> Result<Vec<E::Model>, DbErr> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IN_LIST) {
+        rows.extend(E::find().filter(column.is_in(chunk.to_vec())).all(load.txn).await?);
+    }
+    Ok(rows)
 }
 
 /// The ids of the run's source's rows of `E` by `ref` (`id`, `reference` and `source`:

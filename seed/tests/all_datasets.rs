@@ -158,6 +158,7 @@ async fn source_id(db: &DatabaseConnection, key: &str) -> i32 {
 
 async fn unctad_import(db: &DatabaseConnection) {
     import(db, Dataset::CountryCodes).await;
+    import(db, Dataset::Blocs).await;
     let report = import(db, Dataset::UnctadIia).await;
     let (headers, rows) = csv_rows("unctad_iia_scrape_bits_raw.csv.gz", false);
     let kind = column(&headers, "type");
@@ -182,12 +183,64 @@ async fn unctad_import(db: &DatabaseConnection) {
         .collect();
     assert!(parties.contains(&country_id(db, "KOR").await));
     assert!(parties.contains(&country_id(db, "BHR").await));
-    let unmatched: Vec<&String> =
-        report.messages.iter().filter(|m| m.contains("matches no country") && !m.contains('(')).collect();
-    assert!(unmatched.len() < 10, "{unmatched:#?}");
+
+    // The European Union is a party, not dropped, wherever the file names it, in either form.
+    let parties_column = column(&headers, "parties");
+    let with_eu = rows
+        .iter()
+        .filter(|row| {
+            row[parties_column].contains("EU (European Union)") || row[parties_column].contains("European Union")
+        })
+        .count() as u64;
+    let eu = bloc::Entity::find().filter(bloc::Column::Code.eq("EU")).one(db).await.unwrap().unwrap();
+    let eu_parties = agreement_bloc_party::Entity::find()
+        .filter(agreement_bloc_party::Column::BlocId.eq(eu.id))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(eu_parties, with_eu);
+    assert!(with_eu >= 85, "{with_eu}");
+
+    // Only names that no country or bloc stands for are reported, each with its line.
+    let mut unmatched: Vec<&str> = report
+        .messages
+        .iter()
+        .filter(|m| m.contains("matches no country or bloc") && !m.contains("treaty"))
+        .map(|m| m.split('`').nth(1).unwrap())
+        .collect();
+    unmatched.sort_unstable();
+    assert_eq!(
+        unmatched,
+        [
+            "ECCAS (Economic Community of Central African States)",
+            "Energy Charter Treaty members",
+            "OCT (Overseas Countries and Territories)",
+            "Yugoslavia (former)"
+        ]
+    );
+    // Every treaty left with fewer than two parties says why.
+    let line = rows.iter().position(|row| &row[0] == "3695").unwrap() + 2;
+    let expected = format!(
+        "unctad_iia_scrape_bits_raw.csv line {line}: treaty 3695 (ECCAS Treaty (1983)) has no party: \
+         `ECCAS (Economic Community of Central African States)` matches no country or bloc"
+    );
+    assert!(report.messages.contains(&expected), "{:#?}", report.messages);
+    assert!(report.messages.iter().any(|m| m.contains(
+        "treaty 725 (ASEAN Comprehensive Investment Agreement (2009)) has one party, the bloc \
+         `ASEAN (Association of South-East Asian Nations)`: an agreement among its members"
+    )));
     let again = import(db, Dataset::UnctadIia).await;
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
+
+async fn unctad_needs_the_blocs(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    let error =
+        import_bundled_dataset(db, Dataset::UnctadIia, &ImportOptions::default(), &NoProgress).await.unwrap_err();
+    assert!(error.to_string().contains("blocs"), "{error}");
+}
+on_both_databases!(unctad_blocs_sqlite, unctad_blocs_postgres, unctad_needs_the_blocs);
+
 on_both_databases!(unctad_sqlite, unctad_postgres, unctad_import);
 
 async fn a_bad_desta_file_changes_nothing(db: &DatabaseConnection) {

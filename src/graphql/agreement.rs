@@ -2,13 +2,14 @@
 //! and ordering, and the root fields.
 
 use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
-use entity::{agreement, agreement_party, agreement_sector, country, flow, sector, source};
+use entity::{agreement, agreement_bloc_party, agreement_party, agreement_sector, bloc, country, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait},
 };
 
 use super::{
+    bloc::{Bloc, BlocFilter, BlocOrder},
     connection::{NodeConnection, window},
     country::{Country, CountryCodes, CountryFilter, CountryOrder, in_countries, visit_logical},
     filter::{
@@ -177,7 +178,9 @@ impl Agreement {
         Ok(self.class(ctx).await?.triangular)
     }
 
-    /// The parties.
+    /// The countries that are parties. Blocs that are parties in their own right (the
+    /// European Union, EFTA, MERCOSUR …) are in `blocParties`, not expanded into their
+    /// members.
     #[allow(clippy::too_many_arguments)]
     async fn parties(
         &self,
@@ -195,6 +198,27 @@ impl Agreement {
         let scope = Scope::link(agreement_party::Column::CountryId, agreement_party::Column::AgreementId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
         resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
+    }
+
+    /// The blocs that are parties in their own right (the European Union, EFTA, MERCOSUR,
+    /// ASEAN …), as the source lists them; their members are not listed in `parties`.
+    #[allow(clippy::too_many_arguments)]
+    async fn bloc_parties(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only blocs that match this filter.")] filter: Option<BlocFilter>,
+        #[graphql(desc = "Sort order (by code when not given); ties are broken by the bloc's ID.")] order_by: Option<
+            Vec<BlocOrder>,
+        >,
+        #[graphql(desc = "Returns the first n blocs.")] first: Option<i32>,
+        #[graphql(desc = "Returns the blocs after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n blocs.")] last: Option<i32>,
+        #[graphql(desc = "Returns the blocs before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Bloc>> {
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let scope = Scope::link(agreement_bloc_party::Column::BlocId, agreement_bloc_party::Column::AgreementId);
+        let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
+        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, |m| Bloc(m.clone())).await
     }
 
     /// Flows under the agreement.

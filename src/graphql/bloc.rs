@@ -1,17 +1,19 @@
 //! Blocs: the `Bloc` type, its filter and ordering, and the root fields.
 
-use async_graphql::{Context, Enum, InputObject, Object};
-use entity::{bloc, bloc_member, country, source};
+use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
+use entity::{agreement, agreement_bloc_party, bloc, bloc_member, country, source};
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr},
 };
 
 use super::{
+    agreement::{Agreement, AgreementFilter, AgreementOrder},
     connection::{NodeConnection, window},
     country::{Country, CountryFilter, CountryOrder},
     filter::{OrderDirection, ToCondition, listing, logical, sort_keys},
     id::NodeKey,
+    loaders::SouthBlocs,
     resolve,
     source::Source,
 };
@@ -62,6 +64,14 @@ impl Bloc {
         self.0.kind.into()
     }
 
+    /// Whether the bloc is of the South: it has two or more members, all of the South
+    /// (UN M49 developing). A bloc with a developed member, like the European Union, is
+    /// not, and an agreement it is party to is not South–South.
+    async fn is_south(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let loader = resolve::state::<DataLoader<SouthBlocs>>(ctx)?;
+        Ok(loader.load_one(self.0.id).await?.unwrap_or(false))
+    }
+
     /// Member countries.
     #[allow(clippy::too_many_arguments)]
     async fn members(
@@ -80,6 +90,25 @@ impl Bloc {
         let scope = Scope::link(bloc_member::Column::CountryId, bloc_member::Column::BlocId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
         resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
+    }
+
+    /// Agreements the bloc is party to in its own right (not those of its members).
+    #[allow(clippy::too_many_arguments)]
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the agreement's ID.")] order_by: Option<Vec<AgreementOrder>>,
+        #[graphql(desc = "Returns the first n agreements.")] first: Option<i32>,
+        #[graphql(desc = "Returns the agreements after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
+        #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Agreement>> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let scope = Scope::link(agreement_bloc_party::Column::AgreementId, agreement_bloc_party::Column::BlocId);
+        let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
+        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, |m| Agreement(m.clone())).await
     }
 
     /// The dataset the bloc came from.

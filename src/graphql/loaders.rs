@@ -219,6 +219,18 @@ impl Loader<i32> for SouthSouthFlows {
     }
 }
 
+/// Applies the rule of a bloc of the South to blocs.
+pub struct SouthBlocs(DatabaseConnection);
+
+impl Loader<i32> for SouthBlocs {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, blocs: &[i32]) -> Result<HashMap<i32, bool>, Arc<DbErr>> {
+        Ok(rules::south_blocs(&self.0, blocs).await?)
+    }
+}
+
 /// Adds every loader to the schema's data, each batching within the configured window.
 pub fn register(
     builder: async_graphql::SchemaBuilder<super::Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription>,
@@ -239,6 +251,7 @@ pub fn register(
         .data(batched(CountryIdsByCode(db.clone()), delay))
         .data(batched(AgreementClasses(db.clone()), delay))
         .data(batched(SouthSouthFlows(db.clone()), delay))
+        .data(batched(SouthBlocs(db.clone()), delay))
         .data(batched(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }, delay))
 }
 

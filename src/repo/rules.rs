@@ -3,13 +3,14 @@
 //! `agreementStats` is South–South on the object too.
 //!
 //! A country is of the South when UN M49 (2020) classes it as developing
-//! (`country.is_developing`). The expressions refer to the `flow` and `agreement` tables by
+//! (`country.is_developing`); a bloc, when it has two or more members and all are of the
+//! South. The expressions refer to the `flow` and `agreement` tables by
 //! name and use only server-chosen literals, so they are valid on SQLite and PostgreSQL and
 //! can appear anywhere in a statement that reads those tables unaliased.
 
 use std::collections::HashMap;
 
-use entity::{agreement, flow};
+use entity::{agreement, bloc, flow};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr,
     sea_query::{Alias, Expr, Query},
@@ -31,7 +32,7 @@ macro_rules! south {
 pub const FLOW_SOUTH_SOUTH: &str =
     concat!("(+\"flow\".\"provider_id\" IN ", south!(), " AND +\"flow\".\"recipient_id\" IN ", south!(), ")");
 
-/// How many parties of an agreement meet a condition on their country `c`.
+/// How many country parties of an agreement meet a condition on their country `c`.
 macro_rules! parties_where {
     ($condition:literal) => {
         concat!(
@@ -43,53 +44,123 @@ macro_rules! parties_where {
     };
 }
 
-/// An agreement whose parties, at least two, are all of the South.
-pub const AGREEMENT_SOUTH_SOUTH: &str = concat!(
-    "(",
-    parties_where!("\"c\".\"is_developing\""),
-    " >= 2 AND ",
-    parties_where!("NOT \"c\".\"is_developing\""),
-    " = 0)"
-);
+/// A bloc of the South, the bloc given by an id expression: two or more members, all of the
+/// South. A bloc with a developed member (the European Union, EFTA) is not.
+macro_rules! bloc_is_south {
+    ($bloc:literal) => {
+        concat!(
+            "((SELECT COUNT(*) FROM \"bloc_member\" \"m\" WHERE \"m\".\"bloc_id\" = ",
+            $bloc,
+            ") >= 2 AND NOT EXISTS (SELECT 1 FROM \"bloc_member\" \"m\" JOIN \"country\" \"mc\" \
+             ON \"mc\".\"id\" = \"m\".\"country_id\" WHERE \"m\".\"bloc_id\" = ",
+            $bloc,
+            " AND NOT \"mc\".\"is_developing\"))"
+        )
+    };
+}
 
-/// A triangular agreement: at least two parties of the South joined by at least one
-/// developed party.
-pub const AGREEMENT_TRIANGULAR: &str = concat!(
-    "(",
-    parties_where!("\"c\".\"is_developing\""),
-    " >= 2 AND ",
-    parties_where!("NOT \"c\".\"is_developing\""),
-    " >= 1)"
-);
+/// How many bloc parties `y` of an agreement meet a condition.
+macro_rules! bloc_parties_where {
+    ($($condition:tt)*) => {
+        concat!(
+            "(SELECT COUNT(*) FROM \"agreement_bloc_party\" \"y\" WHERE \"y\".\"agreement_id\" = \"agreement\".\"id\" AND ",
+            $($condition)*,
+            ")"
+        )
+    };
+}
 
-/// How many distinct values of a region column an agreement's parties have. A party whose
-/// region is unknown (Taiwan has no M49 region) cannot be shown to share one, so it counts
-/// as a region of its own.
+/// The weight of an agreement's parties of the South: each country counts one, and each
+/// bloc of the South two, since it stands for two or more countries of the South (an
+/// agreement whose only party is ECOWAS is among ECOWAS's members).
+macro_rules! south_parties {
+    () => {
+        concat!(
+            "(",
+            parties_where!("\"c\".\"is_developing\""),
+            " + 2 * ",
+            bloc_parties_where!(bloc_is_south!("\"y\".\"bloc_id\"")),
+            ")"
+        )
+    };
+}
+
+/// How many of an agreement's parties, countries or blocs, are not of the South.
+macro_rules! other_parties {
+    () => {
+        concat!(
+            "(",
+            parties_where!("NOT \"c\".\"is_developing\""),
+            " + ",
+            bloc_parties_where!("NOT ", bloc_is_south!("\"y\".\"bloc_id\"")),
+            ")"
+        )
+    };
+}
+
+/// An agreement among the South only: its parties of the South weigh at least two (see
+/// `south_parties`), and no party, country or bloc, is developed.
+pub const AGREEMENT_SOUTH_SOUTH: &str = concat!("(", south_parties!(), " >= 2 AND ", other_parties!(), " = 0)");
+
+/// A triangular agreement: parties of the South that weigh at least two, joined by at least
+/// one party, country or bloc, that is not of the South.
+pub const AGREEMENT_TRIANGULAR: &str = concat!("(", south_parties!(), " >= 2 AND ", other_parties!(), " >= 1)");
+
+/// The countries an agreement covers: its country parties and the members of its bloc
+/// parties.
+macro_rules! covered_countries {
+    () => {
+        "(SELECT \"x\".\"country_id\" FROM \"agreement_party\" \"x\" WHERE \"x\".\"agreement_id\" = \"agreement\".\"id\" \
+         UNION SELECT \"m\".\"country_id\" FROM \"agreement_bloc_party\" \"y\" JOIN \"bloc_member\" \"m\" \
+         ON \"m\".\"bloc_id\" = \"y\".\"bloc_id\" WHERE \"y\".\"agreement_id\" = \"agreement\".\"id\")"
+    };
+}
+
+/// How many distinct values of a region column the countries an agreement covers have. A
+/// country whose region is unknown (Taiwan has no M49 region) cannot be shown to share one,
+/// so it counts as a region of its own.
 macro_rules! distinct_regions {
     ($column:literal) => {
         concat!(
             "(SELECT COUNT(DISTINCT COALESCE(\"c\".\"",
             $column,
-            "\", '#' || CAST(\"c\".\"id\" AS TEXT))) FROM \"agreement_party\" \"x\" \
-             JOIN \"country\" \"c\" ON \"c\".\"id\" = \"x\".\"country_id\" WHERE \"x\".\"agreement_id\" = \"agreement\".\"id\")"
+            "\", '#' || CAST(\"c\".\"id\" AS TEXT))) FROM \"country\" \"c\" WHERE \"c\".\"id\" IN ",
+            covered_countries!(),
+            ")"
         )
     };
 }
 
-/// An agreement's scope from its parties' M49 regions: `BILATERAL` (two parties),
-/// `SUBREGIONAL` (all in one sub-region), `REGIONAL` (all in one region), `INTERREGIONAL`;
-/// null with fewer than two parties.
+/// How many parties, countries and blocs, an agreement has.
+macro_rules! all_parties {
+    () => {
+        concat!("(", parties_where!("1 = 1"), " + ", bloc_parties_where!("1 = 1"), ")")
+    };
+}
+
+/// An agreement's scope: `BILATERAL` (two parties, countries or blocs), otherwise from the
+/// M49 regions of the countries it covers (its country parties and the members of its bloc
+/// parties): `SUBREGIONAL` (all in one sub-region), `REGIONAL` (all in one region),
+/// `INTERREGIONAL`. Null for an agreement with no party, or with one country alone.
 pub const AGREEMENT_SCOPE: &str = concat!(
     "CASE WHEN ",
+    all_parties!(),
+    " = 0 OR ",
+    bloc_parties_where!("1 = 1"),
+    " = 0 AND ",
     parties_where!("1 = 1"),
     " < 2 THEN NULL WHEN ",
-    parties_where!("1 = 1"),
+    all_parties!(),
     " = 2 THEN 'BILATERAL' WHEN ",
     distinct_regions!("sub_region_code"),
     " = 1 THEN 'SUBREGIONAL' WHEN ",
     distinct_regions!("region_code"),
     " = 1 THEN 'REGIONAL' ELSE 'INTERREGIONAL' END"
 );
+
+/// A bloc of the South: two or more members, all of the South (an expression over the
+/// `bloc` table).
+pub const BLOC_SOUTH: &str = bloc_is_south!("\"bloc\".\"id\"");
 
 /// A country of the South, as an expression over a country aliased `alias`.
 pub fn country_is_south(alias: &str) -> String {
@@ -135,6 +206,21 @@ pub async fn classify_agreements(
         classes.insert(row.try_get("", "id")?, class);
     }
     Ok(classes)
+}
+
+/// Applies [`BLOC_SOUTH`] to blocs by id, in one statement.
+pub async fn south_blocs(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, bool>, DbErr> {
+    let select = Query::select()
+        .column((bloc::Entity, bloc::Column::Id))
+        .expr_as(truth(BLOC_SOUTH), Alias::new("south"))
+        .from(bloc::Entity)
+        .and_where(bloc::Column::Id.is_in(ids.iter().copied()))
+        .to_owned();
+    let mut found = HashMap::new();
+    for row in db.query_all(&select).await? {
+        found.insert(row.try_get("", "id")?, row.try_get::<i32>("", "south")? == 1);
+    }
+    Ok(found)
 }
 
 /// Applies [`FLOW_SOUTH_SOUTH`] to flows by id, in one statement.

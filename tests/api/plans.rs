@@ -15,6 +15,7 @@ mod bench_queries;
 /// The tables that hold data, of which those over [`LARGE`] rows are checked.
 const TABLES: &[&str] = &[
     "agreement",
+    "agreement_bloc_party",
     "agreement_party",
     "bloc",
     "bloc_member",

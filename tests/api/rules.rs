@@ -158,3 +158,63 @@ async fn partners_and_shares_cite_the_sources_of_their_figures() {
     let flows = api.post(r#"{ southSouthShare(filter: { provider: { code: ["CHN"] } }) { total } }"#, json!({})).await;
     assert!(source_keys(&flows).contains(&"aiddata-gcof-1.0".to_owned()));
 }
+
+/// UNCTAD names the European Union and EFTA as parties: a treaty of theirs with African or
+/// Latin American countries is not South–South, whichever the other parties are.
+#[tokio::test]
+async fn a_developed_bloc_as_party_makes_a_treaty_not_south_south() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let treaties = published::csv_rows("unctad_iia_scrape_bits_raw.csv.gz");
+    let listed = |group: &str| treaties.iter().filter(|t| t["parties"].contains(group)).count() as u64;
+    for (code, group) in [("EU", "European Union"), ("EFTA", "EFTA (European Free Trade Association)")] {
+        let data = api
+            .data(
+                "query($code: String!) { bloc(code: $code) { isSouth all: agreements { totalCount } south: agreements(filter: { southSouth: true }) { totalCount } } }",
+                json!({ "code": code }),
+            )
+            .await;
+        let bloc = &data["bloc"];
+        assert_eq!(bloc["isSouth"], false, "{code}");
+        assert_eq!(bloc["all"]["totalCount"].as_u64(), Some(listed(group)), "{code}");
+        assert_eq!(bloc["south"]["totalCount"], 0, "{code}");
+    }
+    for reference in ["311", "456", "501", "675", "748"] {
+        let row = treaties.iter().find(|t| t["treaty_id"] == reference).expect("treaty in the file");
+        let bloc = if row["parties"].contains("EFTA (") { "EFTA" } else { "EU" };
+        let data = api
+            .data(
+                "query($ref: String!) { agreement(source: \"unctad-iia-navigator\", reference: $ref) { southSouth triangular blocParties { nodes { code isSouth } } parties { nodes { isSouth } } } }",
+                json!({ "ref": reference }),
+            )
+            .await;
+        let agreement = &data["agreement"];
+        assert_eq!(agreement["southSouth"], false, "{reference}");
+        assert_eq!(agreement["blocParties"]["nodes"], json!([{ "code": bloc, "isSouth": false }]), "{reference}");
+        let countries = agreement["parties"]["nodes"].as_array().expect("parties");
+        assert!(countries.len() >= 2 && countries.iter().all(|c| c["isSouth"] == true), "{reference}");
+    }
+}
+
+/// A treaty whose only listed party is a bloc of the South (ECOWAS's investment code) is an
+/// agreement among its members: South–South, in the bloc's region.
+#[tokio::test]
+async fn a_treaty_of_a_southern_bloc_alone_is_among_its_members() {
+    let test = TestDb::new().await;
+    let treaties = published::csv_rows("unctad_iia_scrape_bits_raw.csv.gz");
+    let row = treaties.iter().find(|t| t["treaty_id"] == "139").expect("treaty 139");
+    assert_eq!(row["parties"], "ECOWAS (Economic Community of West African States)");
+    let data = test
+        .api()
+        .data(
+            r#"{ agreement(source: "unctad-iia-navigator", reference: "139") { title southSouth scope parties { totalCount } blocParties { nodes { code isSouth } } } }"#,
+            json!({}),
+        )
+        .await;
+    let agreement = &data["agreement"];
+    assert_eq!(agreement["title"].as_str(), Some(row["short_title"].as_str()));
+    assert_eq!(agreement["southSouth"], true);
+    assert_eq!(agreement["scope"], "SUBREGIONAL");
+    assert_eq!(agreement["parties"]["totalCount"], 0);
+    assert_eq!(agreement["blocParties"]["nodes"], json!([{ "code": "ECOWAS", "isSouth": true }]));
+}

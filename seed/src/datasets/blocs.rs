@@ -1,8 +1,9 @@
 //! Blocs and their members from CountrycodesOrgs.csv (CIA World Factbook memberships).
 //!
-//! Only the organisations in [`BLOCS`] are imported, and only rows whose `org_member` is
-//! `member` (observers, associates, dialogue partners are not members). Members are
-//! matched by `ISO_3166_3` through the resolver; unmatched ones are reported and skipped.
+//! Only the organisations in [`BLOCS`] are imported (groupings of the South, and the groups
+//! that UNCTAD's treaty list names as parties, the European Union and EFTA among them), and
+//! only rows whose `org_member` is `member` (observers, associates, dialogue partners are
+//! not members). Members are matched by `ISO_3166_3` through the resolver; unmatched ones are reported and skipped.
 //! The League of Arab States is read from the file's `AL` rows (22 members, with the State
 //! of Palestine) rather than its `LAS` rows (21 members, without it).
 //!
@@ -50,6 +51,21 @@ pub const BLOCS: &[(&str, &str, BlocKind)] = &[
     ("GCC", "GCC", BlocKind::EconomicCommunity),
     ("AOSIS", "AOSIS", BlocKind::NegotiatingGroup),
     ("D8", "D-8", BlocKind::EconomicCommunity),
+    // Groups that UNCTAD's treaty list names as parties in their own right.
+    ("EU", "EU", BlocKind::EconomicCommunity),
+    ("EFTA", "EFTA", BlocKind::EconomicCommunity),
+    ("ACP", "ACP", BlocKind::PoliticalGrouping),
+    ("CACM", "CACM", BlocKind::EconomicCommunity),
+    ("WAEMU", "WAEMU", BlocKind::EconomicCommunity),
+    ("CEMAC", "CEMAC", BlocKind::EconomicCommunity),
+    ("CEFTA", "CEFTA", BlocKind::EconomicCommunity),
+    ("CEPGL", "CEPGL", BlocKind::EconomicCommunity),
+    ("LAIA", "LAIA", BlocKind::EconomicCommunity),
+    ("SPARTECA", "SPARTECA", BlocKind::EconomicCommunity),
+    ("AMU", "AMU", BlocKind::RegionalOrganization),
+    ("EAEU", "EAEU", BlocKind::EconomicCommunity),
+    ("ECO", "ECO", BlocKind::RegionalOrganization),
+    ("BIMSTEC", "BIMSTEC", BlocKind::RegionalOrganization),
 ];
 
 /// One membership row of the file.

@@ -9,9 +9,13 @@
 //!   States)"): it is split on commas outside parentheses, then adjacent pieces are joined
 //!   longest-first (up to three) when the joined name is a known country name;
 //! - groups as parties: "BLEU (Belgium-Luxembourg Economic Union)" is expanded into
-//!   Belgium and Luxembourg (the BLEU concludes BITs on behalf of both); every other group
-//!   (EU, EFTA, MERCOSUR, ASEAN …) is reported and skipped: its membership at the date of
-//!   each treaty is not in the file, and today's membership would be wrong for old treaties.
+//!   Belgium and Luxembourg (the BLEU concludes BITs on behalf of both), and "Channel
+//!   Islands (Guernsey, Jersey)" into the two; every other group that a bloc stands for
+//!   ([`BLOC_PARTIES`]: the European Union, EFTA, MERCOSUR, ASEAN …) is kept as a party in
+//!   its own right, linked to its `bloc` (`agreement_bloc_party`), never expanded into
+//!   today's members, which would be wrong for old treaties;
+//! - a name that no country and no bloc resolves is reported, and so is every treaty left
+//!   with fewer than two parties, with the reason.
 
 use crate::Dataset;
 use crate::datasets::{countries, first_part};
@@ -22,15 +26,53 @@ use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
 use chrono::{Datelike, NaiveDate};
-use entity::{AgreementKind, AgreementStatus, agreement, agreement_party};
-use std::collections::BTreeSet;
+use entity::{AgreementKind, AgreementStatus, agreement, agreement_bloc_party, agreement_party, bloc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::{BTreeSet, HashMap};
 
 /// Groups that stand for a fixed set of countries, expanded into them.
-pub const EXPANDED_GROUPS: &[(&str, &[&str])] = &[(
+pub const EXPANDED_GROUPS: &[(&str, &[&str])] = &[
     // The Belgium-Luxembourg Economic Union signs BITs for both its members.
-    "BLEU (Belgium-Luxembourg Economic Union)",
-    &["BEL", "LUX"],
-)];
+    ("BLEU (Belgium-Luxembourg Economic Union)", &["BEL", "LUX"]),
+    ("Channel Islands (Guernsey, Jersey)", &["GGY", "JEY"]),
+];
+
+/// Groups that UNCTAD names as parties, and the code of the bloc each is. UNCTAD's
+/// abbreviation differs from the bloc's code for the Andean Community (ANCOM), the Arab
+/// Maghreb Union (UMA) and the South Asian Free Trade Area, the free trade area of the
+/// SAARC's members; "OIC Investment Agreement members" are the Organisation of Islamic
+/// Cooperation's states that signed its investment agreement.
+pub const BLOC_PARTIES: &[(&str, &str)] = &[
+    ("EU (European Union)", "EU"),
+    ("European Union", "EU"),
+    ("League of Arab States", "LAS"),
+    ("Eurasian Economic Union", "EAEU"),
+    ("OIC Investment Agreement members", "OIC"),
+    ("EFTA (European Free Trade Association)", "EFTA"),
+    ("MERCOSUR (Mercado Común Sudamericano)", "MERCOSUR"),
+    ("ASEAN (Association of South-East Asian Nations)", "ASEAN"),
+    ("CARICOM (Caribbean Community)", "CARICOM"),
+    ("GCC (Gulf Cooperation Council)", "GCC"),
+    ("ECOWAS (Economic Community of West African States)", "ECOWAS"),
+    ("CACM (Central American Common Market)", "CACM"),
+    ("ANCOM (Andean Community)", "CAN"),
+    ("AU (African Union)", "AU"),
+    ("SACU (Southern African Customs Union)", "SACU"),
+    ("COMESA (Common Market for Eastern and Southern Africa)", "COMESA"),
+    ("ACP (African, Caribbean and Pacific Group of States)", "ACP"),
+    ("EAC (East African Community)", "EAC"),
+    ("SADC (Southern African Development Community)", "SADC"),
+    ("WAEMU (West African Economic and Monetary Union)", "WAEMU"),
+    ("CEMAC (Economic and Monetary Community of Central Africa)", "CEMAC"),
+    ("CEFTA (Central European Free Trade Agreement)", "CEFTA"),
+    ("ECO (Economic Cooperation Organization)", "ECO"),
+    ("BIMSTEC (Bay of Bengal Initiative for Multi-Sectoral Technical and Economic Cooperation)", "BIMSTEC"),
+    ("SAFTA (South Asian Free Trade Area Accord)", "SAARC"),
+    ("UMA (Arab Maghreb Union)", "AMU"),
+    ("CEPGL (Economic Community of the Great Lakes Countries)", "CEPGL"),
+    ("LAIA (Latin American Integration Association)", "LAIA"),
+    ("SPARTECA (South Pacific Regional Trade and Economic Cooperation Agreement)", "SPARTECA"),
+];
 
 /// One treaty as the file gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,33 +176,93 @@ pub(crate) fn split_parties(parties: &str, is_known: impl Fn(&str) -> bool) -> V
     names
 }
 
-/// The countries a party name stands for, or `None` when it is unmatched.
-fn party_countries(name: &str, resolver: &CountryResolver) -> Option<Vec<i32>> {
-    if let Some((_, members)) = EXPANDED_GROUPS.iter().find(|(group, _)| *group == name) {
-        return members.iter().map(|iso3| resolver.iso3(iso3)).collect();
-    }
-    resolver.name(name).map(|id| vec![id])
+/// What a party name stands for.
+#[derive(Debug, PartialEq, Eq)]
+enum Party {
+    /// One country, or the countries of a group that is expanded.
+    Countries(Vec<i32>),
+    /// A bloc, a party in its own right.
+    Bloc(i32),
 }
 
-/// Validates and upserts agreements and parties.
+/// Resolves a party name, or `None` when no country and no bloc matches it.
+fn party(name: &str, resolver: &CountryResolver, blocs: &HashMap<&str, i32>) -> Option<Party> {
+    if let Some((_, members)) = EXPANDED_GROUPS.iter().find(|(group, _)| *group == name) {
+        return members.iter().map(|iso3| resolver.iso3(iso3)).collect::<Option<_>>().map(Party::Countries);
+    }
+    if let Some((_, code)) = BLOC_PARTIES.iter().find(|(group, _)| *group == name) {
+        return blocs.get(code).map(|id| Party::Bloc(*id));
+    }
+    resolver.name(name).map(|id| Party::Countries(vec![id]))
+}
+
+/// The ids of the blocs of [`BLOC_PARTIES`], failing when no bloc has been imported yet.
+async fn bloc_ids(load: &Load<'_>) -> Result<HashMap<&'static str, i32>, ImportError> {
+    let codes = BLOC_PARTIES.iter().map(|(_, code)| *code);
+    let stored = bloc::Entity::find().filter(bloc::Column::Code.is_in(codes)).all(load.txn).await?;
+    if stored.is_empty() {
+        return Err(ImportError::MissingPrerequisite {
+            dataset: Dataset::UnctadIia.name(),
+            needs: Dataset::Blocs.name(),
+        });
+    }
+    let ids: HashMap<&str, i32> = stored.iter().map(|row| (row.code.as_str(), row.id)).collect();
+    Ok(BLOC_PARTIES.iter().filter_map(|(_, code)| ids.get(code).map(|id| (*code, *id))).collect())
+}
+
+/// The parties of one treaty.
+#[derive(Default)]
+struct Parties {
+    countries: BTreeSet<i32>,
+    blocs: BTreeSet<i32>,
+    unmatched: Vec<String>,
+}
+
+impl Parties {
+    /// Why a treaty has fewer than two parties, or `None` when it has two or more.
+    fn shortfall(&self, listed: &str) -> Option<String> {
+        let count = self.countries.len() + self.blocs.len();
+        let listed = listed.trim();
+        let unmatched: Vec<String> = self.unmatched.iter().map(|name| format!("`{name}`")).collect();
+        let parties = if count == 0 { "no party" } else { "one party" };
+        match (count, unmatched.is_empty()) {
+            (2.., _) => None,
+            (_, false) => Some(format!("has {parties}: {} matches no country or bloc", unmatched.join(", "))),
+            (0, true) => Some("has no party: the file lists none".to_owned()),
+            (_, true) if self.blocs.len() == 1 => {
+                Some(format!("has one party, the bloc `{listed}`: an agreement among its members"))
+            }
+            (_, true) => Some(format!("has one party: the file lists only `{listed}`")),
+        }
+    }
+}
+
+/// Validates and upserts agreements and their parties, countries and blocs.
 pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
     let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(parsed)?;
     let resolver = countries(load, Dataset::UnctadIia).await?;
+    let blocs = bloc_ids(load).await?;
     let mut agreements = Vec::with_capacity(records.len());
-    let mut parties: Vec<(String, BTreeSet<i32>)> = Vec::with_capacity(records.len());
+    let mut parties: Vec<(String, Parties)> = Vec::with_capacity(records.len());
     for record in &records {
-        let mut members = BTreeSet::new();
+        let mut found = Parties::default();
         for name in split_parties(&record.parties, |name| resolver.name(name).is_some()) {
-            match party_countries(&name, &resolver) {
-                Some(ids) => members.extend(ids),
-                None => load.skip(
-                    record.line,
-                    &format!("party `{name}` matches no country (groups other than the BLEU are not expanded)"),
-                ),
+            match party(&name, &resolver, &blocs) {
+                Some(Party::Countries(ids)) => found.countries.extend(ids),
+                Some(Party::Bloc(id)) => {
+                    found.blocs.insert(id);
+                }
+                None => {
+                    load.skip(record.line, &format!("party `{name}` matches no country or bloc"));
+                    found.unmatched.push(name);
+                }
             }
         }
-        parties.push((record.treaty_id.clone(), members));
+        if let Some(why) = found.shortfall(&record.parties) {
+            load.note(record.line, &format!("treaty {} ({}) {why}", record.treaty_id, record.short_title));
+        }
+        parties.push((record.treaty_id.clone(), found));
         agreements.push(agreement::Model {
             id: 0,
             source_id: load.source_id,
@@ -177,19 +279,21 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         });
     }
     let ids = store::agreements(load, agreements).await?;
-    let rows = parties
-        .into_iter()
-        .filter_map(|(reference, members)| ids.get(&reference).map(|id| (*id, members)))
-        .flat_map(|(agreement_id, members)| {
-            members.into_iter().map(move |country_id| agreement_party::Model {
-                agreement_id,
-                country_id,
-                joined_year: None,
-                withdrawn_year: None,
-            })
-        })
-        .collect();
-    store::parties(load, ids.values().copied().collect(), rows).await
+    let mut country_rows = Vec::new();
+    let mut bloc_rows = Vec::new();
+    for (reference, found) in parties {
+        let Some(&agreement_id) = ids.get(&reference) else { continue };
+        country_rows.extend(found.countries.into_iter().map(|country_id| agreement_party::Model {
+            agreement_id,
+            country_id,
+            joined_year: None,
+            withdrawn_year: None,
+        }));
+        bloc_rows.extend(found.blocs.into_iter().map(|bloc_id| agreement_bloc_party::Model { agreement_id, bloc_id }));
+    }
+    let agreement_ids: Vec<i32> = ids.values().copied().collect();
+    store::parties(load, agreement_ids.clone(), country_rows).await?;
+    store::bloc_parties(load, agreement_ids, bloc_rows).await
 }
 
 #[cfg(test)]
