@@ -229,6 +229,7 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
 const TABLES: &[&str] = &[
     "source",
     "country",
+    "country_income_group",
     "bloc",
     "bloc_member",
     "sector",

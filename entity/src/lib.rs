@@ -12,6 +12,7 @@ pub mod bloc;
 pub mod bloc_member;
 pub mod bundle_import;
 pub mod country;
+pub mod country_income_group;
 pub mod deployment;
 pub mod expert;
 pub mod expert_sector;

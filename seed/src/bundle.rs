@@ -63,6 +63,14 @@ pub(crate) const UNCTAD_IIA: BundledFile =
 /// World Bank CLASS, July 2022 (xlsx).
 pub(crate) const WB_CLASS: BundledFile = bundled!("CLASS.xlsx", "CLASS.xlsx.gz");
 
+/// World Bank historical income classification, FY1989–FY2023 (xlsx).
+pub(crate) const WB_INCOME_HISTORY: BundledFile =
+    bundled!("Historical_income_classification.xlsx", "Historical_income_classification.xlsx.gz");
+
+/// Our World in Data's series of the World Bank income groups.
+pub(crate) const OWID_INCOME_GROUPS: BundledFile =
+    bundled!("owid-world-bank-income-groups.csv", "owid-world-bank-income-groups.csv.gz");
+
 /// AidData TUFF donor dataset, Qatar (Windows-1252, CR line endings, unchanged).
 pub(crate) const TUFF_QATAR: BundledFile =
     bundled!("Qatar_TUFFDonorDataset_Level1_v1.0.csv", "Qatar_TUFFDonorDataset_Level1_v1.0.csv.gz");
@@ -95,6 +103,8 @@ pub(crate) const FILES: &[BundledFile] = &[
     DESTA,
     UNCTAD_IIA,
     WB_CLASS,
+    WB_INCOME_HISTORY,
+    OWID_INCOME_GROUPS,
     TUFF_QATAR,
     TUFF_SAUDI_ARABIA,
     BRAZIL_ABC,
@@ -106,8 +116,8 @@ pub(crate) const FILES: &[BundledFile] = &[
 /// different from the same files, so that a server over an import by an older binary
 /// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
-/// and of the map; 4: blocs as parties to UNCTAD's treaties.
-const LOADERS_REVISION: u32 = 4;
+/// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year.
+const LOADERS_REVISION: u32 = 5;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

@@ -48,6 +48,10 @@ pub mod source_keys {
     pub const COUNTRY_CROSSWALK: &str = crate::source::COUNTRY_CROSSWALK.key;
     /// The countries' World Bank region, income group and lending category.
     pub const WB_CLASS: &str = crate::source::WB_CLASS.key;
+    /// The countries' income groups year by year, to FY2023.
+    pub const WB_INCOME_HISTORY: &str = crate::source::WB_INCOME_HISTORY.key;
+    /// The countries' income groups of FY2024 and FY2025.
+    pub const OWID_INCOME_GROUPS: &str = crate::source::OWID_INCOME_GROUPS.key;
     /// The map the countries' ISO 3166-1 numeric codes key (the explorer's).
     pub const NATURAL_EARTH: &str = crate::source::NATURAL_EARTH.key;
 }
@@ -77,6 +81,9 @@ pub enum Dataset {
     UnctadIia,
     /// World Bank CLASS (July 2022): region, income group and lending category of `country`.
     WbClass,
+    /// The World Bank's historical income classification (OGHIST, FY1989–FY2023, and Our
+    /// World in Data's series for FY2024–FY2025): `country_income_group`, year by year.
+    WbIncomeHistory,
     /// AidData TUFF donor dataset for Qatar (Level 1, v1.0): `flow` rows with Qatar as provider.
     TuffQatar,
     /// AidData TUFF donor dataset for Saudi Arabia (Level 1, v1.0): `flow` rows with Saudi
@@ -106,6 +113,7 @@ impl Dataset {
         Dataset::Desta,
         Dataset::UnctadIia,
         Dataset::WbClass,
+        Dataset::WbIncomeHistory,
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
@@ -123,6 +131,7 @@ impl Dataset {
         Dataset::Desta,
         Dataset::UnctadIia,
         Dataset::WbClass,
+        Dataset::WbIncomeHistory,
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
@@ -145,6 +154,7 @@ impl Dataset {
             Dataset::Desta => "desta",
             Dataset::UnctadIia => "unctad-iia",
             Dataset::WbClass => "wb-class",
+            Dataset::WbIncomeHistory => "wb-income-history",
             Dataset::TuffQatar => "aiddata-tuff-qatar",
             Dataset::TuffSaudiArabia => "aiddata-tuff-saudi-arabia",
             Dataset::BrazilAbc => "aiddata-brazil-abc",

@@ -33,6 +33,7 @@ impl Input {
             Dataset::Desta => vec![bundle::DESTA],
             Dataset::UnctadIia => vec![bundle::UNCTAD_IIA],
             Dataset::WbClass => vec![bundle::WB_CLASS],
+            Dataset::WbIncomeHistory => vec![bundle::WB_INCOME_HISTORY, bundle::OWID_INCOME_GROUPS],
             Dataset::TuffQatar => vec![bundle::TUFF_QATAR],
             Dataset::TuffSaudiArabia => vec![bundle::TUFF_SAUDI_ARABIA],
             Dataset::BrazilAbc => vec![bundle::BRAZIL_ABC],
@@ -55,6 +56,11 @@ impl Input {
             Dataset::Sectors => {
                 let directory = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
                 vec![directory.join("SectorCategory.xml"), directory.join("Sector.xml")]
+            }
+            // The workbook given, and OWID's series beside it.
+            Dataset::WbIncomeHistory => {
+                let directory = path.parent().unwrap_or(Path::new("."));
+                vec![path.to_path_buf(), directory.join(bundle::OWID_INCOME_GROUPS.name)]
             }
             _ => vec![path.to_path_buf()],
         };

@@ -153,6 +153,30 @@ pub(crate) const WB_CLASS: SourceMeta = SourceMeta {
     retrieved_on: "2026-11-28",
 };
 
+/// The World Bank's historical income classification (OGHIST).
+pub(crate) const WB_INCOME_HISTORY: SourceMeta = SourceMeta {
+    key: "wb-oghist-fy2023",
+    title: "World Bank historical income classification (OGHIST.xlsx, sheet \"Country Analytical History\"), FY1989-FY2023",
+    publisher: "The World Bank",
+    url: "https://datahelpdesk.worldbank.org/knowledgebase/articles/906519-world-bank-country-and-lending-groups",
+    licence: "CC BY 4.0",
+    citation: "World Bank, Historical classification by income (OGHIST), FY1989-FY2023.",
+    version: "FY2023; file as committed in GitHub pyarasid/energy_research @ 9f240c8c0a184110aa5bd9f42875facc59e75716",
+    retrieved_on: "2026-11-28",
+};
+
+/// Our World in Data's series of the World Bank income groups (for FY2024 and FY2025).
+pub(crate) const OWID_INCOME_GROUPS: SourceMeta = SourceMeta {
+    key: "owid-wb-income-groups-2024",
+    title: "World Bank income groups, 1987-2023 (Our World in Data grapher export world-bank-income-groups)",
+    publisher: "Our World in Data, from the World Bank",
+    url: "https://ourworldindata.org/grapher/world-bank-income-groups",
+    licence: "CC BY 4.0",
+    citation: "World Bank (2024), processed by Our World in Data: \"World Bank income groups\", accessed 2024-12-12.",
+    version: "accessed 2024-12-12; file as committed in GitHub bkey15/dissertation @ 404972095f61b481311089fbb75bcac4a7b700fd",
+    retrieved_on: "2026-11-28",
+};
+
 /// AidData TUFF donor dataset, Qatar.
 pub(crate) const TUFF_QATAR: SourceMeta = SourceMeta {
     key: "aiddata-tuff-qatar-1.0",

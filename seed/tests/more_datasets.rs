@@ -71,6 +71,63 @@ async fn wb_class_import(db: &DatabaseConnection) {
 }
 on_both_databases!(wb_class_sqlite, wb_class_postgres, wb_class_import);
 
+/// Classified country-years of the workbook ("Country Analytical History": a code in column
+/// A, a class letter under a data year), read with calamine's plain API.
+fn workbook_classes() -> Vec<(String, i32, String)> {
+    use calamine::{Reader, Xlsx};
+    let bytes = bundled_bytes("Historical_income_classification.xlsx.gz");
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("Country Analytical History").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|row| row.iter().map(ToString::to_string).collect()).collect();
+    let years = rows.iter().find(|row| row[1].trim() == "Data for calendar year :").unwrap().clone();
+    let mut classes = Vec::new();
+    for row in rows.iter().filter(|row| !row[0].trim().is_empty()) {
+        for (column, year) in years.iter().enumerate().skip(2) {
+            let (Ok(year), class) = (year.parse::<f64>(), row[column].trim()) else { continue };
+            if ["L", "LM", "LM*", "UM", "H"].contains(&class) {
+                classes.push((row[0].trim().to_owned(), year as i32, class.to_owned()));
+            }
+        }
+    }
+    classes
+}
+
+async fn income_history_import(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    let report = import(db, Dataset::WbIncomeHistory).await;
+    let classes = workbook_classes();
+    let oghist = source_id(db, "wb-oghist-fy2023").await;
+    let stored = country_income_group::Entity::find()
+        .filter(country_income_group::Column::SourceId.eq(oghist))
+        .count(db)
+        .await
+        .unwrap();
+    let unmatched = ["ANT", "CHI", "CSK", "SUN", "XKX", "YUG", "YUGf"];
+    let expected = classes.iter().filter(|(code, _, _)| !unmatched.contains(&code.as_str())).count() as u64;
+    assert_eq!(stored, expected);
+    for code in unmatched {
+        assert!(report.messages.iter().any(|m| m.contains(&format!("`{code}`"))), "{code}: {:?}", report.messages);
+    }
+    // Kenya's class set from 2003 income (FY2005) took effect on 1 July 2004.
+    let (_, _, letter) = classes.iter().find(|(code, year, _)| code == "KEN" && *year == 2003).unwrap();
+    let kenya = country(db, "KEN").await;
+    let class = country_income_group::Entity::find_by_id((kenya.id, 2004)).one(db).await.unwrap().unwrap();
+    assert_eq!((letter.as_str(), class.income_group.as_str()), ("L", "Low income"));
+    // OWID adds the two years after the workbook's, with its own source.
+    let owid = source_id(db, "owid-wb-income-groups-2024").await;
+    let later = country_income_group::Entity::find()
+        .filter(country_income_group::Column::SourceId.eq(owid))
+        .filter(country_income_group::Column::Year.lte(2022))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(later, 0);
+
+    let again = import(db, Dataset::WbIncomeHistory).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+}
+on_both_databases!(income_history_sqlite, income_history_postgres, income_history_import);
+
 /// The rows of a bundled TUFF file (Windows-1252, CR line endings) as header → value maps.
 fn tuff_rows(file: &str) -> Vec<std::collections::HashMap<String, String>> {
     let text: String = bundled_bytes(file).iter().map(|byte| *byte as char).collect::<String>().replace('\r', "\n");

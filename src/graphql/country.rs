@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, InputObject, Object};
-use entity::{agreement, agreement_party, bloc, bloc_member, country, deployment, expert, flow, source};
+use entity::{
+    agreement, agreement_party, bloc, bloc_member, country, country_income_group, deployment, expert, flow, source,
+};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr, ExprTrait},
+    sea_query::{Condition, Expr, ExprTrait, Query},
 };
 use seed::source_keys;
 
@@ -111,10 +113,32 @@ impl Country {
         resolve::cited(ctx, source_keys::WB_CLASS, self.0.wb_region.as_deref())
     }
 
-    /// World Bank income group (Low income, Lower middle income …; World Bank CLASS, cited
-    /// in `extensions.sources`).
-    async fn income_group(&self, ctx: &Context<'_>) -> Option<&str> {
-        resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.as_deref())
+    /// World Bank income group (Low income, Lower middle income, Upper middle income, High
+    /// income): today's (World Bank CLASS, July 2022) without `year`; with `year`, the class
+    /// in force on 1 July of that year (the World Bank's fiscal year `year + 1`, set from
+    /// income in `year - 1`), from its historical classification, 1988 to 2024; null where
+    /// the country was not classified. Cited in `extensions.sources`.
+    async fn income_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The calendar year; today's class when not given.")] year: Option<i32>,
+    ) -> ApiResult<Option<String>> {
+        let Some(year) = year else {
+            return Ok(resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.clone()));
+        };
+        let series = self.income_groups_by_year(ctx).await?;
+        let class = series.iter().find(|class| class.year == year);
+        resolve::cite(ctx, class.map(|class| class.source_id));
+        Ok(class.map(|class| class.income_group.clone()))
+    }
+
+    /// The World Bank income groups of the country year by year, oldest first: the class in
+    /// force on 1 July of each year from 1988 (FY1989) to 2024 (FY2025), where the country
+    /// was classified. Cited in `extensions.sources`.
+    async fn income_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<IncomeGroupYear>> {
+        let series = self.income_groups_by_year(ctx).await?;
+        resolve::cite(ctx, series.iter().map(|class| class.source_id));
+        Ok(series.iter().cloned().map(IncomeGroupYear).collect())
     }
 
     /// World Bank lending category (IDA, IBRD, Blend; World Bank CLASS, cited in
@@ -292,9 +316,46 @@ impl Country {
 }
 
 impl Country {
+    async fn income_groups_by_year(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<std::sync::Arc<Vec<country_income_group::Model>>> {
+        let loader =
+            resolve::state::<async_graphql::dataloader::DataLoader<super::loaders::IncomeGroupsByCountry>>(ctx)?;
+        Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
+    }
+
     async fn bloc_codes(&self, ctx: &Context<'_>) -> ApiResult<std::sync::Arc<Vec<String>>> {
         let loader = resolve::state::<async_graphql::dataloader::DataLoader<super::loaders::BlocCodesByCountry>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
+    }
+}
+
+/// A country's World Bank income group in one year.
+pub struct IncomeGroupYear(country_income_group::Model);
+
+/// A country's World Bank income group in one year.
+#[Object]
+impl IncomeGroupYear {
+    /// The calendar year on whose 1 July the class took effect.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// The World Bank's fiscal year of the class (`FY2011` for 2010), set from gross
+    /// national income per capita (Atlas method) in `year - 1`.
+    async fn fiscal_year(&self) -> String {
+        format!("FY{}", self.0.year + 1)
+    }
+
+    /// Low income, Lower middle income, Upper middle income or High income.
+    async fn income_group(&self) -> &str {
+        &self.0.income_group
+    }
+
+    /// The dataset that gives the class.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
+        resolve::required::<source::Entity>(ctx, self.0.source_id).await.map(Source)
     }
 }
 
@@ -309,7 +370,8 @@ pub struct CountryFilter {
     pub sub_region: Option<Vec<String>>,
     /// UN M49 intermediate regions, by name or code, any of them.
     pub intermediate_region: Option<Vec<String>>,
-    /// World Bank income groups, any of them.
+    /// World Bank income groups, any of them: today's class, or, for the provider or
+    /// recipient of a flow, the class in force in the flow's year.
     pub income_group: Option<Vec<String>>,
     /// Of the South (M49 developing) or not.
     pub is_south: Option<bool>,
@@ -330,6 +392,10 @@ pub struct CountryFilter {
     /// The ids of the countries `code` names, once looked up ([`CountryCodes`]).
     #[graphql(skip)]
     pub code_ids: Option<Vec<i32>>,
+    /// SQL of the year in which `income_group` is read (the flow's, for a flow's
+    /// countries); today's class when none.
+    #[graphql(skip)]
+    pub income_year: Option<&'static str>,
 }
 
 impl CountryFilter {
@@ -356,11 +422,20 @@ impl CountryFilter {
             or: None,
             not: None,
             code_ids,
+            income_year: _,
         } = self
         else {
             return None;
         };
         code_ids.as_deref()
+    }
+
+    /// The filter with its income groups, at every depth, read in the year that `year`'s
+    /// SQL gives (a flow's), from the historical classification.
+    pub fn with_income_year(&self, year: &'static str) -> Self {
+        let mut filter = self.clone();
+        filter.visit_countries(&mut |country| country.income_year = Some(year));
+        filter
     }
 }
 
@@ -383,7 +458,23 @@ impl ToCondition for CountryFilter {
             }
         }
         if let Some(groups) = &self.income_group {
-            condition = condition.add(Column::IncomeGroup.is_in(groups.clone()));
+            condition = condition.add(match self.income_year {
+                None => Column::IncomeGroup.is_in(groups.clone()),
+                Some(year) => {
+                    use country_income_group::Column as Class;
+                    let classes = Query::select()
+                        .expr(Expr::val(1))
+                        .from(country_income_group::Entity)
+                        .and_where(
+                            Expr::col((country_income_group::Entity, Class::CountryId))
+                                .equals((country::Entity, Column::Id)),
+                        )
+                        .and_where(Expr::col((country_income_group::Entity, Class::Year)).eq(Expr::cust(year)))
+                        .and_where(Class::IncomeGroup.is_in(groups.clone()))
+                        .to_owned();
+                    Expr::exists(classes)
+                }
+            });
         }
         for (flag, column) in [
             (self.is_south, Column::IsDeveloping),

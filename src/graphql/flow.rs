@@ -206,6 +206,9 @@ pub struct FlowFilter {
     pub not: Option<Box<FlowFilter>>,
 }
 
+/// The flow's year, in which its countries' income groups are read.
+const FLOW_YEAR: &str = "\"flow\".\"year\"";
+
 impl ToCondition for FlowFilter {
     fn condition(&self) -> Condition {
         use flow::Column;
@@ -214,10 +217,10 @@ impl ToCondition for FlowFilter {
             condition = in_range(condition, Column::Year, range.gte, range.lte);
         }
         if let Some(provider) = &self.provider {
-            condition = condition.add(in_countries(Column::ProviderId, provider));
+            condition = condition.add(in_countries(Column::ProviderId, &provider.with_income_year(FLOW_YEAR)));
         }
         if let Some(recipient) = &self.recipient {
-            condition = condition.add(in_countries(Column::RecipientId, recipient));
+            condition = condition.add(in_countries(Column::RecipientId, &recipient.with_income_year(FLOW_YEAR)));
         }
         if let Some(has) = self.has_recipient {
             condition =

@@ -183,6 +183,19 @@ impl Loader<i32> for BlocCodesByCountry {
     }
 }
 
+/// The income groups of countries year by year ([`lookup::income_groups_by_country`]).
+pub struct IncomeGroupsByCountry(DatabaseConnection);
+
+impl Loader<i32> for IncomeGroupsByCountry {
+    type Value = Arc<Vec<entity::country_income_group::Model>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, countries: &[i32]) -> Result<HashMap<i32, Self::Value>, Arc<DbErr>> {
+        let series = lookup::income_groups_by_country(&self.0, countries).await?;
+        Ok(series.into_iter().map(|(country, years)| (country, Arc::new(years))).collect())
+    }
+}
+
 /// Looks up country ids by ISO3 or ISO2 code, for filters ([`super::country::resolve_codes`]).
 pub struct CountryIdsByCode(DatabaseConnection);
 
@@ -248,6 +261,7 @@ pub fn register(
     }
     by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_run, sector, source)
         .data(batched(BlocCodesByCountry(db.clone()), delay))
+        .data(batched(IncomeGroupsByCountry(db.clone()), delay))
         .data(batched(CountryIdsByCode(db.clone()), delay))
         .data(batched(AgreementClasses(db.clone()), delay))
         .data(batched(SouthSouthFlows(db.clone()), delay))

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use entity::{agreement, bloc, bloc_member, country, deployment, expert, flow, import_run, sector, source};
+use entity::{
+    agreement, bloc, bloc_member, country, country_income_group, deployment, expert, flow, import_run, sector, source,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
     sea_query::{Condition, Expr, ExprTrait, JoinType},
 };
 
@@ -199,4 +201,23 @@ pub async fn bloc_codes_by_country(
         codes.entry(country).or_default().push(code);
     }
     Ok(codes)
+}
+
+/// The income groups of countries year by year, oldest first.
+pub async fn income_groups_by_country(
+    db: &impl ConnectionTrait,
+    countries: &[i32],
+) -> Result<HashMap<i32, Vec<country_income_group::Model>>, DbErr> {
+    let rows = country_income_group::Entity::find()
+        .filter(country_income_group::Column::CountryId.is_in(countries.iter().copied()))
+        .order_by_asc(country_income_group::Column::CountryId)
+        .order_by_asc(country_income_group::Column::Year)
+        .all(db)
+        .await?;
+    let mut series: HashMap<i32, Vec<country_income_group::Model>> =
+        countries.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        series.entry(row.country_id).or_default().push(row);
+    }
+    Ok(series)
 }

@@ -20,6 +20,7 @@ const TABLES: &[&str] = &[
     "bloc",
     "bloc_member",
     "country",
+    "country_income_group",
     "deployment",
     "expert",
     "expert_sector",

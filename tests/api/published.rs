@@ -135,3 +135,28 @@ pub fn gcof_teams() -> Vec<HashMap<String, String>> {
         })
         .collect()
 }
+
+/// The World Bank's historical income classification as its workbook publishes it: the
+/// letter class (`L`, `LM`, `UM`, `H`, `..`) by ISO3 code and by the calendar year of the
+/// income data it was set from (sheet "Country Analytical History").
+pub fn income_history() -> HashMap<(String, i32), String> {
+    use calamine::{Reader, Xlsx};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/data/Historical_income_classification.xlsx.gz");
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("workbook")).read_to_end(&mut bytes).expect("gzip");
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
+    let range = workbook.worksheet_range("Country Analytical History").expect("sheet");
+    let rows: Vec<Vec<String>> =
+        range.rows().map(|row| row.iter().map(|c| c.to_string().trim().to_owned()).collect()).collect();
+    let header =
+        rows.iter().find(|row| row.get(1).map(String::as_str) == Some("Data for calendar year :")).expect("years");
+    let years: Vec<(usize, i32)> =
+        header.iter().enumerate().filter_map(|(i, y)| y.parse::<f64>().ok().map(|y| (i, y as i32))).collect();
+    let mut classes = HashMap::new();
+    for row in rows.iter().filter(|row| row.first().is_some_and(|code| code.len() == 3)) {
+        for &(column, year) in &years {
+            classes.insert((row[0].clone(), year), row.get(column).cloned().unwrap_or_default());
+        }
+    }
+    classes
+}

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     published::{self, amount},
@@ -417,4 +417,80 @@ async fn saudi_arabias_current_usd_is_the_files_usd_current_column_in_every_curr
     assert_eq!(stats["count"].as_u64(), Some(rows.len() as u64));
     assert!(close(stats["sumUsdCurrent"].as_f64().unwrap_or_default(), current), "{stats} vs {current}");
     assert_eq!(data["flows"]["totalCount"].as_u64(), Some(with_current as u64));
+}
+
+/// The World Bank's name of a class letter of its historical workbook.
+fn income_group_name(letter: &str) -> Option<&'static str> {
+    Some(match letter.trim_end_matches('*') {
+        "L" => "Low income",
+        "LM" => "Lower middle income",
+        "UM" => "Upper middle income",
+        "H" => "High income",
+        _ => return None,
+    })
+}
+
+/// A flow is read against its recipient's class in force in the flow's year (set from
+/// income data of the year before), not today's: counted from GCOF's published rows and
+/// the World Bank's published workbook.
+#[tokio::test]
+async fn income_groups_are_the_class_in_force_in_the_flows_year() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let history = published::income_history();
+    let mut expected: BTreeMap<&str, u64> = BTreeMap::new();
+    for row in published::gcof() {
+        let Ok(year) = row["year"].parse::<i32>() else { continue };
+        let letter = history.get(&(row["recipient_iso3"].clone(), year - 1));
+        if let Some(group) = letter.and_then(|letter| income_group_name(letter)) {
+            *expected.entry(group).or_default() += 1;
+        }
+    }
+    assert_eq!(expected.len(), 4, "{expected:?}");
+    let response = api
+        .post(
+            r#"{ flowStats(filter: { source: ["aiddata-gcof-1.0"] }, groupBy: [RECIPIENT_INCOME_GROUP]) { recipientIncomeGroup count } }"#,
+            json!({}),
+        )
+        .await;
+    let served: BTreeMap<&str, u64> = response["data"]["flowStats"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| Some((g["recipientIncomeGroup"].as_str()?, g["count"].as_u64()?)))
+        .collect();
+    assert_eq!(served, expected);
+    let cited = response["extensions"]["sources"].to_string();
+    assert!(cited.contains("wb-oghist-fy2023"), "{cited}");
+
+    for (group, count) in &expected {
+        let filter = json!({ "source": ["aiddata-gcof-1.0"], "recipient": { "incomeGroup": [group] } });
+        let data = api.data("query($f: FlowFilter) { flows(filter: $f) { totalCount } }", json!({ "f": filter })).await;
+        assert_eq!(data["flows"]["totalCount"].as_u64(), Some(*count), "{group}");
+    }
+}
+
+#[tokio::test]
+async fn a_countrys_income_group_by_year_is_the_workbooks() {
+    let test = TestDb::new().await;
+    let history = published::income_history();
+    let data = test
+        .api()
+        .data(
+            r#"{ country(code: "CHN") { today: incomeGroup y2000: incomeGroup(year: 2000) y1980: incomeGroup(year: 1980) incomeGroups { year fiscalYear incomeGroup } } }"#,
+            json!({}),
+        )
+        .await;
+    let china = &data["country"];
+    assert_eq!(china["y2000"].as_str(), income_group_name(&history[&("CHN".to_owned(), 1999)]));
+    assert_eq!(china["y1980"], Value::Null);
+    let series = china["incomeGroups"].as_array().expect("series");
+    assert_eq!(
+        series[0],
+        json!({ "year": 1988, "fiscalYear": "FY1989", "incomeGroup": income_group_name(&history[&("CHN".to_owned(), 1987)]) })
+    );
+    for class in series.iter().filter(|class| class["year"].as_i64() <= Some(2022)) {
+        let year = class["year"].as_i64().expect("year") as i32;
+        assert_eq!(class["incomeGroup"].as_str(), income_group_name(&history[&("CHN".to_owned(), year - 1)]), "{year}");
+    }
 }

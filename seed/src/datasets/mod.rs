@@ -11,6 +11,7 @@ pub(crate) mod sectors;
 pub(crate) mod tuff;
 pub(crate) mod unctad_iia;
 pub(crate) mod wb_class;
+pub(crate) mod wb_income_history;
 pub(crate) mod yotov;
 
 use crate::Dataset;
@@ -33,6 +34,7 @@ pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
         Dataset::Desta => &source::DESTA,
         Dataset::UnctadIia => &source::UNCTAD_IIA,
         Dataset::WbClass => &source::WB_CLASS,
+        Dataset::WbIncomeHistory => &source::WB_INCOME_HISTORY,
         Dataset::TuffQatar => &source::TUFF_QATAR,
         Dataset::TuffSaudiArabia => &source::TUFF_SAUDI_ARABIA,
         Dataset::BrazilAbc => &source::BRAZIL_ABC,
@@ -50,6 +52,7 @@ pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -
         Dataset::Desta => desta::import(load, input).await,
         Dataset::UnctadIia => unctad_iia::import(load, input).await,
         Dataset::WbClass => wb_class::import(load, input).await,
+        Dataset::WbIncomeHistory => wb_income_history::import(load, input).await,
         Dataset::TuffQatar | Dataset::TuffSaudiArabia => tuff::import(load, input, dataset).await,
         Dataset::BrazilAbc => brazil_abc::import(load, input).await,
         Dataset::YotovTrade => yotov::import(load, input).await,

@@ -54,9 +54,15 @@ pub(crate) struct Sheet {
 
 /// Reads the sheet's rows as text (row 1 is the header).
 pub(crate) fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ParseError> {
+    read_sheet(bytes, SHEET)
+}
+
+/// Reads a sheet of a workbook as rows of text, row 1 first (cells as the workbook last
+/// computed them).
+pub(crate) fn read_sheet(bytes: &[u8], sheet: &str) -> Result<Vec<Vec<String>>, ParseError> {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|error| ParseError::File(format!("not xlsx: {error}")))?;
     let range =
-        workbook.worksheet_range(SHEET).map_err(|error| ParseError::File(format!("no sheet `{SHEET}`: {error}")))?;
+        workbook.worksheet_range(sheet).map_err(|error| ParseError::File(format!("no sheet `{sheet}`: {error}")))?;
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut rows: Vec<Vec<String>> = (0..first_row).map(|_| Vec::new()).collect();
     rows.extend(range.rows().map(|row| row.iter().map(cell_text).collect()));

@@ -4,6 +4,7 @@
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{country, sector, source};
 use sea_orm::{ActiveEnum, Order};
+use seed::source_keys;
 
 use super::{super::filter::OrderDirection, condition, group_limit};
 use crate::{
@@ -30,9 +31,12 @@ pub enum FlowDimension {
     ProviderSubRegion,
     /// The recipient's UN M49 sub-region.
     RecipientSubRegion,
-    /// The provider's World Bank income group.
+    /// The provider's World Bank income group in force in the flow's year (on 1 July; see
+    /// `Country.incomeGroup(year:)`); null for flows before 1988 or of unclassified years.
     ProviderIncomeGroup,
-    /// The recipient's World Bank income group.
+    /// The recipient's World Bank income group in force in the flow's year (on 1 July; see
+    /// `Country.incomeGroup(year:)`); null for flows before 1988, of unclassified years, or
+    /// without a recipient country.
     RecipientIncomeGroup,
     /// The sector as coded by the source.
     Sector,
@@ -120,12 +124,12 @@ impl FlowStats {
         self.0.text(flows::FlowDimension::RecipientSubRegion)
     }
 
-    /// The provider's World Bank income group.
+    /// The provider's World Bank income group in force in the flow's year.
     async fn provider_income_group(&self) -> Option<&str> {
         self.0.text(flows::FlowDimension::ProviderIncomeGroup)
     }
 
-    /// The recipient's World Bank income group.
+    /// The recipient's World Bank income group in force in the flow's year.
     async fn recipient_income_group(&self) -> Option<&str> {
         self.0.text(flows::FlowDimension::RecipientIncomeGroup)
     }
@@ -238,6 +242,12 @@ impl FlowStatsQuery {
             order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
         let groups =
             flows::flow_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, &order, Some(limit)).await?;
+        let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
+        if group_by.iter().any(|dimension| by_income.contains(dimension)) {
+            for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {
+                resolve::cited(ctx, key, Some(()));
+            }
+        }
         Ok(wrap(ctx, groups))
     }
 }

@@ -15,6 +15,16 @@ use crate::repo::aggregate::{Aggregate, Dimension, Group, GroupKey, Join, Key, K
 
 const PROVIDER: Join = Join { alias: "p", table: "country", on: "\"p\".\"id\" = \"t\".\"provider_id\"" };
 const RECIPIENT: Join = Join { alias: "r", table: "country", on: "\"r\".\"id\" = \"t\".\"recipient_id\"" };
+const PROVIDER_INCOME: Join = Join {
+    alias: "pi",
+    table: "country_income_group",
+    on: "\"pi\".\"country_id\" = \"t\".\"provider_id\" AND \"pi\".\"year\" = \"t\".\"year\"",
+};
+const RECIPIENT_INCOME: Join = Join {
+    alias: "ri",
+    table: "country_income_group",
+    on: "\"ri\".\"country_id\" = \"t\".\"recipient_id\" AND \"ri\".\"year\" = \"t\".\"year\"",
+};
 const SECTOR: Join = Join { alias: "s", table: "sector", on: "\"s\".\"id\" = \"t\".\"sector_id\"" };
 const SECTOR_PARENT: Join = Join { alias: "sp", table: "sector", on: "\"sp\".\"id\" = \"s\".\"parent_id\"" };
 const SECTOR_GRANDPARENT: Join = Join { alias: "sg", table: "sector", on: "\"sg\".\"id\" = \"sp\".\"parent_id\"" };
@@ -39,9 +49,9 @@ pub enum FlowDimension {
     ProviderSubRegion,
     /// The recipient's UN M49 sub-region.
     RecipientSubRegion,
-    /// The provider's World Bank income group.
+    /// The provider's World Bank income group in force in the flow's year.
     ProviderIncomeGroup,
-    /// The recipient's World Bank income group.
+    /// The recipient's World Bank income group in force in the flow's year.
     RecipientIncomeGroup,
     /// The sector as coded by the source.
     Sector,
@@ -91,20 +101,18 @@ impl FlowDimension {
         name
     }
 
-    /// The flow column the key derives from (grouped by in the partial aggregates).
-    fn raw_key(self) -> flow::Column {
+    /// The flow columns the key derives from (grouped by in the partial aggregates).
+    fn raw_keys(self) -> &'static [flow::Column] {
         use flow::Column;
         match self {
-            Self::Year => Column::Year,
-            Self::Provider | Self::ProviderRegion | Self::ProviderSubRegion | Self::ProviderIncomeGroup => {
-                Column::ProviderId
-            }
-            Self::Recipient | Self::RecipientRegion | Self::RecipientSubRegion | Self::RecipientIncomeGroup => {
-                Column::RecipientId
-            }
-            Self::Sector | Self::SectorCategory | Self::SectorGroup => Column::SectorId,
-            Self::Kind => Column::Kind,
-            Self::Source => Column::SourceId,
+            Self::Year => &[Column::Year],
+            Self::Provider | Self::ProviderRegion | Self::ProviderSubRegion => &[Column::ProviderId],
+            Self::ProviderIncomeGroup => &[Column::ProviderId, Column::Year],
+            Self::Recipient | Self::RecipientRegion | Self::RecipientSubRegion => &[Column::RecipientId],
+            Self::RecipientIncomeGroup => &[Column::RecipientId, Column::Year],
+            Self::Sector | Self::SectorCategory | Self::SectorGroup => &[Column::SectorId],
+            Self::Kind => &[Column::Kind],
+            Self::Source => &[Column::SourceId],
         }
     }
 }
@@ -120,8 +128,8 @@ impl Dimension for FlowDimension {
             Self::RecipientRegion => ("\"r\".\"region_name\"", &[RECIPIENT], KeyType::Text),
             Self::ProviderSubRegion => ("\"p\".\"sub_region_name\"", &[PROVIDER], KeyType::Text),
             Self::RecipientSubRegion => ("\"r\".\"sub_region_name\"", &[RECIPIENT], KeyType::Text),
-            Self::ProviderIncomeGroup => ("\"p\".\"income_group\"", &[PROVIDER], KeyType::Text),
-            Self::RecipientIncomeGroup => ("\"r\".\"income_group\"", &[RECIPIENT], KeyType::Text),
+            Self::ProviderIncomeGroup => ("\"pi\".\"income_group\"", &[PROVIDER_INCOME], KeyType::Text),
+            Self::RecipientIncomeGroup => ("\"ri\".\"income_group\"", &[RECIPIENT_INCOME], KeyType::Text),
             Self::Sector => ("\"t\".\"sector_id\"", &[], KeyType::Id),
             Self::SectorCategory => (
                 "CASE \"s\".\"level\" WHEN 'PURPOSE' THEN \"s\".\"parent_id\" WHEN 'CATEGORY' THEN \"s\".\"id\" END",
@@ -217,7 +225,7 @@ pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension]) -> Sele
         .into_iter()
         .filter(|key| {
             key.as_str() == Column::SourceId.as_str()
-                || group_by.iter().any(|dimension| dimension.raw_key().as_str() == key.as_str())
+                || group_by.iter().flat_map(|dimension| dimension.raw_keys()).any(|raw| raw.as_str() == key.as_str())
         })
         .collect();
     let mut select = Query::select();
