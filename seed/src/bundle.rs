@@ -79,9 +79,9 @@ pub(crate) const TUFF_QATAR: BundledFile =
 pub(crate) const TUFF_SAUDI_ARABIA: BundledFile =
     bundled!("SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv", "SaudiArabia_TUFFDonorDataset_Level1_v1.0.csv.gz");
 
-/// Brazilian Cooperation Agency actions (DERIVED CSV with partner ISO3).
+/// Brazilian Cooperation Agency actions: the workbook AidData republished (unchanged).
 pub(crate) const BRAZIL_ABC: BundledFile =
-    bundled!("brazil_abc_projects_by_country_derived.csv", "brazil_abc_projects_by_country_derived.csv.gz");
+    bundled!("Brazil_2005-2011_raw_data.xlsx", "Brazil_2005-2011_raw_data.xlsx.gz");
 
 /// Yotov et al. (2016) trade application data (DERIVED CSV of `agtpa_applications.rda`).
 pub(crate) const YOTOV_TRADE: BundledFile = bundled!("agtpa_applications.csv", "agtpa_applications.csv.gz");
@@ -116,8 +116,8 @@ pub(crate) const FILES: &[BundledFile] = &[
 /// different from the same files, so that a server over an import by an older binary
 /// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
-/// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year.
-const LOADERS_REVISION: u32 = 5;
+/// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year; 6: Brazil's ABC from its workbook.
+const LOADERS_REVISION: u32 = 6;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

@@ -204,12 +204,12 @@ pub(crate) const TUFF_SAUDI_ARABIA: SourceMeta = SourceMeta {
 /// Brazilian Cooperation Agency (ABC) actions, as republished by AidData.
 pub(crate) const BRAZIL_ABC: SourceMeta = SourceMeta {
     key: "aiddata-brazil-abc-2005-2011",
-    title: "Brazilian Cooperation Agency (ABC) South-South technical cooperation actions 1999-2010 (SIGAP export, sheet \"Dados Básicos de Projetos por P\"), flattened with partner ISO3 codes",
+    title: "Brazilian Cooperation Agency (ABC) South-South technical cooperation actions 1999-2010 (SIGAP export, sheet \"Dados Básicos de Projetos por P\")",
     publisher: "Agência Brasileira de Cooperação (ABC); republished by AidData at William & Mary",
     url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d/donor",
     licence: "None stated (government data republished by AidData): attribution required, verify before redistribution",
     citation: "Agência Brasileira de Cooperação (ABC), Ministério das Relações Exteriores do Brasil: technical cooperation actions 1999-2010 (Brazil_2005-2011_raw_data.xlsx), republished by AidData.",
-    version: "Brazil_2005-2011_raw_data.xlsx @ afaf88bc316560b575ed7778901ae2a999a69f1d; DERIVED CSV with partner_iso3",
+    version: "Brazil_2005-2011_raw_data.xlsx @ afaf88bc316560b575ed7778901ae2a999a69f1d",
     retrieved_on: "2026-11-28",
 };
 

@@ -185,25 +185,49 @@ async fn tuff_import(db: &DatabaseConnection) {
 }
 on_both_databases!(tuff_sqlite, tuff_postgres, tuff_import);
 
+/// The action rows of ABC's workbook, each with the partner heading above it: rows with a
+/// code and a status, under a heading row that holds a name alone.
+fn abc_actions() -> Vec<(String, Vec<String>)> {
+    use calamine::{Reader, Xlsx};
+    let bytes = bundled_bytes("Brazil_2005-2011_raw_data.xlsx.gz");
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("Dados Básicos de Projetos por P").unwrap();
+    let mut partner = String::new();
+    let mut actions = Vec::new();
+    for row in range.rows() {
+        let cells: Vec<String> = row.iter().take(5).map(|cell| cell.to_string().trim().to_owned()).collect();
+        match cells.as_slice() {
+            [name, rest @ ..] if !name.is_empty() && rest.iter().all(String::is_empty) => partner = name.clone(),
+            [code, status, ..] if !code.is_empty() && !status.is_empty() && code != "Ação" && code != "Projeto" => {
+                actions.push((partner.clone(), cells.clone()));
+            }
+            _ => {}
+        }
+    }
+    actions
+}
+
 async fn brazil_abc_import(db: &DatabaseConnection) {
     import(db, Dataset::CountryCodes).await;
     let report = import(db, Dataset::BrazilAbc).await;
-    let bytes = bundled_bytes("brazil_abc_projects_by_country_derived.csv.gz");
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 1332);
-    let distinct: std::collections::HashSet<Vec<String>> =
-        rows.iter().map(|row| row.iter().map(str::to_owned).collect()).collect();
+    let actions = abc_actions();
+    assert_eq!(actions.len(), 1354);
+    assert_eq!(report.rows_read, 1354);
+    let distinct: std::collections::HashSet<&(String, Vec<String>)> = actions.iter().collect();
     let flows = flows_of(db, "aiddata-brazil-abc-2005-2011").await;
     assert_eq!(flows.len(), distinct.len(), "{:?}", report.messages);
-    assert_eq!(report.skipped as usize, rows.len() - distinct.len());
+    assert_eq!(report.skipped as usize, actions.len() - distinct.len());
+    assert!(report.messages.iter().all(|m| m.contains("sheet \"Dados Básicos de Projetos por P\" line ")));
+    // Codes that do not start with `BRA/` are actions too (the derived CSV dropped them).
+    for reference in ["BRA 04/043 S057/HTI", "MERCOSUL - FIDA/Regionais", "BRA04/044 - Diretrizes/CUB"] {
+        assert!(flows.iter().any(|flow| flow.r#ref == reference), "{reference}");
+    }
     let brazil = country(db, "BRA").await.id;
     assert!(flows.iter().all(|flow| flow.provider_id == brazil && flow.kind == FlowKind::TechnicalAssistance));
     assert!(flows.iter().all(|flow| flow.amount_usd_current.is_none() && flow.sector_id.is_none()));
     let regional = flows.iter().filter(|flow| flow.recipient_id.is_none()).count();
-    let regional_rows: std::collections::HashSet<&Vec<String>> =
-        distinct.iter().filter(|row| row[0] == "Regionais").collect();
-    assert_eq!(regional, regional_rows.len());
+    let regional_rows = distinct.iter().filter(|(partner, _)| partner == "Regionais").count();
+    assert_eq!(regional, regional_rows);
     assert!(
         flows
             .iter()
@@ -231,7 +255,7 @@ async fn brazil_abc_import(db: &DatabaseConnection) {
         .unwrap();
     let missions = distinct
         .iter()
-        .filter(|row| row[4].trim_start_matches(['“', '"']).to_lowercase().starts_with("missão"))
+        .filter(|(_, row)| row[2].trim_start_matches(['“', '"']).to_lowercase().starts_with("missão"))
         .count();
     assert!(teams > 250 && teams as usize <= missions, "{teams} of {missions}");
 

@@ -1,22 +1,29 @@
-//! The Brazilian Cooperation Agency's (ABC) technical cooperation actions 1999–2010, as
-//! AidData republished them, flattened to one row per action and partner with the
-//! partner's ISO3 code added (a DERIVED CSV, see `seed/data/README.md`).
+//! The Brazilian Cooperation Agency's (ABC) technical cooperation actions 1999–2010, from
+//! the workbook AidData republished (`Brazil_2005-2011_raw_data.xlsx`, sheet "Dados
+//! Básicos de Projetos por P", ABC's SIGAP export).
 //!
-//! Flows (natural key: source + ref, `ref` = `<project code>/<partner ISO3>`, or
-//! `<project code>/Regionais` for regional actions):
+//! The sheet is a list of blocks, one per partner: a heading row with the partner's name
+//! in Portuguese alone in column A ("Afeganistão", "Regionais" for regional actions), a
+//! header row ("Ação" or "Projeto", "Situação", "Título", "Objetivo", "Ano"), then one row
+//! per action. Every action row is read, whatever its code looks like ("BRA/04/043-A167",
+//! "BRA 04/043 S057", "MERCOSUL - FIDA"; surrounding spaces, non-breaking ones too, are
+//! trimmed).
+//!
+//! Flows (natural key: source + ref, `ref` = `<action code>/<partner ISO3>`, or
+//! `<action code>/Regionais` for regional actions):
 //! - provider Brazil, kind TECHNICAL_ASSISTANCE, `flow_type` = `Ação/Projeto` (the column of
 //!   ABC's sheet the rows come from);
-//! - recipient: `partner_iso3` through the resolver; the "Regionais" rows have none: no
-//!   recipient, `recipient_label` = `Regionais`;
-//! - year, `status` (`Concluído`, `Em execução`), title, description = `objective`;
+//! - recipient: the partner heading, matched by the country tables' Portuguese names or
+//!   [`PARTNER_NAMES`]; "Regionais" actions have none: `recipient_label` = `Regionais`;
+//! - year, `status` (`Concluído`, `Em execução`), title, description = the objective;
 //! - no amounts: this sheet has no budget column (only the 2011 sheet of the workbook, not
 //!   imported, has budgets, in reais); no sector: the file has none, and none is guessed
 //!   from titles.
 //!
 //! The same action appears under several partners (one flow each). Rows that repeat an
-//! earlier row exactly (same code, partner and text: 246 rows of the file) are skipped and
-//! reported; rows that share code and partner but differ in text are kept, the later ones
-//! with `#2`, `#3` … after the ref.
+//! earlier row of the same partner exactly (same code and text) are skipped and reported;
+//! rows that share code and partner but differ in text are kept, the later ones with `#2`,
+//! `#3` … after the ref.
 //!
 //! Experts: an action whose title begins with "Missão" (any case, after opening quotes) is
 //! an expert mission. It becomes an expert of kind TEAM (ref `abc-<flow ref>`, name = the
@@ -28,96 +35,146 @@
 //! "Missão de Especialistas Bolivianos …"). The people are never named: no person is made up.
 
 use crate::Dataset;
+use crate::datasets::wb_class::read_sheet;
 use crate::datasets::{countries, first_part};
-use crate::error::{ImportError, ParseError};
+use crate::error::{FieldError, ImportError};
 use crate::run::{Input, Load};
 use crate::store;
-use crate::table::{CsvTable, Parsed};
-use crate::text;
-use entity::{ExpertKind, FlowKind, deployment, expert};
+use crate::table::Parsed;
+use entity::{ExpertKind, FlowKind, country, deployment, expert};
+use sea_orm::{EntityTrait, QuerySelect};
 use std::collections::HashMap;
+
+/// The sheet read.
+pub const SHEET: &str = "Dados Básicos de Projetos por P";
 
 /// The `flow_type` of every flow.
 pub const FLOW_TYPE: &str = "Ação/Projeto";
 
+/// The partner heading of regional actions.
+pub const REGIONAL: &str = "Regionais";
+
+/// Partner headings that the country tables' Portuguese names do not match, with the ISO3
+/// code of the country each names (old or Brazilian spellings, abbreviations).
+pub const PARTNER_NAMES: &[(&str, &str)] = &[
+    ("Botsuana", "BWA"),
+    ("Casaquistão", "KAZ"),
+    ("Etiopia", "ETH"),
+    ("Guiana", "GUY"),
+    ("Líberia", "LBR"),
+    ("Malaui", "MWI"),
+    ("Papua-Nova-Guiné", "PNG"),
+    ("Quênia", "KEN"),
+    ("Rep. Dem. do Congo", "COD"),
+    ("Territórios Palestinos", "PSE"),
+    ("Trinidad e Tobago", "TTO"),
+];
+
 /// One action row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ActionRecord {
+    /// The sheet's row.
     pub line: u64,
-    pub reference: String,
+    pub code: String,
+    /// The partner heading the row is under.
     pub partner: String,
-    pub partner_iso3: Option<String>,
+    /// 1 for the first row of this code and partner, 2 for the next that differs …
+    pub occurrence: usize,
     pub status: Option<String>,
     pub title: Option<String>,
     pub objective: Option<String>,
     pub year: Option<i32>,
 }
 
-/// Parses the CSV.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<ActionRecord>, ParseError> {
-    let text = text::decode_utf8(bytes)?;
-    let table = CsvTable::parse(&text)?;
-    let partner = table.column("partner_country_pt")?;
-    let iso3 = table.column("partner_iso3")?;
-    let code = table.column("project_code")?;
-    let status = table.column("status")?;
-    let title = table.column("title")?;
-    let objective = table.column("objective")?;
-    let year = table.column("year")?;
+impl ActionRecord {
+    /// The flow's ref, given the ISO3 code of the partner (none for regional actions).
+    fn reference(&self, partner_iso3: Option<&str>) -> String {
+        let reference = format!("{}/{}", self.code, partner_iso3.unwrap_or(&self.partner));
+        if self.occurrence > 1 { format!("{reference}#{}", self.occurrence) } else { reference }
+    }
+}
+
+/// A cell's text, trimmed (non-breaking spaces too), or none when blank.
+fn text(row: &[String], position: usize) -> Option<String> {
+    row.get(position).map(|cell| cell.trim()).filter(|cell| !cell.is_empty()).map(str::to_owned)
+}
+
+/// Parses the sheet's rows (pure; [`read_sheet`] reads them from the xlsx, row 1 first).
+pub(crate) fn parse_rows(rows: &[Vec<String>]) -> Parsed<ActionRecord> {
     let mut parsed = Parsed::new();
-    // (code, partner) → the rows seen with it (line, text).
-    let mut seen: HashMap<(String, String), Vec<(u64, ActionRecord)>> = HashMap::new();
-    for row in &table.rows {
+    let mut partner: Option<String> = None;
+    // (code, partner) → the rows seen with it (line, record).
+    let mut seen: HashMap<(String, String), Vec<ActionRecord>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        let line = index as u64 + 1;
+        let cells: Vec<Option<String>> = (0..5).map(|position| text(row, position)).collect();
+        let Some(first) = cells[0].clone() else { continue };
+        if cells[1..].iter().all(Option::is_none) {
+            partner = Some(first);
+            continue;
+        }
+        if first == "Ação" || first == "Projeto" {
+            continue;
+        }
         parsed.rows_read += 1;
-        let record = (|| {
-            let code = row.required(code)?.to_owned();
-            let partner = row.required(partner)?.to_owned();
-            let partner_iso3 = row.text(iso3).map(str::to_owned);
-            if let Some(bad) =
-                partner_iso3.as_deref().filter(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-            {
-                return Err(row.invalid(iso3, bad, "an ISO3 code"));
-            }
-            Ok(ActionRecord {
-                line: row.line,
-                reference: format!("{code}/{}", partner_iso3.as_deref().unwrap_or(&partner)),
-                partner,
-                partner_iso3,
-                status: row.text(status).map(str::to_owned),
-                title: row.text(title).map(str::to_owned),
-                objective: row.text(objective).map(str::to_owned),
-                year: row.year(year)?,
-            })
-        })();
-        let mut record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                parsed.errors.push(error);
+        let Some(partner) = partner.clone() else {
+            parsed.errors.push(FieldError::new(line, "Ação", format!("`{first}` comes before any partner heading")));
+            continue;
+        };
+        let year = match cells[4].as_deref().map(|year| year.parse::<f64>()) {
+            None => None,
+            Some(Ok(year)) if year.fract() == 0.0 && (1900.0..=2100.0).contains(&year) => Some(year as i32),
+            Some(_) => {
+                let value = cells[4].clone().unwrap_or_default();
+                parsed.errors.push(FieldError::new(line, "Ano", format!("`{value}` is not a year")));
                 continue;
             }
         };
-        let earlier = seen.entry((record.reference.clone(), record.partner.clone())).or_default();
-        if let Some((first, _)) =
-            earlier.iter().find(|(_, other)| ActionRecord { line: record.line, ..other.clone() } == record)
+        let mut record = ActionRecord {
+            line,
+            code: first,
+            partner,
+            occurrence: 1,
+            status: cells[1].clone(),
+            title: cells[2].clone(),
+            objective: cells[3].clone(),
+            year,
+        };
+        let earlier = seen.entry((record.code.clone(), record.partner.clone())).or_default();
+        if let Some(repeated) = earlier
+            .iter()
+            .find(|other| ActionRecord { line: other.line, occurrence: other.occurrence, ..record.clone() } == **other)
         {
-            parsed.left_out.push((row.line, format!("repeats line {first} (`{}`)", record.reference)));
+            parsed
+                .left_out
+                .push((line, format!("repeats row {} (`{}` for {})", repeated.line, record.code, record.partner)));
             continue;
         }
-        let same_key = earlier.len();
-        earlier.push((row.line, record.clone()));
-        if same_key > 0 {
-            record.reference = format!("{}#{}", record.reference, same_key + 1);
-        }
+        record.occurrence = earlier.len() + 1;
+        earlier.push(record.clone());
         parsed.records.push(record);
     }
-    Ok(parsed)
+    parsed
+}
+
+/// The ISO3 code of a partner heading, none for regional actions; `Err` when unmatched.
+fn partner_iso3<'a>(
+    partner: &str,
+    resolver: &crate::resolver::CountryResolver,
+    iso3_of: &'a HashMap<i32, String>,
+) -> Result<Option<&'a str>, ()> {
+    if partner == REGIONAL {
+        return Ok(None);
+    }
+    let named = PARTNER_NAMES.iter().find(|(name, _)| *name == partner).and_then(|(_, iso3)| resolver.iso3(iso3));
+    named.or_else(|| resolver.name(partner)).and_then(|id| iso3_of.get(&id)).map(|iso3| Some(iso3.as_str())).ok_or(())
 }
 
 /// Whether an action is a mission of Brazilian experts (module docs).
-pub(crate) fn is_brazilian_mission(record: &ActionRecord) -> bool {
+pub(crate) fn is_brazilian_mission(record: &ActionRecord, partner_iso3: Option<&str>) -> bool {
     let Some(title) = record.title.as_deref() else { return false };
     let title = title.trim_start_matches(|c: char| c.is_whitespace() || "“\"'‘".contains(c)).to_lowercase();
-    if !title.starts_with("missão") || record.partner_iso3.as_deref() == Some("BRA") {
+    if !title.starts_with("missão") || partner_iso3 == Some("BRA") {
         return false;
     }
     if title.contains("ao brasil") || title.contains("delegação") {
@@ -136,26 +193,32 @@ pub(crate) fn is_brazilian_mission(record: &ActionRecord) -> bool {
 
 /// Validates and upserts the flows, then the mission teams and their deployments.
 pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+    let rows = read_sheet(first_part(input), SHEET).map_err(|error| ImportError::from_parse(&load.file, error))?;
+    let sheet = format!("{} sheet \"{SHEET}\"", load.file);
+    let records = load.accept_part(&sheet, parse_rows(&rows))?;
     let resolver = countries(load, Dataset::BrazilAbc).await?;
     let brazil = resolver
         .iso3("BRA")
         .ok_or(ImportError::MissingPrerequisite { dataset: Dataset::BrazilAbc.name(), needs: "the country BRA" })?;
+    let iso3_of: HashMap<i32, String> = country::Entity::find()
+        .select_only()
+        .columns([country::Column::Id, country::Column::Iso3])
+        .into_tuple()
+        .all(load.txn)
+        .await?
+        .into_iter()
+        .collect();
     let mut flows = Vec::with_capacity(records.len());
     let mut missions = Vec::new();
     for record in records {
-        let recipient_id = match record.partner_iso3.as_deref() {
-            Some(code) => match resolver.iso3(code) {
-                Some(id) => Some(id),
-                None => {
-                    load.skip(record.line, &format!("partner_iso3 `{code}` matches no country: row skipped"));
-                    continue;
-                }
-            },
-            None => None,
+        let Ok(iso3) = partner_iso3(&record.partner, &resolver, &iso3_of) else {
+            load.report.skipped += 1;
+            load.note_in(&sheet, record.line, &format!("partner `{}` matches no country: row skipped", record.partner));
+            continue;
         };
-        let mut row = store::flow_row(load.source_id, record.reference.clone(), brazil, FlowKind::TechnicalAssistance);
+        let recipient_id = iso3.and_then(|code| resolver.iso3(code));
+        let reference = record.reference(iso3);
+        let mut row = store::flow_row(load.source_id, reference.clone(), brazil, FlowKind::TechnicalAssistance);
         row.recipient_id = recipient_id;
         row.recipient_label = recipient_id.is_none().then(|| record.partner.clone());
         row.year = record.year;
@@ -164,18 +227,18 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         row.description = record.objective.clone();
         row.status = record.status.clone();
         flows.push(row);
-        if is_brazilian_mission(&record) {
-            missions.push((record, recipient_id));
+        if is_brazilian_mission(&record, iso3) {
+            missions.push((reference, record, recipient_id));
         }
     }
     let flow_ids = store::flows(load, flows).await?;
     let experts = missions
         .into_iter()
-        .map(|(record, host)| store::ExpertRows {
+        .map(|(reference, record, host)| store::ExpertRows {
             expert: expert::Model {
                 id: 0,
                 source_id: load.source_id,
-                r#ref: format!("abc-{}", record.reference),
+                r#ref: format!("abc-{reference}"),
                 name: record
                     .title
                     .as_deref()
@@ -193,7 +256,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                 host_country_id: host,
                 start_year: record.year,
                 end_year: None,
-                flow_id: flow_ids.get(&record.reference).copied(),
+                flow_id: flow_ids.get(&reference).copied(),
                 agreement_id: None,
             }],
         })
@@ -205,33 +268,84 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
 mod tests {
     use super::*;
 
-    /// Real rows of brazil_abc_projects_by_country_derived.csv: a mission to Afghanistan, the
-    /// same Bahamas action twice (lines 85 and 87 of the file), a title in curly quotes (Cabo
-    /// Verde), a regional mission, and a Bolivian mission to Brazil (with non-breaking
-    /// spaces in its objective).
-    const EXCERPT: &str = "partner_country_pt,partner_iso3,project_code,status,title,objective,year
-Afeganistão,AFG,BRA/04/043-A167,Concluído,Missão de Prospecção na Área de Censo Demográfico do Governo da República Islâmica do Afeganistão,Subsidiar o governo afegane com visita de campo para a criação de projetos de cooperação técnica nas áreas de censo demográfico para a realização do censo de 2010.,2009
-Bahamas,BHS,BRA/04/043-A054,Em execução,\"Participação de especialistas caribenhos no Workshop sobre Previsão Climática, Análise de Imagens Recebidas por Satélite e Política de Livre Acesso a Dados Científicos\",\"Transferir para Governos e Associações Regionais do Caribe conhecimentos e técnicas brasileiras na área de previsão climática, análise de imagens recebidas por satélite e política de livre acesso a dados científicos.\",2007
-Bahamas,BHS,BRA/04/043-A054,Em execução,\"Participação de especialistas caribenhos no Workshop sobre Previsão Climática, Análise de Imagens Recebidas por Satélite e Política de Livre Acesso a Dados Científicos\",\"Transferir para Governos e Associações Regionais do Caribe conhecimentos e técnicas brasileiras na área de previsão climática, análise de imagens recebidas por satélite e política de livre acesso a dados científicos.\",2007
-Cabo Verde,CPV,BRA/04/043-A253,Concluído,“Missão de Acompanhamento à Formação de Coordenadores de Cursos de Educação Especial a Distância em Cabo Verde.”,Subsidiar o governo de Cabo verde com acompanhamento de formação de coordenadores de cursos a distância.,2009
-Regionais,,BRA/04/044-A221,Concluído,Missão de Prospecção de Atividades de Cooperação Técnica com o Governo Palestino,Realizar prospecção para a elaboração de atividades de cooperação com o Governo da Autoridade Nacional Palestina.,2008
-Bolívia,BOL,BRA/04/044-A060,Concluído,Missão de Especialistas Bolivianos para detalhamento de projetos de Cooperação Técnica sobre experiências Brasileiras do Sistema Único de Saúde.,\"Apresentar aos técnicos bolivianos o funcionamento in loco do Sistema Único de Saúde (SUS), do Brasil, assim como os programas\u{a0} de Saúde Familiar e Comunitária do Ministério da Saúde, com vistas a elaborar projeto de cooperação técnica\u{a0} sobre o tema.\",2006
-";
+    fn rows(cells: &[&[&str]]) -> Vec<Vec<String>> {
+        cells.iter().map(|row| row.iter().map(|cell| (*cell).to_owned()).collect()).collect()
+    }
+
+    /// Real rows of the sheet: Afghanistan's heading and header, a mission, the same Bahamas
+    /// action twice, a code that does not start with `BRA/` (Haiti), a regional action, a
+    /// code with a leading non-breaking space, and a Bolivian mission to Brazil.
+    fn sheet() -> Vec<Vec<String>> {
+        rows(&[
+            &["Afeganistão", "", "", "", ""],
+            &[],
+            &["Ação", "Situação", "Título ", "Objetivo ", "Ano"],
+            &[
+                "BRA/04/043-A167",
+                "Concluído",
+                "Missão de Prospecção na Área de Censo Demográfico do Governo da República Islâmica do Afeganistão",
+                "Subsidiar o governo afegane com visita de campo.",
+                "2009",
+            ],
+            &["Bahamas"],
+            &["Ação", "Situação", "Título ", "Objetivo ", "Ano Projeto Sap"],
+            &[
+                "BRA/04/043-A054",
+                "Em execução",
+                "Participação de especialistas caribenhos no Workshop sobre Previsão Climática",
+                "Transferir conhecimentos.",
+                "2007",
+            ],
+            &[
+                "BRA/04/043-A054",
+                "Em execução",
+                "Participação de especialistas caribenhos no Workshop sobre Previsão Climática",
+                "Transferir conhecimentos.\n\n",
+                "2007",
+            ],
+            &["Haiti"],
+            &["BRA 04/043 S057", "Em execução", "Cisternas", "Apoiar.", "2008"],
+            &["Regionais"],
+            &[
+                "MERCOSUL - FIDA",
+                "Concluído",
+                "Missão de Prospecção com o Governo Palestino",
+                "Realizar prospecção.",
+                "2007",
+            ],
+            &["\u{a0}BRA/04/044-A221", "Concluído", "Seminário", "", ""],
+            &["Bolívia"],
+            &[
+                "BRA/04/044-A060",
+                "Concluído",
+                "Missão de Especialistas Bolivianos para detalhamento de projetos",
+                "Apresentar o SUS.",
+                "2006",
+            ],
+        ])
+    }
 
     #[test]
-    fn parses_repeats_regional_rows_and_missions() {
-        let parsed = parse(EXCERPT.as_bytes()).unwrap();
+    fn reads_every_action_under_its_partner() {
+        let parsed = parse_rows(&sheet());
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        assert_eq!(parsed.rows_read, 6);
-        assert_eq!(parsed.left_out, [(4, "repeats line 3 (`BRA/04/043-A054/BHS`)".to_owned())]);
-        let [afghanistan, bahamas, cape_verde, regional, bolivians] = parsed.records.as_slice() else { panic!() };
-        assert_eq!(afghanistan.reference, "BRA/04/043-A167/AFG");
-        assert_eq!(regional.reference, "BRA/04/044-A221/Regionais");
-        assert_eq!(regional.partner_iso3, None);
-        assert!(is_brazilian_mission(afghanistan));
-        assert!(!is_brazilian_mission(bahamas));
-        assert!(is_brazilian_mission(cape_verde));
-        assert!(is_brazilian_mission(regional));
-        assert!(!is_brazilian_mission(bolivians));
+        assert_eq!(parsed.rows_read, 7);
+        assert_eq!(parsed.left_out, [(8, "repeats row 7 (`BRA/04/043-A054` for Bahamas)".to_owned())]);
+        let [afghanistan, _bahamas, haiti, fida, spaced, bolivians] = parsed.records.as_slice() else { panic!() };
+        assert_eq!((afghanistan.line, afghanistan.reference(Some("AFG"))), (4, "BRA/04/043-A167/AFG".to_owned()));
+        assert_eq!(haiti.reference(Some("HTI")), "BRA 04/043 S057/HTI");
+        assert_eq!((fida.partner.as_str(), fida.reference(None)), (REGIONAL, "MERCOSUL - FIDA/Regionais".to_owned()));
+        assert_eq!((spaced.code.as_str(), spaced.year, spaced.objective.as_deref()), ("BRA/04/044-A221", None, None));
+        assert!(is_brazilian_mission(afghanistan, Some("AFG")));
+        assert!(is_brazilian_mission(fida, None));
+        assert!(!is_brazilian_mission(bolivians, Some("BOL")));
+    }
+
+    #[test]
+    fn a_bad_year_names_row_and_field() {
+        let mut sheet = sheet();
+        sheet[3][4] = "2009b".to_owned();
+        let parsed = parse_rows(&sheet);
+        assert_eq!(parsed.errors[0].in_file("abc.xlsx"), "abc.xlsx line 4, field `Ano`: `2009b` is not a year");
     }
 }
