@@ -26,8 +26,16 @@ pub struct Model {
     pub rows_inserted: i32,
     /// Rows updated.
     pub rows_updated: i32,
-    /// Rows skipped (reported, not imported).
+    /// Rows skipped for errors: a bad field, a key no table resolves (reported).
     pub rows_skipped: i32,
+    /// Rows left out by the loader's rules (reported).
+    pub rows_left_out: i32,
+    /// References inside imported rows that no table resolves (reported).
+    pub references_unmatched: i32,
+    /// What was not imported, one reason a line: `kind<TAB>count<TAB>reason`, the kind
+    /// being `by design`, `error` or `unmatched`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub skip_reasons: Option<String>,
     /// What went wrong or was skipped, one message a line.
     pub messages: Option<String>,
 }

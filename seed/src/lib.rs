@@ -223,11 +223,64 @@ pub struct RunReport {
     pub inserted: u64,
     /// Rows whose stored values changed.
     pub updated: u64,
-    /// Rows or references skipped: bad rows (with `skip_bad_rows`), unmatched countries,
-    /// rows the loader does not import by design. Each is explained in `messages`.
+    /// Rows the loader leaves out by its rules (aggregates, repeats, domestic trade,
+    /// organisations that are not countries …). Each is explained in `messages`.
+    pub left_out: u64,
+    /// Rows that could not be imported: a bad field (with `skip_bad_rows`), or a key that no
+    /// table resolves. Each is explained in `messages`.
     pub skipped: u64,
+    /// References inside imported rows that no table resolves (a treaty party, a bloc
+    /// member, a deployment's host): the row is imported without them.
+    pub unmatched: u64,
+    /// How many rows or references were left out, skipped or unmatched, by reason.
+    pub reasons: Vec<SkipReason>,
     /// Unmatched names and codes, skipped rows, corrections, each with file and line.
     pub messages: Vec<String>,
+}
+
+impl RunReport {
+    /// Rows of the file imported: those read, less those left out and skipped.
+    pub fn rows_imported(&self) -> u64 {
+        self.rows_read.saturating_sub(self.left_out + self.skipped)
+    }
+}
+
+/// What was not imported, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipKind {
+    /// A row left out by the loader's rules.
+    ByDesign,
+    /// A row that could not be imported.
+    Error,
+    /// A reference dropped from an imported row.
+    Unmatched,
+}
+
+impl SkipKind {
+    /// The kind's name in reports (`by design`, `error`, `unmatched`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ByDesign => "by design",
+            Self::Error => "error",
+            Self::Unmatched => "unmatched",
+        }
+    }
+
+    /// The kind a label names ([`Self::label`]).
+    pub fn from_label(label: &str) -> Option<Self> {
+        [Self::ByDesign, Self::Error, Self::Unmatched].into_iter().find(|kind| kind.label() == label)
+    }
+}
+
+/// One reason something was not imported, with how many times it applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkipReason {
+    /// Left out by design, skipped for an error, or an unmatched reference.
+    pub kind: SkipKind,
+    /// The reason, the same words for every row it applies to (`donor matches no country`).
+    pub reason: String,
+    /// Rows (or references) it applied to.
+    pub count: u64,
 }
 
 /// Imports every bundled dataset ([`Dataset::BUNDLED`]) from the copies in the binary, in

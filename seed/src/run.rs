@@ -5,7 +5,7 @@ use crate::error::{FieldError, ImportError};
 use crate::source::{self, SourceRow};
 use crate::sync::Tally;
 use crate::table::Parsed;
-use crate::{Dataset, ImportOptions, Progress, RunReport, bundle, datasets, storage};
+use crate::{Dataset, ImportOptions, Progress, RunReport, SkipKind, SkipReason, bundle, datasets, storage};
 use chrono::{DateTime, Utc};
 use entity::{ImportStatus, import_run};
 use sea_orm::{
@@ -125,9 +125,9 @@ impl Load<'_> {
         for error in &parsed.errors {
             self.skip_bad_row(file, error);
         }
-        for (line, why) in &parsed.left_out {
-            self.report.skipped += 1;
-            self.note_in(file, *line, why);
+        for left_out in &parsed.left_out {
+            self.count_skip(SkipKind::ByDesign, left_out.reason, left_out.rows);
+            self.note_in(file, left_out.line, &left_out.message);
         }
         self.progress.start(&self.report.dataset, parsed.rows_read);
         Ok(parsed.records)
@@ -145,14 +145,38 @@ impl Load<'_> {
     }
 
     fn skip_bad_row(&mut self, file: &str, error: &FieldError) {
-        self.report.skipped += 1;
+        self.count_skip(SkipKind::Error, &format!("bad field `{}`", error.field), 1);
         self.report.messages.push(format!("skipped: {}", error.in_file(file)));
     }
 
-    /// Reports something skipped (a row, or an unmatched reference) at a line.
-    pub(crate) fn skip(&mut self, line: u64, why: &str) {
-        self.report.skipped += 1;
-        self.note(line, why);
+    /// Reports `count` rows (or references) not imported, of a kind, for a reason (the same
+    /// words for every row it applies to), with a message at a line (0: the whole file).
+    pub(crate) fn skip(&mut self, kind: SkipKind, line: u64, reason: &str, message: &str) {
+        self.skip_many(kind, 1, line, reason, message);
+    }
+
+    /// [`Self::skip`] for `count` rows at once.
+    pub(crate) fn skip_many(&mut self, kind: SkipKind, count: u64, line: u64, reason: &str, message: &str) {
+        self.count_skip(kind, reason, count);
+        self.note(line, message);
+    }
+
+    /// [`Self::skip`] in one file of a dataset made of several.
+    pub(crate) fn skip_in(&mut self, kind: SkipKind, file: &str, line: u64, reason: &str, message: &str) {
+        self.count_skip(kind, reason, 1);
+        self.note_in(file, line, message);
+    }
+
+    fn count_skip(&mut self, kind: SkipKind, reason: &str, count: u64) {
+        match kind {
+            SkipKind::ByDesign => self.report.left_out += count,
+            SkipKind::Error => self.report.skipped += count,
+            SkipKind::Unmatched => self.report.unmatched += count,
+        }
+        match self.report.reasons.iter_mut().find(|known| known.kind == kind && known.reason == reason) {
+            Some(known) => known.count += count,
+            None => self.report.reasons.push(SkipReason { kind, reason: reason.to_owned(), count }),
+        }
     }
 
     /// Reports something at a line without skipping anything (a correction, a caveat).
@@ -292,6 +316,16 @@ async fn record<C: ConnectionTrait>(
         rows_inserted: Set(count(report.inserted)),
         rows_updated: Set(count(report.updated)),
         rows_skipped: Set(count(report.skipped)),
+        rows_left_out: Set(count(report.left_out)),
+        references_unmatched: Set(count(report.unmatched)),
+        skip_reasons: Set((!report.reasons.is_empty()).then(|| {
+            let lines: Vec<String> = report
+                .reasons
+                .iter()
+                .map(|reason| format!("{}\t{}\t{}", reason.kind.label(), reason.count, reason.reason))
+                .collect();
+            lines.join("\n")
+        })),
         messages: Set((!messages.is_empty()).then(|| messages.join("\n"))),
         ..Default::default()
     };

@@ -15,8 +15,31 @@ pub(crate) struct Parsed<T> {
     pub records: Vec<T>,
     /// Rows with a bad field; the import fails on the first unless bad rows are skipped.
     pub errors: Vec<FieldError>,
-    /// Rows left out on purpose, with line and reason (for the run report).
-    pub left_out: Vec<(u64, String)>,
+    /// Rows left out on purpose, for the run report.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// The reason of rows that repeat an earlier row exactly.
+pub(crate) const REPEATS: &str = "repeats an earlier row";
+
+/// Rows a parse leaves out on purpose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LeftOut {
+    /// The (first) row's line; 0 for rows all over the file.
+    pub line: u64,
+    /// How many rows.
+    pub rows: u64,
+    /// Why, the same words for every row it applies to.
+    pub reason: &'static str,
+    /// The report's message.
+    pub message: String,
+}
+
+impl LeftOut {
+    /// One row left out.
+    pub(crate) fn row(line: u64, reason: &'static str, message: String) -> Self {
+        Self { line, rows: 1, reason, message }
+    }
 }
 
 impl<T> Parsed<T> {

@@ -61,6 +61,13 @@ async fn blocs_import(db: &DatabaseConnection) {
             bloc_member::Entity::find().filter(bloc_member::Column::BlocId.eq(bloc.id)).count(db).await.unwrap();
         assert!(members >= 4, "{code}: {members}");
     }
+    // Rows of other organisations and of observers are left out by design, and counted.
+    let not_members = rows.iter().filter(|row| &row[member] != "member").count() as u64;
+    let observers = report.reasons.iter().find(|r| r.reason == "observer, associate or partner, not a member").unwrap();
+    let other_organisations = report.reasons.iter().find(|r| r.reason == "organisation not imported").unwrap();
+    assert!(observers.count <= not_members && other_organisations.count > 9000, "{:?}", report.reasons);
+    assert_eq!(report.left_out, observers.count + other_organisations.count);
+    assert_eq!(report.rows_imported() + report.left_out + report.skipped, rows.len() as u64);
     let again = import(db, Dataset::Blocs).await;
     assert_eq!((again.inserted, again.updated), (0, 0));
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use seed::{Dataset, ImportOptions};
+use seed::{Dataset, ImportOptions, RunReport};
 
 use super::progress::TerminalProgress;
 use crate::{config::DatabaseConfig, db};
@@ -18,7 +18,7 @@ pub struct Opts {
     #[arg(long, conflicts_with_all = ["dataset", "path"])]
     all: bool,
     /// The dataset to import: country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia,
-    /// wb-class, aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc,
+    /// wb-class, wb-income-history (the workbook, with OWID's CSV beside it), aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc,
     /// yotov-trade, iati-activities (any IATI 2.03 activity file), expert-roster (a roster
     /// of experts, format in seed/data/README.md).
     dataset: Option<Dataset>,
@@ -42,14 +42,89 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
         }
         _ => bail!("give --all, or a dataset and the path of its file"),
     };
-    for report in reports {
+    for report in &reports {
         println!(
-            "{}: {} rows read, {} inserted, {} updated, {} skipped ({})",
-            report.dataset, report.rows_read, report.inserted, report.updated, report.skipped, report.file
+            "{}: {} rows read, {} imported, {} left out by design, {} skipped for errors, {} references unmatched; \
+             {} rows inserted, {} updated in all tables ({})",
+            report.dataset,
+            report.rows_read,
+            report.rows_imported(),
+            report.left_out,
+            report.skipped,
+            report.unmatched,
+            report.inserted,
+            report.updated,
+            report.file
         );
         for message in &report.messages {
             println!("  {message}");
         }
     }
+    print!("\n{}", summary(&reports));
     Ok(())
+}
+
+/// One table of what each import read and did not import, with the reasons counted.
+fn summary(reports: &[RunReport]) -> String {
+    let header = ["dataset", "rows read", "imported", "left out", "skipped", "unmatched", "reasons"].map(str::to_owned);
+    let mut rows = vec![header];
+    for report in reports {
+        let reasons: Vec<String> = report
+            .reasons
+            .iter()
+            .map(|reason| format!("{} {} ({})", reason.count, reason.reason, reason.kind.label()))
+            .collect();
+        rows.push([
+            report.dataset.clone(),
+            report.rows_read.to_string(),
+            report.rows_imported().to_string(),
+            report.left_out.to_string(),
+            report.skipped.to_string(),
+            report.unmatched.to_string(),
+            reasons.join("; "),
+        ]);
+    }
+    let widths: Vec<usize> =
+        (0..6).map(|column| rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0)).collect();
+    let mut table = String::new();
+    for row in &rows {
+        let mut line = format!("{:<width$}", row[0], width = widths[0]);
+        for (cell, width) in row[1..6].iter().zip(&widths[1..]) {
+            line.push_str(&format!("  {cell:>width$}"));
+        }
+        line.push_str("  ");
+        line.push_str(&row[6]);
+        table.push_str(line.trim_end());
+        table.push('\n');
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seed::{SkipKind, SkipReason};
+
+    #[test]
+    fn the_summary_counts_rows_and_reasons_per_dataset() {
+        let report = RunReport {
+            dataset: "yotov-trade".to_owned(),
+            rows_read: 99_981,
+            left_out: 1_449,
+            skipped: 2,
+            reasons: vec![
+                SkipReason { kind: SkipKind::ByDesign, reason: "domestic trade".to_owned(), count: 1_449 },
+                SkipReason { kind: SkipKind::Error, reason: "importer matches no country".to_owned(), count: 2 },
+            ],
+            ..RunReport::default()
+        };
+        let table = summary(&[report]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[0], "dataset      rows read  imported  left out  skipped  unmatched  reasons");
+        assert_eq!(
+            lines[1],
+            "yotov-trade      99981     98530      1449        2          0  \
+             1449 domestic trade (by design); 2 importer matches no country (error)"
+        );
+    }
 }

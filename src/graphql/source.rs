@@ -1,7 +1,7 @@
 //! Sources: the datasets every row came from, with their licences, citations and import
 //! runs.
 
-use async_graphql::{Context, Enum, Object};
+use async_graphql::{Context, Enum, Object, SimpleObject};
 use entity::{import_run, source};
 use sea_orm::{
     Order,
@@ -159,9 +159,40 @@ impl ImportRun {
         self.0.rows_updated
     }
 
-    /// Rows skipped and reported.
+    /// Rows of the file imported: those read, less those left out and skipped.
+    async fn rows_imported(&self) -> i32 {
+        self.0.rows_read.saturating_sub(self.0.rows_left_out).saturating_sub(self.0.rows_skipped)
+    }
+
+    /// Rows left out by the loader's rules (aggregates, exact repeats, domestic trade,
+    /// organisations that are not countries …), each reported in `messages`.
+    async fn rows_left_out(&self) -> i32 {
+        self.0.rows_left_out
+    }
+
+    /// Rows that could not be imported (a bad field, a key that no table resolves), each
+    /// reported in `messages`.
     async fn rows_skipped(&self) -> i32 {
         self.0.rows_skipped
+    }
+
+    /// References inside imported rows that no table resolves (a treaty party, a bloc
+    /// member, a deployment's host), dropped from their rows and reported in `messages`.
+    async fn references_unmatched(&self) -> i32 {
+        self.0.references_unmatched
+    }
+
+    /// What was not imported, counted by reason.
+    async fn skip_reasons(&self) -> Vec<SkipReason> {
+        let lines = self.0.skip_reasons.as_deref().unwrap_or_default().lines();
+        lines
+            .filter_map(|line| {
+                let mut fields = line.splitn(3, '\t');
+                let kind = seed::SkipKind::from_label(fields.next()?)?;
+                let count = fields.next()?.parse().ok()?;
+                Some(SkipReason { kind: kind.into(), count, reason: fields.next()?.to_owned() })
+            })
+            .collect()
     }
 
     /// What went wrong or was skipped, one message per entry.
@@ -202,4 +233,27 @@ impl SourceQuery {
         };
         resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(m.clone())).await
     }
+}
+
+/// How something was not imported.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "seed::SkipKind")]
+pub enum SkipKind {
+    /// Rows left out by the loader's rules.
+    ByDesign,
+    /// Rows that could not be imported.
+    Error,
+    /// References dropped from imported rows.
+    Unmatched,
+}
+
+/// One reason something was not imported, with how many times it applied.
+#[derive(SimpleObject)]
+pub struct SkipReason {
+    /// Left out by design, skipped for an error, or an unmatched reference.
+    pub kind: SkipKind,
+    /// The reason, in the same words for every row it applies to.
+    pub reason: String,
+    /// How many rows (or references) it applied to.
+    pub count: i64,
 }

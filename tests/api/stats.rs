@@ -494,3 +494,27 @@ async fn a_countrys_income_group_by_year_is_the_workbooks() {
         assert_eq!(class["incomeGroup"].as_str(), income_group_name(&history[&("CHN".to_owned(), year - 1)]), "{year}");
     }
 }
+
+/// An import run says what it left out, skipped and could not match, with the reasons
+/// counted: Yotov's domestic rows, counted in the published file, are left out by design.
+#[tokio::test]
+async fn import_runs_count_what_was_not_imported_by_reason() {
+    let test = TestDb::new().await;
+    let rows = published::csv_rows("agtpa_applications.csv.gz");
+    let domestic = rows.iter().filter(|row| row["exporter"] == row["importer"]).count() as i64;
+    let data = test
+        .api()
+        .data(
+            r#"{ source(key: "yotov-agtpa-2016") { importRuns(first: 1) { nodes {
+                rowsRead rowsImported rowsLeftOut rowsSkipped referencesUnmatched skipReasons { kind reason count }
+            } } } }"#,
+            json!({}),
+        )
+        .await;
+    let run = &data["source"]["importRuns"]["nodes"][0];
+    assert_eq!(run["rowsRead"].as_i64(), Some(rows.len() as i64));
+    assert_eq!(run["rowsImported"].as_i64(), Some(rows.len() as i64 - domestic));
+    assert_eq!((run["rowsLeftOut"].as_i64(), run["rowsSkipped"].as_i64()), (Some(domestic), Some(0)));
+    assert_eq!(run["referencesUnmatched"], 0);
+    assert_eq!(run["skipReasons"], json!([{ "kind": "BY_DESIGN", "reason": "domestic trade", "count": domestic }]));
+}

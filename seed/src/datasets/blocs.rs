@@ -13,14 +13,14 @@
 //!
 //! Memberships of these blocs that a newer file no longer lists are deleted (and noted).
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::{ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, G77_PALESTINE};
 use crate::sync::upsert;
-use crate::table::{CsvTable, Parsed};
+use crate::table::{CsvTable, LeftOut, Parsed};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use entity::{BlocKind, bloc, bloc_member};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::{HashMap, HashSet};
@@ -89,10 +89,16 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<MembershipRecord>, ParseError
     let member = table.column("org_member")?;
     let wanted: HashSet<&str> = BLOCS.iter().map(|(_, org, _)| *org).collect();
     let mut parsed = Parsed::new();
+    let (mut other_organisations, mut not_members) = (0, 0);
     for row in &table.rows {
         parsed.rows_read += 1;
         let org = row.raw(org_id).trim();
-        if !wanted.contains(org) || row.raw(member).trim() != "member" {
+        if !wanted.contains(org) {
+            other_organisations += 1;
+            continue;
+        }
+        if row.raw(member).trim() != "member" {
+            not_members += 1;
             continue;
         }
         match row.required(iso3) {
@@ -106,6 +112,28 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<MembershipRecord>, ParseError
             Err(error) => parsed.errors.push(error),
         }
     }
+    parsed.left_out.extend(
+        [
+            LeftOut {
+                line: 0,
+                rows: other_organisations,
+                reason: "organisation not imported",
+                message: format!(
+                    "{other_organisations} rows of organisations that are not among the blocs imported: left out"
+                ),
+            },
+            LeftOut {
+                line: 0,
+                rows: not_members,
+                reason: "observer, associate or partner, not a member",
+                message: format!(
+                    "{not_members} rows of observers, associates and partners of the blocs, not members: left out"
+                ),
+            },
+        ]
+        .into_iter()
+        .filter(|left_out| left_out.rows > 0),
+    );
     Ok(parsed)
 }
 
@@ -152,7 +180,9 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                 );
             }
             None => load.skip(
+                SkipKind::Error,
                 record.line,
+                "member matches no country",
                 &format!("{} member `{}` ({}) matches no country", record.org_id, record.iso3, record.country_name),
             ),
         }

@@ -34,13 +34,13 @@
 //! "técnicos" (the word after is a nationality other than "brasileiros":
 //! "Missão de Especialistas Bolivianos …"). The people are never named: no person is made up.
 
-use crate::Dataset;
 use crate::datasets::wb_class::read_sheet;
 use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError};
 use crate::run::{Input, Load};
 use crate::store;
-use crate::table::Parsed;
+use crate::table::{LeftOut, Parsed, REPEATS};
+use crate::{Dataset, SkipKind};
 use entity::{ExpertKind, FlowKind, country, deployment, expert};
 use sea_orm::{EntityTrait, QuerySelect};
 use std::collections::HashMap;
@@ -145,9 +145,11 @@ pub(crate) fn parse_rows(rows: &[Vec<String>]) -> Parsed<ActionRecord> {
             .iter()
             .find(|other| ActionRecord { line: other.line, occurrence: other.occurrence, ..record.clone() } == **other)
         {
-            parsed
-                .left_out
-                .push((line, format!("repeats row {} (`{}` for {})", repeated.line, record.code, record.partner)));
+            parsed.left_out.push(LeftOut::row(
+                line,
+                REPEATS,
+                format!("repeats row {} (`{}` for {})", repeated.line, record.code, record.partner),
+            ));
             continue;
         }
         record.occurrence = earlier.len() + 1;
@@ -212,8 +214,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     let mut missions = Vec::new();
     for record in records {
         let Ok(iso3) = partner_iso3(&record.partner, &resolver, &iso3_of) else {
-            load.report.skipped += 1;
-            load.note_in(&sheet, record.line, &format!("partner `{}` matches no country: row skipped", record.partner));
+            let message = format!("partner `{}` matches no country: row skipped", record.partner);
+            load.skip_in(SkipKind::Error, &sheet, record.line, "partner matches no country", &message);
             continue;
         };
         let recipient_id = iso3.and_then(|code| resolver.iso3(code));
@@ -330,7 +332,10 @@ mod tests {
         let parsed = parse_rows(&sheet());
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         assert_eq!(parsed.rows_read, 7);
-        assert_eq!(parsed.left_out, [(8, "repeats row 7 (`BRA/04/043-A054` for Bahamas)".to_owned())]);
+        assert_eq!(
+            parsed.left_out,
+            [LeftOut::row(8, REPEATS, "repeats row 7 (`BRA/04/043-A054` for Bahamas)".to_owned())]
+        );
         let [afghanistan, _bahamas, haiti, fida, spaced, bolivians] = parsed.records.as_slice() else { panic!() };
         assert_eq!((afghanistan.line, afghanistan.reference(Some("AFG"))), (4, "BRA/04/043-A167/AFG".to_owned()));
         assert_eq!(haiti.reference(Some("HTI")), "BRA 04/043 S057/HTI");

@@ -19,7 +19,7 @@ use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, COUNTRY_CROSSWALK, NATURAL_EARTH};
 use crate::sync::upsert;
-use crate::table::{CsvRow, CsvTable, Parsed};
+use crate::table::{CsvRow, CsvTable, LeftOut, Parsed};
 use crate::{bundle, text, world_countries};
 use entity::country;
 use sea_orm::EntityTrait;
@@ -75,8 +75,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<CountryRecord>, ParseError> {
     for row in &table.rows {
         parsed.rows_read += 1;
         match parse_row(row, &columns) {
-            Ok(None) => parsed.left_out.push((
+            Ok(None) => parsed.left_out.push(LeftOut::row(
                 row.line,
+                "no ISO 3166-1 alpha-3 code",
                 format!(
                     "row without ISO 3166-1 alpha-3 code (M49 `{}`, name `{}`) not imported",
                     row.raw(columns.m49).trim(),
@@ -277,7 +278,7 @@ mod tests {
         assert_eq!(parsed.rows_read, 6);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         assert_eq!(parsed.left_out.len(), 1);
-        assert_eq!(parsed.left_out[0].0, 7);
+        assert_eq!(parsed.left_out[0].line, 7);
         let by_iso3: HashMap<_, _> = parsed.records.iter().map(|r| (r.iso3.as_str(), r)).collect();
         let taiwan = by_iso3["TWN"];
         assert_eq!((taiwan.m49.as_deref(), taiwan.is_developing), (None, false));

@@ -19,13 +19,13 @@
 //!   (not signed yet, or changes to a base treaty already imported): counted as skipped,
 //!   one message per entry type.
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use entity::{AgreementKind, AgreementStatus, agreement, agreement_party};
 use std::collections::BTreeMap;
 
@@ -180,14 +180,21 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                 Some(country) => {
                     members.insert(country, (None, None));
                 }
-                None => load.skip(entry.line, &format!("member code `{}` matches no country", member.code)),
+                None => load.skip(
+                    SkipKind::Unmatched,
+                    entry.line,
+                    "member code matches no country",
+                    &format!("member code `{}` matches no country", member.code),
+                ),
             }
         }
     }
     for entry in entries.iter().filter(|entry| entry.entry_type == "accession") {
         let Some(members) = parties.get_mut(&entry.base_treaty) else {
             load.skip(
+                SkipKind::Error,
                 entry.line,
+                "accession to a base treaty not in the file",
                 &format!("accession to base treaty `{}`, which is not in the file: not imported", entry.base_treaty),
             );
             continue;
@@ -197,14 +204,21 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                 Some(country) => {
                     members.entry(country).or_insert((entry.year.or(entry.entry_force_year), None));
                 }
-                None => load.skip(entry.line, &format!("member code `{}` matches no country", member.code)),
+                None => load.skip(
+                    SkipKind::Unmatched,
+                    entry.line,
+                    "member code matches no country",
+                    &format!("member code `{}` matches no country", member.code),
+                ),
             }
         }
     }
     for entry in entries.iter().filter(|entry| entry.entry_type == "withdrawal") {
         let Some(members) = parties.get_mut(&entry.base_treaty) else {
             load.skip(
+                SkipKind::Error,
                 entry.line,
+                "withdrawal from a base treaty not in the file",
                 &format!("withdrawal from base treaty `{}`, which is not in the file: not imported", entry.base_treaty),
             );
             continue;
@@ -213,7 +227,9 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             match resolver.m49(&member.code).and_then(|country| members.get_mut(&country)) {
                 Some(party) => party.1 = entry.year.or(entry.entry_force_year),
                 None => load.skip(
+                    SkipKind::Unmatched,
                     entry.line,
+                    "withdrawing member is not a party",
                     &format!(
                         "withdrawing member `{}` is not a party of base treaty `{}`",
                         member.code, entry.base_treaty
@@ -228,8 +244,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         }
     }
     for (entry_type, rows) in not_imported {
-        load.report.skipped += rows;
-        load.note(0, &format!("{rows} rows of entry_type `{entry_type}` not imported by design"));
+        let message = format!("{rows} rows of entry_type `{entry_type}` not imported by design");
+        load.skip_many(SkipKind::ByDesign, rows, 0, "entry_type not imported", &message);
     }
 
     let ids = store::agreements(load, agreements).await?;

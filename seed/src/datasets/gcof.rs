@@ -32,11 +32,11 @@
 
 mod project;
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::ImportError;
 use crate::run::{Input, Load};
 use crate::store::{self, ExpertRows};
+use crate::{Dataset, SkipKind};
 use chrono::Datelike;
 use entity::{ExpertKind, deployment, expert, flow};
 use project::{is_team, parse, single_iso3, stated_headcount};
@@ -63,7 +63,12 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     let mut teams = Vec::new();
     for record in &records {
         let Some(provider_id) = resolver.name(&record.donor) else {
-            load.skip(record.line, &format!("donor `{}` matches no country: row skipped", record.donor));
+            load.skip(
+                SkipKind::Error,
+                record.line,
+                "donor matches no country",
+                &format!("donor `{}` matches no country: row skipped", record.donor),
+            );
             continue;
         };
         let (recipient_id, recipient_label) = if single_iso3(&record.recipient_iso3) {
@@ -71,7 +76,9 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                 Some(id) => (Some(id), None),
                 None => {
                     load.skip(
+                        SkipKind::Error,
                         record.line,
+                        "recipient_iso3 matches no country",
                         &format!("recipient_iso3 `{}` matches no country: row skipped", record.recipient_iso3),
                     );
                     continue;

@@ -32,13 +32,13 @@
 
 mod activity;
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::ImportError;
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::{self, SourceRow};
 use crate::store;
+use crate::{Dataset, SkipKind};
 use activity::{Organisation, parse};
 use std::path::Path;
 
@@ -111,7 +111,12 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             [code] => match country_code(&resolver, code) {
                 Some(id) => (Some(id), None),
                 None => {
-                    load.skip(record.line, &format!("recipient-country `{code}` matches no country: activity skipped"));
+                    load.skip(
+                        SkipKind::Error,
+                        record.line,
+                        "recipient-country matches no country",
+                        &format!("recipient-country `{code}` matches no country: activity skipped"),
+                    );
                     continue;
                 }
             },
@@ -144,14 +149,22 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         flows.push(row);
     }
     for (name, count, first_line) in not_countries {
-        load.report.skipped += count;
-        let message = if name.is_empty() {
-            format!("{count} activities have no funding (role 1) or extending (role 3) participating-org: skipped")
+        if name.is_empty() {
+            let message =
+                format!("{count} activities have no funding (role 1) or extending (role 3) participating-org: skipped");
+            load.skip_many(SkipKind::Error, count, first_line, "no funding or extending organisation", &message);
         } else {
             let activities = if count == 1 { "activity" } else { "activities" };
-            format!("provider `{name}` is not a country: {count} {activities} skipped (the first at this line)")
-        };
-        load.note(first_line, &message);
+            let message =
+                format!("provider `{name}` is not a country: {count} {activities} skipped (the first at this line)");
+            load.skip_many(
+                SkipKind::ByDesign,
+                count,
+                first_line,
+                "provider is an organisation, not a country",
+                &message,
+            );
+        }
     }
     store::flows(load, flows).await?;
     Ok(())

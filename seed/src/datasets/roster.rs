@@ -22,7 +22,6 @@
 //! Lines starting with `#` are comments. Each roster file is its own source, keyed
 //! `expert-roster-<file stem>` in lower case ([`source_row`]).
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
@@ -31,6 +30,7 @@ use crate::source::SourceRow;
 use crate::store;
 use crate::table::{CsvRow, CsvTable, Parsed, parse_year};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use entity::{ExpertKind, deployment, expert};
 use std::collections::HashMap;
 use std::path::Path;
@@ -229,7 +229,12 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             Some(home) => match resolve(&resolver, home) {
                 Some(id) => Some(id),
                 None => {
-                    load.skip(record.line, &format!("home_country `{home}` matches no country: row skipped"));
+                    load.skip(
+                        SkipKind::Error,
+                        record.line,
+                        "home_country matches no country",
+                        &format!("home_country `{home}` matches no country: row skipped"),
+                    );
                     continue;
                 }
             },
@@ -238,7 +243,9 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         for (position, item) in record.deployments.iter().enumerate() {
             let Some(host) = resolve(&resolver, &item.host) else {
                 load.skip(
+                    SkipKind::Unmatched,
                     record.line,
+                    "deployment host matches no country",
                     &format!("deployment host `{}` matches no country: deployment skipped", item.host),
                 );
                 continue;

@@ -26,13 +26,13 @@
 //! The Qatar file lists project 33767 twice, identical: the repeat is skipped and reported.
 //! `contacts` (names of officials) is never read.
 
-use crate::Dataset;
 use crate::datasets::{aiddata_flow_kind, countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::store;
-use crate::table::{Column, CsvRow, CsvTable, Parsed};
+use crate::table::{Column, CsvRow, CsvTable, LeftOut, Parsed, REPEATS};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use chrono::NaiveDate;
 use entity::FlowKind;
 use std::collections::HashMap;
@@ -128,9 +128,13 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<TuffRecord>, ParseError> {
         parsed.rows_read += 1;
         match parse_row(row, &columns) {
             Ok(record) => match seen.get(&record.project_id) {
-                Some((first, earlier)) if *earlier == TuffRecord { line: *first, ..record.clone() } => parsed
-                    .left_out
-                    .push((row.line, format!("repeats line {first} (project_id `{}`)", record.project_id))),
+                Some((first, earlier)) if *earlier == TuffRecord { line: *first, ..record.clone() } => {
+                    parsed.left_out.push(LeftOut::row(
+                        row.line,
+                        REPEATS,
+                        format!("repeats line {first} (project_id `{}`)", record.project_id),
+                    ))
+                }
                 Some((first, _)) => parsed.errors.push(FieldError::new(
                     row.line,
                     "project_id",
@@ -223,14 +227,24 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input, dataset: Dataset)
     let mut flows = Vec::with_capacity(records.len());
     for record in records {
         let Some(provider_id) = resolver.name(&record.donor) else {
-            load.skip(record.line, &format!("donor `{}` matches no country: row skipped", record.donor));
+            load.skip(
+                SkipKind::Error,
+                record.line,
+                "donor matches no country",
+                &format!("donor `{}` matches no country: row skipped", record.donor),
+            );
             continue;
         };
         let (recipient_id, recipient_label) = match record.recipient_codes.as_slice() {
             [code] => match resolver.iso3(code) {
                 Some(id) => (Some(id), None),
                 None => {
-                    load.skip(record.line, &format!("recipient_iso3 `{code}` matches no country: row skipped"));
+                    load.skip(
+                        SkipKind::Error,
+                        record.line,
+                        "recipient_iso3 matches no country",
+                        &format!("recipient_iso3 `{code}` matches no country: row skipped"),
+                    );
                     continue;
                 }
             },
@@ -317,7 +331,7 @@ mod tests {
         let mut text = EXCERPT.to_vec();
         text.extend_from_slice(repeat);
         let parsed = parse(&text).unwrap();
-        assert_eq!(parsed.left_out, [(6, "repeats line 5 (project_id `33291`)".to_owned())]);
+        assert_eq!(parsed.left_out, [LeftOut::row(6, REPEATS, "repeats line 5 (project_id `33291`)".to_owned())]);
         text.extend_from_slice(&repeat[..repeat.len() - 4]);
         text.extend_from_slice(b"TUN\r");
         let parsed = parse(&text).unwrap();

@@ -17,7 +17,6 @@
 //! - a name that no country and no bloc resolves is reported, and so is every treaty left
 //!   with fewer than two parties, with the reason.
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
@@ -25,6 +24,7 @@ use crate::run::{Input, Load};
 use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use chrono::{Datelike, NaiveDate};
 use entity::{AgreementKind, AgreementStatus, agreement, agreement_bloc_party, agreement_party, bloc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -254,7 +254,12 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                     found.blocs.insert(id);
                 }
                 None => {
-                    load.skip(record.line, &format!("party `{name}` matches no country or bloc"));
+                    load.skip(
+                        SkipKind::Unmatched,
+                        record.line,
+                        "party matches no country or bloc",
+                        &format!("party `{name}` matches no country or bloc"),
+                    );
                     found.unmatched.push(name);
                 }
             }

@@ -13,12 +13,12 @@
 //!   list keep what they had. The rows keep `country-codes` as their source: the World Bank
 //!   values are attributed to the `wb-class-fy2023` source row (and its import runs).
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::sync::upsert;
 use crate::table::Parsed;
+use crate::{Dataset, SkipKind};
 use calamine::{Data, Reader, Xlsx};
 use entity::country;
 use sea_orm::EntityTrait;
@@ -148,9 +148,11 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         .map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(sheet.parsed)?;
     if sheet.aggregates > 0 {
-        load.report.skipped += sheet.aggregates;
-        load.note(
+        load.skip_many(
+            SkipKind::ByDesign,
+            sheet.aggregates,
             0,
+            "aggregate, not an economy",
             &format!("{} aggregate rows (no region: WLD, LIC, SSF …) are not economies: left out", sheet.aggregates),
         );
     }
@@ -160,7 +162,9 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     for record in &records {
         let Some(row) = resolver.iso3(&record.code).and_then(|id| rows.get_mut(&id)) else {
             load.skip(
+                SkipKind::Error,
                 record.line,
+                "code matches no country",
                 &format!("Code `{}` ({}) matches no country: not imported", record.code, record.economy),
             );
             continue;

@@ -17,15 +17,15 @@
 //! - Economies are matched by code through the resolver; former states (`SUN`, `YUGf`,
 //!   `CSK` …) and `XKX` match no country and are reported.
 
-use crate::Dataset;
 use crate::datasets::countries;
 use crate::datasets::wb_class::read_sheet;
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, OWID_INCOME_GROUPS};
 use crate::sync::upsert;
-use crate::table::{CsvTable, Parsed};
+use crate::table::{CsvTable, LeftOut, Parsed};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use entity::country_income_group;
 use sea_orm::EntityTrait;
 use std::collections::BTreeMap;
@@ -128,7 +128,7 @@ pub(crate) fn parse_owid(bytes: &[u8], last_year: i32) -> Result<Parsed<ClassRec
     let (entity, code, year, class) =
         (table.column("Entity")?, table.column("Code")?, table.column("Year")?, table.column("classification")?);
     let mut parsed = Parsed::new();
-    let mut aggregates = 0;
+    let mut aggregates: u64 = 0;
     for row in &table.rows {
         parsed.rows_read += 1;
         let record = (|| -> Result<Option<ClassRecord>, FieldError> {
@@ -156,9 +156,12 @@ pub(crate) fn parse_owid(bytes: &[u8], last_year: i32) -> Result<Parsed<ClassRec
         }
     }
     if aggregates > 0 {
-        parsed
-            .left_out
-            .push((0, format!("{aggregates} rows of OWID aggregates (OWID_CIS, OWID_KOS …) are not countries")));
+        parsed.left_out.push(LeftOut {
+            line: 0,
+            rows: aggregates,
+            reason: "OWID aggregate, not a country",
+            message: format!("{aggregates} rows of OWID aggregates (OWID_CIS, OWID_KOS …) are not countries"),
+        });
     }
     Ok(parsed)
 }
@@ -201,12 +204,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         }
     }
     for ((file, code), (economy, line)) in unmatched {
-        load.report.skipped += 1;
-        load.note_in(
-            file,
-            line,
-            &format!("code `{code}` ({economy}) matches no country: its classes are not imported"),
-        );
+        let message = format!("code `{code}` ({economy}) matches no country: its classes are not imported");
+        load.skip_in(SkipKind::Error, file, line, "code matches no country", &message);
     }
     let existing = country_income_group::Entity::find().all(load.txn).await?;
     let stale: Vec<(i32, i32)> =

@@ -17,7 +17,6 @@
 //! reported in one message with their count. Rows with `trade` 0 are data (no trade that
 //! year) and are imported with an amount of 0.
 
-use crate::Dataset;
 use crate::datasets::{countries, first_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
@@ -25,6 +24,7 @@ use crate::run::{Input, Load};
 use crate::store;
 use crate::table::{CsvTable, Parsed};
 use crate::text;
+use crate::{Dataset, SkipKind};
 use entity::FlowKind;
 use std::collections::HashSet;
 
@@ -127,18 +127,27 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(parsed)?;
     if domestic > 0 {
-        load.report.skipped += domestic;
-        load.note(0, &domestic_message(domestic));
+        load.skip_many(SkipKind::ByDesign, domestic, 0, "domestic trade", &domestic_message(domestic));
     }
     let resolver = countries(load, Dataset::YotovTrade).await?;
     let mut flows = Vec::with_capacity(records.len());
     for record in records {
         let Some(provider_id) = resolve(&resolver, &record.exporter) else {
-            load.skip(record.line, &format!("exporter `{}` matches no country: row skipped", record.exporter));
+            load.skip(
+                SkipKind::Error,
+                record.line,
+                "exporter matches no country",
+                &format!("exporter `{}` matches no country: row skipped", record.exporter),
+            );
             continue;
         };
         let Some(recipient_id) = resolve(&resolver, &record.importer) else {
-            load.skip(record.line, &format!("importer `{}` matches no country: row skipped", record.importer));
+            load.skip(
+                SkipKind::Error,
+                record.line,
+                "importer matches no country",
+                &format!("importer `{}` matches no country: row skipped", record.importer),
+            );
             continue;
         };
         let mut row = store::flow_row(load.source_id, record.reference(), provider_id, FlowKind::Trade);
