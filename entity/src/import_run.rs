@@ -26,6 +26,8 @@ pub struct Model {
     pub rows_inserted: i32,
     /// Rows updated.
     pub rows_updated: i32,
+    /// Records deleted: those of the source that a newer release no longer has.
+    pub rows_deleted: i32,
     /// Rows skipped for errors: a bad field, a key no table resolves (reported).
     pub rows_skipped: i32,
     /// Rows left out by the loader's rules (reported).

@@ -17,6 +17,7 @@ pub mod deployment;
 pub mod expert;
 pub mod expert_sector;
 pub mod flow;
+pub mod import_change;
 pub mod import_run;
 pub mod kinds;
 pub mod sector;

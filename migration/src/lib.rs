@@ -11,6 +11,7 @@ mod m20261202_000006_add_country_iso_numeric;
 mod m20261202_000007_create_agreement_bloc_party;
 mod m20261202_000008_create_country_income_group;
 mod m20261202_000009_add_import_run_skips;
+mod m20261202_000010_create_import_change;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_create_agreement_bloc_party::Migration),
             Box::new(m20261202_000008_create_country_income_group::Migration),
             Box::new(m20261202_000009_add_import_run_skips::Migration),
+            Box::new(m20261202_000010_create_import_change::Migration),
         ]
     }
 }

@@ -223,6 +223,12 @@ pub struct RunReport {
     pub inserted: u64,
     /// Rows whose stored values changed.
     pub updated: u64,
+    /// Records of the source (flows, agreements, experts) that the file no longer has,
+    /// deleted with their links.
+    pub deleted: u64,
+    /// The records inserted, changed and deleted, by reference; logged for
+    /// `Source.changes(since:)` from the source's second successful run on.
+    pub changes: Vec<RecordChange>,
     /// Rows the loader leaves out by its rules (aggregates, repeats, domestic trade,
     /// organisations that are not countries …). Each is explained in `messages`.
     pub left_out: u64,
@@ -243,6 +249,17 @@ impl RunReport {
     pub fn rows_imported(&self) -> u64 {
         self.rows_read.saturating_sub(self.left_out + self.skipped)
     }
+}
+
+/// What an import did to one record of its source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordChange {
+    /// `FLOW`, `AGREEMENT` or `EXPERT`.
+    pub record: &'static str,
+    /// The record's reference in its source.
+    pub reference: String,
+    /// `INSERTED`, `UPDATED` or `DELETED`.
+    pub change: &'static str,
 }
 
 /// What was not imported, and how.

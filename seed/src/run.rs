@@ -5,11 +5,14 @@ use crate::error::{FieldError, ImportError};
 use crate::source::{self, SourceRow};
 use crate::sync::Tally;
 use crate::table::Parsed;
-use crate::{Dataset, ImportOptions, Progress, RunReport, SkipKind, SkipReason, bundle, datasets, storage};
+use crate::{
+    Dataset, ImportOptions, Progress, RecordChange, RunReport, SkipKind, SkipReason, bundle, datasets, storage,
+};
 use chrono::{DateTime, Utc};
-use entity::{ImportStatus, import_run};
+use entity::{ImportStatus, import_change, import_run};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use std::path::Path;
 
@@ -104,6 +107,8 @@ pub(crate) struct Load<'a> {
     progress: &'a dyn Progress,
     /// The report being filled.
     pub report: RunReport,
+    /// Whether to log the records changed ([`Self::log_changes`]).
+    log_changes: bool,
 }
 
 impl Load<'_> {
@@ -191,6 +196,26 @@ impl Load<'_> {
         self.report.messages.push(format!("{location}: {message}"));
     }
 
+    /// Starts logging the records this run changes when the source was imported before
+    /// (a first import inserts everything, which the records themselves say).
+    async fn report_changes_if_imported_before(&mut self) -> Result<(), DbErr> {
+        let earlier = import_run::Entity::find()
+            .filter(import_run::Column::SourceId.eq(self.source_id))
+            .filter(import_run::Column::Status.eq(ImportStatus::Succeeded))
+            .count(self.txn)
+            .await?;
+        self.log_changes = earlier > 0;
+        Ok(())
+    }
+
+    /// Notes the changes of one kind of record, when this run logs them.
+    pub(crate) fn log_changes(&mut self, record: &'static str, change: &'static str, references: Vec<String>) {
+        if self.log_changes {
+            let changes = references.into_iter().map(|reference| RecordChange { record, reference, change });
+            self.report.changes.extend(changes);
+        }
+    }
+
     /// Adds what an upsert did to the report, and tells progress.
     pub(crate) fn count(&mut self, tally: Tally) {
         self.report.inserted += tally.inserted;
@@ -227,9 +252,20 @@ pub(crate) async fn run(
             return Err(record_failure(db, meta, report, started_at, error).await);
         }
     };
-    let mut load =
-        Load { txn: &txn, source_id, file: input.file.clone(), started_at, options: *options, progress, report };
-    let outcome = datasets::load(dataset, &mut load, &input).await;
+    let mut load = Load {
+        txn: &txn,
+        source_id,
+        file: input.file.clone(),
+        started_at,
+        options: *options,
+        progress,
+        report,
+        log_changes: false,
+    };
+    let outcome = match load.report_changes_if_imported_before().await {
+        Ok(()) => datasets::load(dataset, &mut load, &input).await,
+        Err(error) => Err(error.into()),
+    };
     let report = load.report;
     if let Err(error) = outcome {
         let error = storage::explain(db, error);
@@ -315,6 +351,7 @@ async fn record<C: ConnectionTrait>(
         rows_read: Set(count(report.rows_read)),
         rows_inserted: Set(count(report.inserted)),
         rows_updated: Set(count(report.updated)),
+        rows_deleted: Set(count(report.deleted)),
         rows_skipped: Set(count(report.skipped)),
         rows_left_out: Set(count(report.left_out)),
         references_unmatched: Set(count(report.unmatched)),
@@ -329,6 +366,21 @@ async fn record<C: ConnectionTrait>(
         messages: Set((!messages.is_empty()).then(|| messages.join("\n"))),
         ..Default::default()
     };
-    import_run::Entity::insert(run).exec(db).await?;
-    Ok(())
+    let run_id = import_run::Entity::insert(run).exec(db).await?.last_insert_id;
+    if status != ImportStatus::Succeeded {
+        return Ok(());
+    }
+    let changes: Vec<import_change::ActiveModel> = report
+        .changes
+        .iter()
+        .map(|change| import_change::ActiveModel {
+            run_id: Set(run_id),
+            source_id: Set(source_id),
+            record: Set(change.record.to_owned()),
+            r#ref: Set(change.reference.clone()),
+            change: Set(change.change.to_owned()),
+            ..Default::default()
+        })
+        .collect();
+    crate::sync::insert_batches::<import_change::Entity, C>(db, changes).await
 }

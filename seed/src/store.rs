@@ -9,7 +9,7 @@
 
 use crate::error::ImportError;
 use crate::run::Load;
-use crate::sync::upsert;
+use crate::sync::{upsert, upsert_changes};
 use entity::{agreement, agreement_bloc_party, agreement_party, deployment, expert, expert_sector, flow, sector};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
@@ -29,43 +29,68 @@ pub(crate) struct ExpertRows {
     pub deployments: Vec<deployment::Model>,
 }
 
-/// Upserts the source's flows and returns the ids of all its flows by `ref`.
+/// Makes the source's flows those of `rows` (deleting the others) and returns the ids of
+/// all its flows by `ref`.
 pub(crate) async fn flows(load: &mut Load<'_>, rows: Vec<flow::Model>) -> Result<HashMap<String, i32>, ImportError> {
     let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    let tally =
-        upsert::<flow::Entity, _, _>(load.txn, existing, rows, |row| row.r#ref.clone(), Some(flow::Column::Id)).await?;
-    load.count(tally);
+    replace::<flow::Entity>(load, "FLOW", existing, rows, |row| (row.id, row.r#ref.clone()), flow::Column::Id).await?;
     ids_by_ref::<flow::Entity>(load, flow::Column::Id, flow::Column::Ref, flow::Column::SourceId).await
 }
 
-/// Upserts the source's agreements and returns the ids of all its agreements by `ref`.
+/// Makes the source's agreements those of `rows` (deleting the others, with their
+/// parties and sectors) and returns the ids of all its agreements by `ref`.
 pub(crate) async fn agreements(
     load: &mut Load<'_>,
     rows: Vec<agreement::Model>,
 ) -> Result<HashMap<String, i32>, ImportError> {
     let existing =
         agreement::Entity::find().filter(agreement::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    let tally = upsert::<agreement::Entity, _, _>(
-        load.txn,
-        existing,
-        rows,
-        |row| row.r#ref.clone(),
-        Some(agreement::Column::Id),
-    )
-    .await?;
-    load.count(tally);
+    let key = |row: &agreement::Model| (row.id, row.r#ref.clone());
+    replace::<agreement::Entity>(load, "AGREEMENT", existing, rows, key, agreement::Column::Id).await?;
     ids_by_ref::<agreement::Entity>(load, agreement::Column::Id, agreement::Column::Ref, agreement::Column::SourceId)
         .await
 }
 
-/// Upserts the source's experts, then their sectors and deployments.
+/// Makes a source's records of one kind equal `rows`: upserts them by `ref`, and deletes
+/// the stored ones that `rows` no longer has (their links go with them: the schema's
+/// foreign keys cascade or set null). Counts and logs what changed (`record`: the kind's
+/// name in the log). `key` gives a row's id and `ref`.
+async fn replace<E>(
+    load: &mut Load<'_>,
+    record: &'static str,
+    existing: Vec<E::Model>,
+    rows: Vec<E::Model>,
+    key: impl Fn(&E::Model) -> (i32, String),
+    id: E::Column,
+) -> Result<(), ImportError>
+where
+    E: EntityTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    let kept: std::collections::HashSet<String> = rows.iter().map(|row| key(row).1).collect();
+    let (stale, existing): (Vec<E::Model>, Vec<E::Model>) =
+        existing.into_iter().partition(|row| !kept.contains(&key(row).1));
+    let stale_ids: Vec<i32> = stale.iter().map(|row| key(row).0).collect();
+    for chunk in stale_ids.chunks(IN_LIST) {
+        E::delete_many().filter(id.is_in(chunk.to_vec())).exec(load.txn).await?;
+    }
+    load.report.deleted += stale_ids.len() as u64;
+    load.log_changes(record, "DELETED", stale.iter().map(|row| key(row).1).collect());
+    let changes = upsert_changes::<E, _, _>(load.txn, existing, rows, |row| key(row).1, Some(id)).await?;
+    load.log_changes(record, "INSERTED", changes.inserted);
+    load.log_changes(record, "UPDATED", changes.updated);
+    load.count(changes.tally);
+    Ok(())
+}
+
+/// Makes the source's experts those of `rows` (deleting the others, with their sectors and
+/// deployments), then upserts their sectors and deployments.
 pub(crate) async fn experts(load: &mut Load<'_>, rows: Vec<ExpertRows>) -> Result<(), ImportError> {
     let models = rows.iter().map(|row| row.expert.clone()).collect();
     let existing = expert::Entity::find().filter(expert::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    let tally =
-        upsert::<expert::Entity, _, _>(load.txn, existing, models, |row| row.r#ref.clone(), Some(expert::Column::Id))
-            .await?;
-    load.count(tally);
+    replace::<expert::Entity>(load, "EXPERT", existing, models, |row| (row.id, row.r#ref.clone()), expert::Column::Id)
+        .await?;
     let ids =
         ids_by_ref::<expert::Entity>(load, expert::Column::Id, expert::Column::Ref, expert::Column::SourceId).await?;
 

@@ -45,6 +45,17 @@ impl std::ops::AddAssign for Tally {
     }
 }
 
+/// What an upsert did, with the keys of the rows it inserted and changed.
+#[derive(Debug)]
+pub(crate) struct Changes<K> {
+    /// The counts.
+    pub tally: Tally,
+    /// Keys of the rows inserted.
+    pub inserted: Vec<K>,
+    /// Keys of the rows whose values changed.
+    pub updated: Vec<K>,
+}
+
 /// Upserts `rows` against `existing` (the stored rows that may share their keys).
 ///
 /// `key` gives a row's natural key. `surrogate` is the auto-increment id column, if the
@@ -62,10 +73,29 @@ where
     E: EntityTrait,
     E::Model: IntoActiveModel<E::ActiveModel> + Clone,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    K: Eq + Hash,
+    K: Eq + Hash + Clone,
+{
+    Ok(upsert_changes::<E, K, C>(db, existing, rows, key, surrogate).await?.tally)
+}
+
+/// [`upsert`], telling which keys it inserted and which it changed.
+pub(crate) async fn upsert_changes<E, K, C>(
+    db: &C,
+    existing: Vec<E::Model>,
+    rows: Vec<E::Model>,
+    key: impl Fn(&E::Model) -> K,
+    surrogate: Option<E::Column>,
+) -> Result<Changes<K>, DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    K: Eq + Hash + Clone,
 {
     let stored: HashMap<K, E::Model> = existing.into_iter().map(|row| (key(&row), row)).collect();
     let mut tally = Tally::default();
+    let mut inserted = Vec::new();
     let mut inserts = Vec::new();
     // By key: a key given twice is updated to the last row, as one UPDATE after another did.
     let mut updates: HashMap<K, E::ActiveModel> = HashMap::new();
@@ -78,6 +108,7 @@ where
                     active.not_set(id);
                 }
                 inserts.push(active);
+                inserted.push(row_key);
                 tally.inserted += 1;
             }
             Some(old) if same_values::<E>(old, &row, surrogate) => tally.unchanged += 1,
@@ -91,9 +122,10 @@ where
             }
         }
     }
+    let updated: Vec<K> = updates.keys().cloned().collect();
     update_batches::<E, C>(db, updates.into_values().collect()).await?;
     insert_batches::<E, C>(db, inserts).await?;
-    Ok(tally)
+    Ok(Changes { tally, inserted, updated })
 }
 
 /// Rewrites stored rows (each with its primary key) in multi-row statements:

@@ -14,7 +14,7 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{agreement, bloc, country, deployment, expert, flow, import_run, sector, source};
+use entity::{agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
@@ -259,7 +259,7 @@ pub fn register(
             )*
         };
     }
-    by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_run, sector, source)
+    by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source)
         .data(batched(BlocCodesByCountry(db.clone()), delay))
         .data(batched(IncomeGroupsByCountry(db.clone()), delay))
         .data(batched(CountryIdsByCode(db.clone()), delay))

@@ -2,10 +2,10 @@
 //! runs.
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use entity::{import_run, source};
+use entity::{import_change, import_run, source};
 use sea_orm::{
-    Order,
-    sea_query::{Condition, Expr},
+    ColumnTrait, Order,
+    sea_query::{Condition, Expr, Query},
 };
 
 use super::{
@@ -14,7 +14,7 @@ use super::{
     resolve,
 };
 use crate::{
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     repo::{
         lookup,
         page::{Listing, Scope},
@@ -101,6 +101,105 @@ impl Source {
         resolve::nested::<import_run::Entity, _>(ctx, self.0.id, listing, window, |m| ImportRun(m.clone(), key.clone()))
             .await
     }
+
+    /// The records of this source (flows, agreements, experts) that its imports inserted,
+    /// changed or deleted after a moment, oldest change first: what a newer release changed
+    /// (the `updatedAfter` of IATI and the OECD). Logged from the source's second import
+    /// on; the first inserts every record, which the records themselves say.
+    #[allow(clippy::too_many_arguments)]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Changes made by the runs that finished after this moment (RFC 3339, for \
+                          example an earlier run's `finishedAt`).")]
+        since: String,
+        #[graphql(desc = "Returns the first n changes.")] first: Option<i32>,
+        #[graphql(desc = "Returns the changes after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n changes.")] last: Option<i32>,
+        #[graphql(desc = "Returns the changes before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<RecordChange>> {
+        let since = chrono::DateTime::parse_from_rfc3339(since.trim())
+            .map_err(|_| ApiError::bad_input(format!("since: `{since}` is not an RFC 3339 date-time")))?
+            .with_timezone(&chrono::Utc);
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        let runs = Query::select()
+            .column(import_run::Column::Id)
+            .from(import_run::Entity)
+            .and_where(import_run::Column::SourceId.eq(self.0.id))
+            .and_where(import_run::Column::FinishedAt.gt(since))
+            .to_owned();
+        let listing = Listing {
+            condition: Condition::all().add(import_change::Column::RunId.in_subquery(runs)),
+            order: vec![(Expr::col((import_change::Entity, import_change::Column::Id)), Order::Asc)],
+            scope: Scope::column(import_change::Column::SourceId),
+        };
+        let key = self.0.key.clone();
+        resolve::nested::<import_change::Entity, _>(ctx, self.0.id, listing, window, |m| {
+            RecordChange(m.clone(), key.clone())
+        })
+        .await
+    }
+}
+
+/// A kind of record an import changes.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A flow.
+    Flow,
+    /// An agreement.
+    Agreement,
+    /// An expert.
+    Expert,
+}
+
+/// What an import did to a record.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The record is new.
+    Inserted,
+    /// Some of its values changed.
+    Updated,
+    /// The newer release no longer has it: it was deleted, with its links.
+    Deleted,
+}
+
+/// What one import run did to one record of its source.
+pub struct RecordChange(pub import_change::Model, pub String);
+
+/// What one import run did to one record of its source.
+#[Object]
+impl RecordChange {
+    /// The kind of record.
+    async fn record(&self) -> ApiResult<RecordKind> {
+        Ok(match self.0.record.as_str() {
+            "FLOW" => RecordKind::Flow,
+            "AGREEMENT" => RecordKind::Agreement,
+            "EXPERT" => RecordKind::Expert,
+            other => return Err(ApiError::internal(&format!("unknown record kind {other}"))),
+        })
+    }
+
+    /// The record's reference in its source (with the source's key, it looks the record up:
+    /// `flow(source:, reference:)`, `agreement(source:, reference:)`).
+    async fn reference(&self) -> &str {
+        &self.0.r#ref
+    }
+
+    /// Inserted, updated or deleted.
+    async fn change(&self) -> ApiResult<ChangeKind> {
+        Ok(match self.0.change.as_str() {
+            "INSERTED" => ChangeKind::Inserted,
+            "UPDATED" => ChangeKind::Updated,
+            "DELETED" => ChangeKind::Deleted,
+            other => return Err(ApiError::internal(&format!("unknown change {other}"))),
+        })
+    }
+
+    /// The import run that made the change.
+    async fn run(&self, ctx: &Context<'_>) -> ApiResult<ImportRun> {
+        let run = resolve::required::<import_run::Entity>(ctx, self.0.run_id).await?;
+        Ok(ImportRun(run, self.1.clone()))
+    }
 }
 
 /// How an import run ended.
@@ -157,6 +256,12 @@ impl ImportRun {
     /// Rows updated.
     async fn rows_updated(&self) -> i32 {
         self.0.rows_updated
+    }
+
+    /// Records deleted: flows, agreements and experts of the source that this file no
+    /// longer has, with their links (see `Source.changes`).
+    async fn rows_deleted(&self) -> i32 {
+        self.0.rows_deleted
     }
 
     /// Rows of the file imported: those read, less those left out and skipped.

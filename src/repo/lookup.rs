@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    agreement, bloc, bloc_member, country, country_income_group, deployment, expert, flow, import_run, sector, source,
+    agreement, bloc, bloc_member, country, country_income_group, deployment, expert, flow, import_change, import_run,
+    sector, source,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
@@ -38,7 +39,7 @@ macro_rules! with_id {
         }
     )*};
 }
-with_id!(agreement, bloc, country, deployment, expert, flow, import_run, sector, source);
+with_id!(agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source);
 
 /// Rows of a table by primary key, in no particular order.
 pub async fn by_ids<E: WithId>(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<E::Model>, DbErr> {

@@ -22,6 +22,7 @@ mod readiness;
 mod readme;
 mod reference;
 mod relations;
+mod releases;
 mod rules;
 mod schema;
 mod served;
