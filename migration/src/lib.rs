@@ -12,6 +12,7 @@ mod m20261202_000007_create_agreement_bloc_party;
 mod m20261202_000008_create_country_income_group;
 mod m20261202_000009_add_import_run_skips;
 mod m20261202_000010_create_import_change;
+mod m20261202_000011_create_code_lists;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_create_country_income_group::Migration),
             Box::new(m20261202_000009_add_import_run_skips::Migration),
             Box::new(m20261202_000010_create_import_change::Migration),
+            Box::new(m20261202_000011_create_code_lists::Migration),
         ]
     }
 }

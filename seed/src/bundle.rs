@@ -43,6 +43,17 @@ pub(crate) const SECTOR_CATEGORIES: BundledFile = bundled!("SectorCategory.xml",
 /// IATI DAC 5-digit purpose codes.
 pub(crate) const SECTORS: BundledFile = bundled!("Sector.xml", "Sector.xml.gz");
 
+/// IATI code lists beyond sectors (unchanged XML).
+pub(crate) const IATI_CODELISTS: &[BundledFile] = &[
+    bundled!("FlowType.xml", "FlowType.xml.gz"),
+    bundled!("AidType.xml", "AidType.xml.gz"),
+    bundled!("FinanceType.xml", "FinanceType.xml.gz"),
+    bundled!("CollaborationType.xml", "CollaborationType.xml.gz"),
+    bundled!("TiedStatus.xml", "TiedStatus.xml.gz"),
+    bundled!("ActivityStatus.xml", "ActivityStatus.xml.gz"),
+    bundled!("TransactionType.xml", "TransactionType.xml.gz"),
+];
+
 /// Country memberships of international organisations.
 pub(crate) const COUNTRY_ORGS: BundledFile = bundled!("CountrycodesOrgs.csv", "CountrycodesOrgs.csv.gz");
 
@@ -93,7 +104,12 @@ pub(crate) const COLOMBIA_AIMS_IATI: BundledFile = bundled!(
 );
 
 /// Every embedded file, in a fixed order.
-pub(crate) const FILES: &[BundledFile] = &[
+fn files() -> impl Iterator<Item = BundledFile> {
+    FILES.iter().chain(IATI_CODELISTS).copied()
+}
+
+/// The embedded files but the IATI code lists ([`IATI_CODELISTS`]), in a fixed order.
+const FILES: &[BundledFile] = &[
     COUNTRY_CODES,
     WORLD_COUNTRIES,
     SECTOR_CATEGORIES,
@@ -116,8 +132,9 @@ pub(crate) const FILES: &[BundledFile] = &[
 /// different from the same files, so that a server over an import by an older binary
 /// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
-/// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year; 6: Brazil's ABC from its workbook.
-const LOADERS_REVISION: u32 = 6;
+/// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year; 6: Brazil's ABC from its workbook;
+/// 7: IATI code lists, and the codes of IATI flows.
+const LOADERS_REVISION: u32 = 7;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.
@@ -126,7 +143,7 @@ pub(crate) fn checksum() -> &'static str {
     CHECKSUM.get_or_init(|| {
         let mut hasher = Sha256::new();
         hasher.update(LOADERS_REVISION.to_le_bytes());
-        for file in FILES {
+        for file in files() {
             hasher.update(file.name.as_bytes());
             hasher.update([0]);
             hasher.update((file.gzip.len() as u64).to_le_bytes());
@@ -149,7 +166,7 @@ mod tests {
 
     #[test]
     fn every_bundled_file_decompresses() {
-        for file in FILES.iter().copied() {
+        for file in files() {
             let bytes = file.bytes().unwrap();
             assert!(bytes.len() > 1000, "{}", file.name);
         }

@@ -84,10 +84,17 @@ pub enum ImportError {
     },
     /// A dataset name that the crate does not know.
     #[error(
-        "unknown dataset `{0}`; known: country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia, wb-class, \
-         aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc, iati-activities, yotov-trade, expert-roster"
+        "unknown dataset `{0}`; known: country-codes, blocs, sectors, iati-codelists, aiddata-gcof, desta, unctad-iia, \
+         wb-class, wb-income-history, aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc, \
+         iati-activities, yotov-trade, expert-roster"
     )]
     UnknownDataset(String),
+    /// A file of the IATI code lists that names no list imported.
+    #[error(
+        "`{0}` is not one of the IATI code lists imported: FlowType.xml, AidType.xml, FinanceType.xml, \
+         CollaborationType.xml, TiedStatus.xml, ActivityStatus.xml, TransactionType.xml"
+    )]
+    UnknownCodeList(String),
     /// The dataset has no bundled copy (an expert roster): import it from a file.
     #[error("{0} is not bundled: import it from a file")]
     NotBundled(&'static str),

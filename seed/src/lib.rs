@@ -72,6 +72,9 @@ pub enum Dataset {
     Blocs,
     /// DAC sectors from the IATI code lists: `sector` rows (groups, categories, purposes).
     Sectors,
+    /// IATI code lists that flows' codes come from (FlowType, AidType, FinanceType,
+    /// CollaborationType, TiedStatus, ActivityStatus, TransactionType): `code_list_item`.
+    IatiCodelists,
     /// AidData Global Chinese Official Finance v1.0: `flow`, and `expert` teams with
     /// their `deployment`s.
     Gcof,
@@ -117,6 +120,7 @@ impl Dataset {
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
+        Dataset::IatiCodelists,
         Dataset::IatiActivities,
         Dataset::YotovTrade,
         Dataset::ExpertRoster,
@@ -135,6 +139,7 @@ impl Dataset {
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
+        Dataset::IatiCodelists,
         Dataset::IatiActivities,
         Dataset::YotovTrade,
     ];
@@ -150,6 +155,7 @@ impl Dataset {
             Dataset::CountryCodes => "country-codes",
             Dataset::Blocs => "blocs",
             Dataset::Sectors => "sectors",
+            Dataset::IatiCodelists => "iati-codelists",
             Dataset::Gcof => "aiddata-gcof",
             Dataset::Desta => "desta",
             Dataset::UnctadIia => "unctad-iia",

@@ -32,6 +32,7 @@ impl Input {
             Dataset::CountryCodes => vec![bundle::COUNTRY_CODES],
             Dataset::Blocs => vec![bundle::COUNTRY_ORGS],
             Dataset::Sectors => vec![bundle::SECTOR_CATEGORIES, bundle::SECTORS],
+            Dataset::IatiCodelists => bundle::IATI_CODELISTS.to_vec(),
             Dataset::Gcof => vec![bundle::GCOF],
             Dataset::Desta => vec![bundle::DESTA],
             Dataset::UnctadIia => vec![bundle::UNCTAD_IIA],
@@ -59,6 +60,11 @@ impl Input {
             Dataset::Sectors => {
                 let directory = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
                 vec![directory.join("SectorCategory.xml"), directory.join("Sector.xml")]
+            }
+            // A directory of code lists, or one of them with the others beside it.
+            Dataset::IatiCodelists => {
+                let directory = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
+                bundle::IATI_CODELISTS.iter().map(|file| directory.join(file.name)).collect()
             }
             // The workbook given, and OWID's series beside it.
             Dataset::WbIncomeHistory => {

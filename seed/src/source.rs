@@ -153,6 +153,18 @@ pub(crate) const WB_CLASS: SourceMeta = SourceMeta {
     retrieved_on: "2026-11-28",
 };
 
+/// IATI code lists beyond sectors.
+pub(crate) const IATI_CODELISTS: SourceMeta = SourceMeta {
+    key: "iati-codelists-2026",
+    title: "IATI codelists FlowType, AidType, FinanceType, CollaborationType, TiedStatus, ActivityStatus and TransactionType",
+    publisher: "International Aid Transparency Initiative (IATI), replicating OECD DAC CRS codes where they come from the DAC",
+    url: "https://github.com/IATI/IATI-Codelists-NonEmbedded/tree/7aeece773c60afa0265eb95e988d5e61e96d8482/xml",
+    licence: "CC BY 4.0",
+    citation: "IATI Standard (http://iatistandard.org/), codelists FlowType, AidType, FinanceType, CollaborationType, TiedStatus, ActivityStatus and TransactionType.",
+    version: "IATI-Codelists-NonEmbedded 7aeece773c60afa0265eb95e988d5e61e96d8482 (2026-06-22); ActivityStatus and TransactionType from IATI-Codelists 75e827bacd29f77356cb43defbc0b655705432f3 (2024-03-11)",
+    retrieved_on: "2026-11-28",
+};
+
 /// The World Bank's historical income classification (OGHIST).
 pub(crate) const WB_INCOME_HISTORY: SourceMeta = SourceMeta {
     key: "wb-oghist-fy2023",

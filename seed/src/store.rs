@@ -10,7 +10,9 @@
 use crate::error::ImportError;
 use crate::run::Load;
 use crate::sync::{upsert, upsert_changes};
-use entity::{agreement, agreement_bloc_party, agreement_party, deployment, expert, expert_sector, flow, sector};
+use entity::{
+    agreement, agreement_bloc_party, agreement_party, deployment, expert, expert_sector, flow, flow_code, sector,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
@@ -198,6 +200,31 @@ async fn linked<E: EntityTrait>(load: &Load<'_>, column: E::Column, ids: &[i32])
         rows.extend(E::find().filter(column.is_in(chunk.to_vec())).all(load.txn).await?);
     }
     Ok(rows)
+}
+
+/// Makes the codes of a source's flows (`flow_ids`: all of them) equal `rows`.
+pub(crate) async fn flow_codes(
+    load: &mut Load<'_>,
+    flow_ids: Vec<i32>,
+    rows: Vec<flow_code::Model>,
+) -> Result<(), ImportError> {
+    let existing = linked::<flow_code::Entity>(load, flow_code::Column::FlowId, &flow_ids).await?;
+    let keep: std::collections::HashSet<(i32, &str)> =
+        rows.iter().map(|row| (row.flow_id, row.list.as_str())).collect();
+    let (stale, existing): (Vec<flow_code::Model>, Vec<flow_code::Model>) =
+        existing.into_iter().partition(|row| !keep.contains(&(row.flow_id, row.list.as_str())));
+    for row in &stale {
+        flow_code::Entity::delete_many()
+            .filter(flow_code::Column::FlowId.eq(row.flow_id))
+            .filter(flow_code::Column::List.eq(row.list.as_str()))
+            .exec(load.txn)
+            .await?;
+    }
+    let tally =
+        upsert::<flow_code::Entity, _, _>(load.txn, existing, rows, |row| (row.flow_id, row.list.clone()), None)
+            .await?;
+    load.count(tally);
+    Ok(())
 }
 
 /// The ids of the run's source's rows of `E` by `ref` (`id`, `reference` and `source`:

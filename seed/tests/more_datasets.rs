@@ -7,7 +7,7 @@ mod common;
 
 use common::{bundled_bytes, data_counts};
 use entity::*;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use seed::{Dataset, ImportOptions, NoProgress, import_bundled_dataset, import_file};
 
 async fn import(db: &DatabaseConnection, dataset: Dataset) -> seed::RunReport {
@@ -484,9 +484,29 @@ async fn iati_standard_example_import(db: &DatabaseConnection) {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&changed, text.replacen("ref=\"BB-BBB-123456789\" role=\"1\"", "ref=\"GB\" role=\"1\"", 1)).unwrap();
     let report = import_path(db, Dataset::IatiActivities, &changed).await;
-    assert_eq!((report.inserted, report.skipped), (1, 0), "{:?}", report.messages);
     let flows = flows_of(db, "iati-activity-from-a-country").await;
     let [flow] = flows.as_slice() else { panic!("{flows:?}") };
+    // The flow and its codes, as the file gives them (DAC vocabulary for the aid type).
+    let codes: Vec<(String, String)> = flow_code::Entity::find()
+        .filter(flow_code::Column::FlowId.eq(flow.id))
+        .order_by_asc(flow_code::Column::List)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|code| (code.list, code.code))
+        .collect();
+    let expected = [
+        ("ActivityStatus", "2"),
+        ("AidType", "A01"),
+        ("CollaborationType", "1"),
+        ("FinanceType", "110"),
+        ("FlowType", "10"),
+        ("TiedStatus", "3"),
+    ]
+    .map(|(list, code)| (list.to_owned(), code.to_owned()));
+    assert_eq!(codes, expected);
+    assert_eq!((report.inserted, report.skipped), (1 + expected.len() as u64, 0), "{:?}", report.messages);
     assert_eq!(flow.provider_id, country(db, "GBR").await.id);
     assert_eq!(
         (flow.kind, flow.recipient_id, flow.recipient_label.as_deref()),
@@ -496,3 +516,25 @@ async fn iati_standard_example_import(db: &DatabaseConnection) {
     std::fs::remove_dir_all(directory).unwrap();
 }
 on_both_databases!(iati_example_sqlite, iati_example_postgres, iati_standard_example_import);
+
+async fn iati_codelists_import(db: &DatabaseConnection) {
+    let report = import(db, Dataset::IatiCodelists).await;
+    for list in
+        ["FlowType", "AidType", "FinanceType", "CollaborationType", "TiedStatus", "ActivityStatus", "TransactionType"]
+    {
+        let text = String::from_utf8(bundled_bytes(&format!("{list}.xml.gz"))).unwrap();
+        let items = (text.matches("<codelist-item ").count() + text.matches("<codelist-item>").count()) as u64;
+        let withdrawn = text.matches("<codelist-item status=\"withdrawn\"").count() as u64;
+        let stored =
+            code_list_item::Entity::find().filter(code_list_item::Column::List.eq(list)).all(db).await.unwrap();
+        assert_eq!(stored.len() as u64, items, "{list}");
+        assert_eq!(stored.iter().filter(|item| item.withdrawn).count() as u64, withdrawn, "{list}");
+    }
+    let a01 =
+        code_list_item::Entity::find_by_id(("AidType".to_owned(), "A01".to_owned())).one(db).await.unwrap().unwrap();
+    assert_eq!(a01.name, "General budget support");
+    assert_eq!((report.skipped, report.left_out), (0, 0), "{:?}", report.messages);
+    let again = import(db, Dataset::IatiCodelists).await;
+    assert_eq!((again.inserted, again.updated), (0, 0));
+}
+on_both_databases!(iati_codelists_sqlite, iati_codelists_postgres, iati_codelists_import);

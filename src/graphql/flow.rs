@@ -13,7 +13,7 @@ use super::{
     country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
     filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
     id::NodeKey,
-    loaders::SouthSouthFlows,
+    loaders::{FlowCodes, SouthSouthFlows},
     resolve,
     sector::{Sector, SectorFilter, sectors_where},
     source::Source,
@@ -166,6 +166,18 @@ impl Flow {
         Ok(loader.load_one(self.0.id).await?)
     }
 
+    /// The codes the flow's source gives it from IATI code lists (FlowType, AidType,
+    /// FinanceType, CollaborationType, TiedStatus, ActivityStatus, and TransactionType 2 when
+    /// the amount sums commitments), with the lists' names for them; empty for sources
+    /// without such codes (AidData's files name their flow types in words: `flowType`).
+    /// The code lists are cited in `extensions.sources`.
+    async fn codes(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlowCode>> {
+        let loader = resolve::state::<DataLoader<FlowCodes>>(ctx)?;
+        let codes = loader.load_one(self.0.id).await?.unwrap_or_default();
+        resolve::cite(ctx, codes.iter().filter_map(|code| code.item.as_ref().map(|item| item.source_id)));
+        Ok(codes.iter().cloned().map(FlowCode).collect())
+    }
+
     /// The dataset the flow came from: cite it with its `citation`.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
         resolve::required::<source::Entity>(ctx, self.0.source_id).await.map(Source)
@@ -204,6 +216,39 @@ pub struct FlowFilter {
     pub or: Option<Vec<FlowFilter>>,
     /// This filter must not match.
     pub not: Option<Box<FlowFilter>>,
+}
+
+/// A code a flow's source gives it, from an IATI code list.
+pub struct FlowCode(lookup::FlowCode);
+
+/// A code a flow's source gives it, from an IATI code list.
+#[Object]
+impl FlowCode {
+    /// The IATI code list, the code's vocabulary (`AidType`, `ActivityStatus` …).
+    async fn vocabulary(&self) -> &str {
+        &self.0.list
+    }
+
+    /// The code (`A01`, `110`, `2` …).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The list's name for the code; null when the list does not have the code.
+    async fn name(&self) -> Option<&str> {
+        self.0.item.as_ref().map(|item| item.name.as_str())
+    }
+
+    /// The list's description of the code.
+    async fn description(&self) -> Option<&str> {
+        self.0.item.as_ref().and_then(|item| item.description.as_deref())
+    }
+
+    /// Whether IATI has withdrawn the code (older files use it); null when the list does
+    /// not have the code.
+    async fn withdrawn(&self) -> Option<bool> {
+        self.0.item.as_ref().map(|item| item.withdrawn)
+    }
 }
 
 /// The flow's year, in which its countries' income groups are read.

@@ -196,6 +196,19 @@ impl Loader<i32> for IncomeGroupsByCountry {
     }
 }
 
+/// The codes of flows from IATI code lists ([`lookup::codes_by_flow`]).
+pub struct FlowCodes(DatabaseConnection);
+
+impl Loader<i32> for FlowCodes {
+    type Value = Arc<Vec<lookup::FlowCode>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, flows: &[i32]) -> Result<HashMap<i32, Self::Value>, Arc<DbErr>> {
+        let codes = lookup::codes_by_flow(&self.0, flows).await?;
+        Ok(codes.into_iter().map(|(flow, codes)| (flow, Arc::new(codes))).collect())
+    }
+}
+
 /// Looks up country ids by ISO3 or ISO2 code, for filters ([`super::country::resolve_codes`]).
 pub struct CountryIdsByCode(DatabaseConnection);
 
@@ -262,6 +275,7 @@ pub fn register(
     by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source)
         .data(batched(BlocCodesByCountry(db.clone()), delay))
         .data(batched(IncomeGroupsByCountry(db.clone()), delay))
+        .data(batched(FlowCodes(db.clone()), delay))
         .data(batched(CountryIdsByCode(db.clone()), delay))
         .data(batched(AgreementClasses(db.clone()), delay))
         .data(batched(SouthSouthFlows(db.clone()), delay))

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    agreement, bloc, bloc_member, country, country_income_group, deployment, expert, flow, import_change, import_run,
-    sector, source,
+    agreement, bloc, bloc_member, code_list_item, country, country_income_group, deployment, expert, flow, flow_code,
+    import_change, import_run, sector, source,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
@@ -221,4 +221,31 @@ pub async fn income_groups_by_country(
         series.entry(row.country_id).or_default().push(row);
     }
     Ok(series)
+}
+
+/// A code its source gives a flow, with the code list's name for it when the list has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowCode {
+    /// The IATI code list (`AidType`, `ActivityStatus` …).
+    pub list: String,
+    /// The code.
+    pub code: String,
+    /// The list's item for the code, when it has one.
+    pub item: Option<code_list_item::Model>,
+}
+
+/// The codes of flows, by flow, ordered by list; one statement.
+pub async fn codes_by_flow(db: &impl ConnectionTrait, flows: &[i32]) -> Result<HashMap<i32, Vec<FlowCode>>, DbErr> {
+    let rows = flow_code::Entity::find()
+        .filter(flow_code::Column::FlowId.is_in(flows.iter().copied()))
+        .order_by_asc(flow_code::Column::FlowId)
+        .order_by_asc(flow_code::Column::List)
+        .find_also_related(code_list_item::Entity)
+        .all(db)
+        .await?;
+    let mut codes: HashMap<i32, Vec<FlowCode>> = flows.iter().map(|id| (*id, Vec::new())).collect();
+    for (code, item) in rows {
+        codes.entry(code.flow_id).or_default().push(FlowCode { list: code.list, code: code.code, item });
+    }
+    Ok(codes)
 }

@@ -3,6 +3,7 @@
 //! `SOUTHGRAPH_TEST_POSTGRES_URL`).
 
 mod cache;
+mod codes;
 mod export;
 mod field_order;
 mod filters;

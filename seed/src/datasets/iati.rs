@@ -28,7 +28,10 @@
 //!   (`finance-type 110; aid-type D02`); `flow_class` = the name of `default-flow-type`
 //!   (10 → `ODA` …);
 //! - title and description: the first `narrative` of `title` and of the first
-//!   `description` (of type 1 when typed); status: the name of `activity-status`.
+//!   `description` (of type 1 when typed); status: the name of `activity-status`;
+//! - codes (`flow_code`, named by the `iati-codelists` dataset): AidType and FinanceType
+//!   (as for the kind), FlowType, CollaborationType, TiedStatus (the activity's defaults),
+//!   ActivityStatus, and TransactionType 2 when the amount sums commitments.
 
 mod activity;
 
@@ -40,6 +43,7 @@ use crate::source::{self, SourceRow};
 use crate::store;
 use crate::{Dataset, SkipKind};
 use activity::{Organisation, parse};
+use entity::flow_code;
 use std::path::Path;
 
 /// The file name of the bundled Colombia AIMS release.
@@ -93,6 +97,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     // Providers that are no country: name → (activities, first line), in file order.
     let mut not_countries: Vec<(String, u64, u64)> = Vec::new();
     let mut flows = Vec::with_capacity(records.len());
+    // (flow ref, code list, code) of every flow.
+    let mut codes: Vec<(String, &'static str, String)> = Vec::new();
     for record in records {
         let provider_id = record.provider.as_ref().and_then(|org| provider_country(&resolver, org));
         let Some(provider_id) = provider_id else {
@@ -133,6 +139,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             let currencies = record.other_currencies.join(", ");
             load.note(record.line, &format!("commitments in {currencies} are not converted to USD"));
         }
+        codes.extend(record.codes.into_iter().map(|(list, code)| (record.identifier.clone(), list, code)));
         let mut row = store::flow_row(load.source_id, record.identifier, provider_id, record.kind);
         row.recipient_id = recipient_id;
         row.recipient_label = recipient_label;
@@ -166,6 +173,12 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             );
         }
     }
-    store::flows(load, flows).await?;
-    Ok(())
+    let ids = store::flows(load, flows).await?;
+    let rows = codes
+        .into_iter()
+        .filter_map(|(reference, list, code)| {
+            ids.get(&reference).map(|flow_id| flow_code::Model { flow_id: *flow_id, list: list.to_owned(), code })
+        })
+        .collect();
+    store::flow_codes(load, ids.values().copied().collect(), rows).await
 }

@@ -6,6 +6,7 @@ pub(crate) mod country_codes;
 pub(crate) mod desta;
 pub(crate) mod gcof;
 pub(crate) mod iati;
+pub(crate) mod iati_codelists;
 pub(crate) mod roster;
 pub(crate) mod sectors;
 pub(crate) mod tuff;
@@ -30,6 +31,7 @@ pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
         Dataset::CountryCodes => &source::COUNTRY_CODES,
         Dataset::Blocs => &source::COUNTRY_ORGS,
         Dataset::Sectors => &source::IATI_SECTORS,
+        Dataset::IatiCodelists => &source::IATI_CODELISTS,
         Dataset::Gcof => &source::GCOF,
         Dataset::Desta => &source::DESTA,
         Dataset::UnctadIia => &source::UNCTAD_IIA,
@@ -48,6 +50,7 @@ pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -
         Dataset::CountryCodes => country_codes::import(load, input).await,
         Dataset::Blocs => blocs::import(load, input).await,
         Dataset::Sectors => sectors::import(load, input).await,
+        Dataset::IatiCodelists => iati_codelists::import(load, input).await,
         Dataset::Gcof => gcof::import(load, input).await,
         Dataset::Desta => desta::import(load, input).await,
         Dataset::UnctadIia => unctad_iia::import(load, input).await,

@@ -68,8 +68,9 @@ enum Capture {
     Description,
 }
 
-/// Parses an IATI codelist XML file; `digits` is the length every code must have.
-pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<CodelistItem>, ParseError> {
+/// Parses an IATI codelist XML file; `digits`, when given, is the number of digits every
+/// code must have (DAC sector codes); otherwise a code is any text without spaces.
+pub(crate) fn parse_codelist(bytes: &[u8], digits: Option<usize>) -> Result<Parsed<CodelistItem>, ParseError> {
     let text = text::decode_utf8(bytes)?;
     let mut reader = quick_xml::Reader::from_str(&text);
     let mut parsed = Parsed::new();
@@ -156,16 +157,28 @@ pub(crate) fn parse_codelist(bytes: &[u8], digits: usize) -> Result<Parsed<Codel
     Ok(parsed)
 }
 
-fn validate(item: CodelistItem, digits: usize) -> Result<CodelistItem, FieldError> {
-    if item.code.len() != digits || !item.code.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(FieldError::new(item.line, "code", format!("`{}` is not a {digits}-digit DAC code", item.code)));
+fn validate(item: CodelistItem, digits: Option<usize>) -> Result<CodelistItem, FieldError> {
+    match digits {
+        Some(digits) if item.code.len() != digits || !item.code.bytes().all(|byte| byte.is_ascii_digit()) => {
+            return Err(FieldError::new(
+                item.line,
+                "code",
+                format!("`{}` is not a {digits}-digit DAC code", item.code),
+            ));
+        }
+        None if item.code.is_empty() || item.code.chars().any(char::is_whitespace) => {
+            return Err(FieldError::new(item.line, "code", format!("`{}` is not a code", item.code)));
+        }
+        _ => {}
     }
     if item.name.is_empty() {
         return Err(FieldError::new(item.line, "name", "is blank"));
     }
+    // A DAC code's category is a 3-digit code; other lists' categories are theirs (AidType's `A` …).
     if let Some(category) = item
         .category
         .as_deref()
+        .filter(|_| digits.is_some())
         .filter(|category| category.len() != 3 || !category.bytes().all(|byte| byte.is_ascii_digit()))
     {
         return Err(FieldError::new(item.line, "category", format!("`{category}` is not a 3-digit DAC category")));
@@ -192,9 +205,10 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         });
     };
     let categories =
-        parse_codelist(categories_bytes, 3).map_err(|error| ImportError::from_parse(categories_file, error))?;
+        parse_codelist(categories_bytes, Some(3)).map_err(|error| ImportError::from_parse(categories_file, error))?;
     let categories = load.accept_part(categories_file, categories)?;
-    let purposes = parse_codelist(purposes_bytes, 5).map_err(|error| ImportError::from_parse(purposes_file, error))?;
+    let purposes =
+        parse_codelist(purposes_bytes, Some(5)).map_err(|error| ImportError::from_parse(purposes_file, error))?;
     let purposes = load.accept_part(purposes_file, purposes)?;
 
     let groups_source = source::upsert_source(
@@ -355,7 +369,7 @@ mod tests {
 
     #[test]
     fn parses_categories_with_english_names_and_status() {
-        let parsed = parse_codelist(CATEGORIES.as_bytes(), 3).unwrap();
+        let parsed = parse_codelist(CATEGORIES.as_bytes(), Some(3)).unwrap();
         assert!(parsed.errors.is_empty());
         let [education, energy] = parsed.records.as_slice() else { panic!() };
         assert_eq!((education.code.as_str(), education.name.as_str()), ("111", "Education, Level Unspecified"));
@@ -366,7 +380,7 @@ mod tests {
 
     #[test]
     fn parses_purposes_with_their_category() {
-        let parsed = parse_codelist(PURPOSES.as_bytes(), 5).unwrap();
+        let parsed = parse_codelist(PURPOSES.as_bytes(), Some(5)).unwrap();
         assert_eq!(parsed.records[0].category.as_deref(), Some("111"));
         assert_eq!(parsed.records[0].name, "Education policy and administrative management");
     }
@@ -374,14 +388,14 @@ mod tests {
     #[test]
     fn escaped_characters_are_resolved() {
         let xml = "<codelist><codelist-items><codelist-item><code>160</code><name><narrative>Other Social Infrastructure &amp; Services</narrative></name></codelist-item></codelist-items></codelist>";
-        let parsed = parse_codelist(xml.as_bytes(), 3).unwrap();
+        let parsed = parse_codelist(xml.as_bytes(), Some(3)).unwrap();
         assert_eq!(parsed.records[0].name, "Other Social Infrastructure & Services");
     }
 
     #[test]
     fn a_bad_code_names_its_line() {
         let broken = CATEGORIES.replace("<code>230</code>", "<code>23O</code>");
-        let parsed = parse_codelist(broken.as_bytes(), 3).unwrap();
+        let parsed = parse_codelist(broken.as_bytes(), Some(3)).unwrap();
         assert_eq!(
             parsed.errors[0].in_file("SectorCategory.xml"),
             "SectorCategory.xml line 18, field `code`: `23O` is not a 3-digit DAC code"

@@ -36,6 +36,11 @@ pub(crate) struct ActivityRecord {
     pub title: Option<String>,
     pub description: Option<String>,
     pub status: Option<String>,
+    /// The activity's codes by IATI code list: `AidType`, `FinanceType` (defaults, else the
+    /// first transaction's), `FlowType`, `CollaborationType`, `TiedStatus` (defaults),
+    /// `ActivityStatus`, and `TransactionType` 2 (commitment) when the amount sums
+    /// commitments.
+    pub codes: Vec<(&'static str, String)>,
 }
 
 /// The common kind of an activity (module docs).
@@ -215,6 +220,20 @@ fn parse_activity(activity: &Node) -> Result<ActivityRecord, FieldError> {
         .iter()
         .filter_map(|(label, code)| code.as_ref().map(|code| format!("{label} {code}")))
         .collect();
+    let code = |element: &str| activity.first(element).and_then(|node| node.attribute("code")).map(str::to_owned);
+    let commitments = usd_commitments.map(|_| "2".to_owned());
+    let codes: Vec<(&'static str, String)> = [
+        ("AidType", aid_type.clone()),
+        ("FinanceType", finance_type.clone()),
+        ("FlowType", code("default-flow-type")),
+        ("CollaborationType", code("collaboration-type")),
+        ("TiedStatus", code("default-tied-status")),
+        ("ActivityStatus", code("activity-status")),
+        ("TransactionType", commitments),
+    ]
+    .into_iter()
+    .filter_map(|(list, code)| Some((list, code?)))
+    .collect();
     let flow_class = activity
         .first("default-flow-type")
         .and_then(|flow| flow.attribute("code"))
@@ -246,6 +265,7 @@ fn parse_activity(activity: &Node) -> Result<ActivityRecord, FieldError> {
             .and_then(|status| status.attribute("code"))
             .and_then(status_name)
             .map(str::to_owned),
+        codes,
     })
 }
 

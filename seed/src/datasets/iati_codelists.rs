@@ -1,0 +1,100 @@
+//! IATI code lists that flows' codes come from: `code_list_item`, one row per list and code.
+//!
+//! - The lists ([`LISTS`]): FlowType, AidType, FinanceType, CollaborationType, TiedStatus,
+//!   ActivityStatus and TransactionType, each from its own file, named by it (`AidType.xml`
+//!   is the list `AidType`);
+//! - every `<codelist-item>` is kept, withdrawn ones too (`withdrawn`, from
+//!   `status="withdrawn"`): older files use them; the English name and description;
+//! - the rows of these lists that a newer release no longer has are deleted.
+//!
+//! Sectors come from their own lists (the `sectors` dataset).
+
+use crate::datasets::sectors::parse_codelist;
+use crate::error::ImportError;
+use crate::run::{Input, Load};
+use crate::sync::upsert;
+use entity::code_list_item;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::BTreeMap;
+
+/// The lists imported, by IATI name.
+pub const LISTS: &[&str] =
+    &["FlowType", "AidType", "FinanceType", "CollaborationType", "TiedStatus", "ActivityStatus", "TransactionType"];
+
+/// The list a file holds: its name without `.xml`, one of [`LISTS`].
+fn list_of(file: &str) -> Option<&'static str> {
+    let stem = file.strip_suffix(".xml").unwrap_or(file);
+    LISTS.iter().copied().find(|list| *list == stem)
+}
+
+/// Validates every file and makes the lists' rows equal the files.
+pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
+    let mut rows: BTreeMap<(String, String), code_list_item::Model> = BTreeMap::new();
+    let mut lists = Vec::new();
+    for (file, bytes) in &input.parts {
+        let list = list_of(file).ok_or_else(|| ImportError::UnknownCodeList(file.clone()))?;
+        lists.push(list);
+        let parsed = parse_codelist(bytes, None).map_err(|error| ImportError::from_parse(file, error))?;
+        for item in load.accept_part(file, parsed)? {
+            let row = code_list_item::Model {
+                list: list.to_owned(),
+                code: item.code,
+                name: item.name,
+                description: item.description,
+                withdrawn: !item.active,
+                source_id: load.source_id,
+            };
+            rows.insert((row.list.clone(), row.code.clone()), row);
+        }
+    }
+    let existing = code_list_item::Entity::find()
+        .filter(code_list_item::Column::List.is_in(lists.iter().copied()))
+        .all(load.txn)
+        .await?;
+    let stale: Vec<&code_list_item::Model> =
+        existing.iter().filter(|row| !rows.contains_key(&(row.list.clone(), row.code.clone()))).collect();
+    for row in &stale {
+        code_list_item::Entity::delete_many()
+            .filter(code_list_item::Column::List.eq(row.list.as_str()))
+            .filter(code_list_item::Column::Code.eq(row.code.as_str()))
+            .exec(load.txn)
+            .await?;
+    }
+    load.report.deleted += stale.len() as u64;
+    let existing =
+        existing.into_iter().filter(|row| rows.contains_key(&(row.list.clone(), row.code.clone()))).collect();
+    let tally = upsert::<code_list_item::Entity, _, _>(
+        load.txn,
+        existing,
+        rows.into_values().collect(),
+        |row| (row.list.clone(), row.code.clone()),
+        None,
+    )
+    .await?;
+    load.count(tally);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_name_their_lists() {
+        assert_eq!(list_of("AidType.xml"), Some("AidType"));
+        assert_eq!(list_of("Sector.xml"), None);
+    }
+
+    /// Real items of AidType.xml: codes are not digits only.
+    #[test]
+    fn codes_of_any_form_are_read() {
+        let xml = r#"<codelist name="AidType"><codelist-items>
+            <codelist-item><code>A01</code><name><narrative>General budget support</narrative></name></codelist-item>
+            <codelist-item status="withdrawn"><code>D02</code><name><narrative>Other technical assistance</narrative></name></codelist-item>
+        </codelist-items></codelist>"#;
+        let parsed = parse_codelist(xml.as_bytes(), None).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let items: Vec<_> = parsed.records.iter().map(|item| (item.code.as_str(), item.active)).collect();
+        assert_eq!(items, [("A01", true), ("D02", false)]);
+    }
+}
