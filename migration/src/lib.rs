@@ -13,6 +13,7 @@ mod m20261202_000008_create_country_income_group;
 mod m20261202_000009_add_import_run_skips;
 mod m20261202_000010_create_import_change;
 mod m20261202_000011_create_code_lists;
+mod m20261202_000012_index_import_change_pages;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_add_import_run_skips::Migration),
             Box::new(m20261202_000010_create_import_change::Migration),
             Box::new(m20261202_000011_create_code_lists::Migration),
+            Box::new(m20261202_000012_index_import_change_pages::Migration),
         ]
     }
 }

@@ -179,6 +179,9 @@ impl Load<'_> {
     }
 
     fn count_skip(&mut self, kind: SkipKind, reason: &str, count: u64) {
+        // Reasons are stored a line each, their fields apart by tabs.
+        let reason: String = reason.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let reason = reason.as_str();
         match kind {
             SkipKind::ByDesign => self.report.left_out += count,
             SkipKind::Error => self.report.skipped += count,
@@ -214,9 +217,11 @@ impl Load<'_> {
         Ok(())
     }
 
-    /// Notes the changes of one kind of record, when this run logs them.
-    pub(crate) fn log_changes(&mut self, record: &'static str, change: &'static str, references: Vec<String>) {
+    /// Notes the changes of one kind of record, when this run logs them, in the order of
+    /// their references.
+    pub(crate) fn log_changes(&mut self, record: &'static str, change: &'static str, mut references: Vec<String>) {
         if self.log_changes {
+            references.sort_unstable();
             let changes = references.into_iter().map(|reference| RecordChange { record, reference, change });
             self.report.changes.extend(changes);
         }
@@ -324,6 +329,8 @@ async fn record_failure(
     tracing::warn!(dataset = %report.dataset, %error, "import rolled back");
     report.inserted = 0;
     report.updated = 0;
+    report.deleted = 0;
+    report.changes.clear();
     let written = async {
         let source_id = source::ensure_source(db, meta).await?;
         record(db, source_id, &report, started_at, ImportStatus::Failed, Some(&error.to_string())).await

@@ -57,6 +57,10 @@ pub(crate) async fn agreements(
 /// the stored ones that `rows` no longer has (their links go with them: the schema's
 /// foreign keys cascade or set null). Counts and logs what changed (`record`: the kind's
 /// name in the log). `key` gives a row's id and `ref`.
+///
+/// When the run skipped rows for errors (with `skip_bad_rows`, or keys no table resolves),
+/// nothing is deleted: a record missing from `rows` may be one of those rows, still in the
+/// file; the records kept so are noted.
 async fn replace<E>(
     load: &mut Load<'_>,
     record: &'static str,
@@ -73,6 +77,19 @@ where
     let kept: std::collections::HashSet<String> = rows.iter().map(|row| key(row).1).collect();
     let (stale, existing): (Vec<E::Model>, Vec<E::Model>) =
         existing.into_iter().partition(|row| !kept.contains(&key(row).1));
+    if load.report.skipped > 0 && !stale.is_empty() {
+        let message = format!(
+            "{} {record} records that the file no longer has were kept, not deleted: rows were skipped for errors",
+            stale.len()
+        );
+        load.note(0, &message);
+        let existing = existing.into_iter().chain(stale).collect();
+        let changes = upsert_changes::<E, _, _>(load.txn, existing, rows, |row| key(row).1, Some(id)).await?;
+        load.log_changes(record, "INSERTED", changes.inserted);
+        load.log_changes(record, "UPDATED", changes.updated);
+        load.count(changes.tally);
+        return Ok(());
+    }
     let stale_ids: Vec<i32> = stale.iter().map(|row| key(row).0).collect();
     for chunk in stale_ids.chunks(IN_LIST) {
         E::delete_many().filter(id.is_in(chunk.to_vec())).exec(load.txn).await?;
@@ -139,8 +156,9 @@ pub(crate) async fn experts(load: &mut Load<'_>, rows: Vec<ExpertRows>) -> Resul
     Ok(())
 }
 
-/// Upserts the parties of a source's agreements (`agreement_ids`: all of them, for reading
-/// the parties already stored).
+/// Makes the country parties of a source's agreements (`agreement_ids`: all of them) equal
+/// `rows`: new ones are inserted, and those the file no longer lists are deleted (unless
+/// rows were skipped for errors, see [`replace`]).
 pub(crate) async fn parties(
     load: &mut Load<'_>,
     agreement_ids: Vec<i32>,
@@ -148,6 +166,22 @@ pub(crate) async fn parties(
 ) -> Result<(), ImportError> {
     let existing =
         linked::<agreement_party::Entity>(load, agreement_party::Column::AgreementId, &agreement_ids).await?;
+    let keep: std::collections::HashSet<(i32, i32)> =
+        rows.iter().map(|row| (row.agreement_id, row.country_id)).collect();
+    let (stale, existing): (Vec<agreement_party::Model>, Vec<agreement_party::Model>) =
+        existing.into_iter().partition(|row| !keep.contains(&(row.agreement_id, row.country_id)));
+    if load.report.skipped == 0 {
+        for row in &stale {
+            agreement_party::Entity::delete_many()
+                .filter(agreement_party::Column::AgreementId.eq(row.agreement_id))
+                .filter(agreement_party::Column::CountryId.eq(row.country_id))
+                .exec(load.txn)
+                .await?;
+        }
+        if !stale.is_empty() {
+            load.note(0, &format!("{} parties no longer in the file were removed", stale.len()));
+        }
+    }
     let tally = upsert::<agreement_party::Entity, _, _>(
         load.txn,
         existing,

@@ -17,7 +17,8 @@ pub struct Opts {
     /// Import every bundled dataset.
     #[arg(long, conflicts_with_all = ["dataset", "path"])]
     all: bool,
-    /// The dataset to import: country-codes, blocs, sectors, aiddata-gcof, desta, unctad-iia,
+    /// The dataset to import: country-codes, blocs, sectors, iati-codelists (a directory of
+    /// the code lists' XML files), aiddata-gcof, desta, unctad-iia,
     /// wb-class, wb-income-history (the workbook, with OWID's CSV beside it), aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc,
     /// yotov-trade, iati-activities (any IATI 2.03 activity file), expert-roster (a roster
     /// of experts, format in seed/data/README.md).
@@ -45,7 +46,7 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
     for report in &reports {
         println!(
             "{}: {} rows read, {} imported, {} left out by design, {} skipped for errors, {} references unmatched; \
-             {} rows inserted, {} updated in all tables ({})",
+             {} rows inserted, {} updated, {} records deleted ({})",
             report.dataset,
             report.rows_read,
             report.rows_imported(),
@@ -54,6 +55,7 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
             report.unmatched,
             report.inserted,
             report.updated,
+            report.deleted,
             report.file
         );
         for message in &report.messages {

@@ -161,19 +161,22 @@ impl Agreement {
         self.0.terminated_on.map(|date| date.to_string())
     }
 
-    /// Bilateral, sub-regional, regional or inter-regional, from the parties' M49
-    /// regions; null with fewer than two known parties.
+    /// Bilateral (two parties, countries or blocs), else sub-regional, regional or
+    /// inter-regional from the M49 regions of the countries it covers (its country parties
+    /// and the members of its bloc parties); null with no party or one country alone.
     async fn scope(&self, ctx: &Context<'_>) -> ApiResult<Option<AgreementScope>> {
         Ok(self.class(ctx).await?.scope.as_deref().and_then(AgreementScope::from_sql))
     }
 
-    /// Whether all parties (at least two) are of the South.
+    /// Whether all parties are of the South, countries and blocs (`Bloc.isSouth`), and
+    /// there are at least two countries of the South among them (a bloc of the South stands
+    /// for two or more).
     async fn south_south(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         Ok(self.class(ctx).await?.south_south)
     }
 
-    /// Whether it is triangular: at least two parties of the South joined by at least one
-    /// developed party.
+    /// Whether it is triangular: parties of the South (at least two countries, or a bloc of
+    /// the South) joined by at least one developed party, country or bloc.
     async fn triangular(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         Ok(self.class(ctx).await?.triangular)
     }
@@ -272,7 +275,8 @@ pub struct AgreementFilter {
     pub signed_year: Option<IntRange>,
     /// At least one party matches this filter.
     pub party: Option<CountryFilter>,
-    /// All parties (at least two) of the South (true), or not (false).
+    /// All parties of the South, countries and blocs, at least two countries' worth (true;
+    /// see `Agreement.southSouth`), or not (false).
     pub south_south: Option<bool>,
     /// From any of the sources with these keys.
     pub source: Option<Vec<String>>,

@@ -430,6 +430,14 @@ impl CountryFilter {
         code_ids.as_deref()
     }
 
+    /// Whether the filter, at any depth, reads an income group in a flow's year.
+    fn reads_income_in_year(&self) -> bool {
+        let mut reads = false;
+        let mut filter = self.clone();
+        filter.visit_countries(&mut |country| reads |= country.income_year.is_some() && country.income_group.is_some());
+        reads
+    }
+
     /// The filter with its income groups, at every depth, read in the year that `year`'s
     /// SQL gives (a flow's), from the historical classification.
     pub fn with_income_year(&self, year: &'static str) -> Self {
@@ -504,9 +512,22 @@ impl ToCondition for CountryFilter {
 /// `column` holds the id of a country the filter matches: `column IN (ids)` when the filter
 /// names countries by code only (the indexes and the planner's statistics serve literal
 /// ids), `column IN (SELECT id FROM country WHERE …)` otherwise.
+///
+/// A filter that reads income groups in a flow's year depends on the flow's row, so it is
+/// `EXISTS (SELECT 1 FROM country WHERE country.id = column AND …)`: two primary-key
+/// lookups per flow, instead of a subquery over every country per flow.
 pub fn in_countries<C: ColumnTrait>(column: C, filter: &CountryFilter) -> Condition {
     Condition::all().add(match filter.only_ids() {
         Some(ids) => column.is_in(ids.iter().copied()),
+        None if filter.reads_income_in_year() => {
+            let country = Query::select()
+                .expr(Expr::val(1))
+                .from(country::Entity)
+                .and_where(Expr::col((country::Entity, country::Column::Id)).equals(column.as_column_ref()))
+                .cond_where(filter.condition())
+                .to_owned();
+            Expr::exists(country)
+        }
         None => column.in_subquery(ids_where::<country::Entity>(filter.condition())),
     })
 }

@@ -85,14 +85,24 @@ macro_rules! south_parties {
     };
 }
 
-/// How many of an agreement's parties, countries or blocs, are not of the South.
+/// A bloc with a developed member, the bloc party `y`.
+macro_rules! bloc_has_developed_member {
+    () => {
+        "EXISTS (SELECT 1 FROM \"bloc_member\" \"m\" JOIN \"country\" \"mc\" ON \"mc\".\"id\" = \"m\".\"country_id\" \
+         WHERE \"m\".\"bloc_id\" = \"y\".\"bloc_id\" AND NOT \"mc\".\"is_developing\")"
+    };
+}
+
+/// How many of an agreement's parties are developed: countries that are not of the South,
+/// and blocs with a developed member (a bloc with fewer than two members and none developed
+/// is neither of the South nor developed: unknown).
 macro_rules! other_parties {
     () => {
         concat!(
             "(",
             parties_where!("NOT \"c\".\"is_developing\""),
             " + ",
-            bloc_parties_where!("NOT ", bloc_is_south!("\"y\".\"bloc_id\"")),
+            bloc_parties_where!(bloc_has_developed_member!()),
             ")"
         )
     };
@@ -103,7 +113,7 @@ macro_rules! other_parties {
 pub const AGREEMENT_SOUTH_SOUTH: &str = concat!("(", south_parties!(), " >= 2 AND ", other_parties!(), " = 0)");
 
 /// A triangular agreement: parties of the South that weigh at least two, joined by at least
-/// one party, country or bloc, that is not of the South.
+/// one developed party, country or bloc.
 pub const AGREEMENT_TRIANGULAR: &str = concat!("(", south_parties!(), " >= 2 AND ", other_parties!(), " >= 1)");
 
 /// The countries an agreement covers: its country parties and the members of its bloc
@@ -141,7 +151,8 @@ macro_rules! all_parties {
 /// An agreement's scope: `BILATERAL` (two parties, countries or blocs), otherwise from the
 /// M49 regions of the countries it covers (its country parties and the members of its bloc
 /// parties): `SUBREGIONAL` (all in one sub-region), `REGIONAL` (all in one region),
-/// `INTERREGIONAL`. Null for an agreement with no party, or with one country alone.
+/// `INTERREGIONAL`. Null for an agreement with no party, with one country alone, or whose
+/// bloc parties have no members.
 pub const AGREEMENT_SCOPE: &str = concat!(
     "CASE WHEN ",
     all_parties!(),
@@ -152,6 +163,8 @@ pub const AGREEMENT_SCOPE: &str = concat!(
     " < 2 THEN NULL WHEN ",
     all_parties!(),
     " = 2 THEN 'BILATERAL' WHEN ",
+    distinct_regions!("region_code"),
+    " = 0 THEN NULL WHEN ",
     distinct_regions!("sub_region_code"),
     " = 1 THEN 'SUBREGIONAL' WHEN ",
     distinct_regions!("region_code"),

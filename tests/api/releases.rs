@@ -10,25 +10,35 @@ use crate::support::TestDb;
 /// The bundled UNCTAD file as published, changed the way a newer release might: treaty 10
 /// dropped, treaty 2 renamed, a treaty 99999 added (a copy of treaty 1).
 fn newer_release() -> (tempfile_path::Dir, std::path::PathBuf) {
+    release_with(|_| {})
+}
+
+/// [`newer_release`], then `change` applied to the rows (fields in the file's order).
+fn release_with(change: impl Fn(&mut Vec<Vec<String>>)) -> (tempfile_path::Dir, std::path::PathBuf) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/data/unctad_iia_scrape_bits_raw.csv.gz");
     let mut text = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(path).expect("file")).read_to_string(&mut text).expect("gzip");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().expect("header").clone();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&headers).expect("header");
+    let mut rows = Vec::new();
     for record in reader.records() {
         let mut fields: Vec<String> = record.expect("record").iter().map(str::to_owned).collect();
         match fields[0].as_str() {
             "10" => continue,
             "1" => {
-                writer.write_record(&fields).expect("row");
+                rows.push(fields.clone());
                 fields[0] = "99999".to_owned();
             }
             "2" => fields[1] = format!("{} (renamed)", fields[1]),
             _ => {}
         }
-        writer.write_record(&fields).expect("row");
+        rows.push(fields);
+    }
+    change(&mut rows);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).expect("header");
+    for row in &rows {
+        writer.write_record(row).expect("row");
     }
     let dir = tempfile_path::Dir::new();
     let file = dir.0.join("unctad_iia_scrape_bits_raw.csv");
@@ -134,4 +144,23 @@ async fn a_newer_release_replaces_the_sources_records_and_says_what_changed() {
         .post(r#"{ source(key: "unctad-iia-navigator") { changes(since: "yesterday") { totalCount } } }"#, json!({}))
         .await;
     assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{bad}");
+}
+
+/// A release imported with bad rows skipped deletes nothing: a record it seems to drop may
+/// be one of the rows skipped.
+#[tokio::test]
+async fn a_release_with_rows_skipped_for_errors_deletes_nothing() {
+    let test = TestDb::new().await;
+    let (_dir, file) = release_with(|rows| rows[5][3] = "In farce".to_owned());
+    let options = seed::ImportOptions { skip_bad_rows: true };
+    let report = seed::import_file(&test.db, seed::Dataset::UnctadIia, &file, &options, &seed::NoProgress)
+        .await
+        .expect("import");
+    assert_eq!((report.skipped, report.deleted), (1, 0), "{:?}", report.messages);
+    assert!(report.messages.iter().any(|m| m.contains("were kept, not deleted")), "{:?}", report.messages);
+    let data = test
+        .api()
+        .data(r#"{ agreement(source: "unctad-iia-navigator", reference: "10") { parties { totalCount } } }"#, json!({}))
+        .await;
+    assert_eq!(data["agreement"]["parties"]["totalCount"], 2);
 }

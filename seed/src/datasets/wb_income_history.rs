@@ -85,7 +85,10 @@ pub(crate) fn parse_sheet(rows: &[Vec<String>]) -> Result<Parsed<ClassRecord>, P
         .iter()
         .enumerate()
         .skip(2)
-        .filter_map(|(position, text)| text.trim().parse::<f64>().ok().map(|year| (position, year as i32)))
+        .filter_map(|(position, text)| {
+            let year = text.trim().parse::<f64>().ok()?;
+            (year.fract() == 0.0 && (1900.0..=2100.0).contains(&year)).then_some((position, year as i32))
+        })
         .collect();
     if years.is_empty() {
         return Err(ParseError::File(format!("sheet `{SHEET}`: no data years in row {}", header + 1)));
@@ -129,6 +132,7 @@ pub(crate) fn parse_owid(bytes: &[u8], last_year: i32) -> Result<Parsed<ClassRec
         (table.column("Entity")?, table.column("Code")?, table.column("Year")?, table.column("classification")?);
     let mut parsed = Parsed::new();
     let mut aggregates: u64 = 0;
+    let mut covered: u64 = 0;
     for row in &table.rows {
         parsed.rows_read += 1;
         let record = (|| -> Result<Option<ClassRecord>, FieldError> {
@@ -141,7 +145,11 @@ pub(crate) fn parse_owid(bytes: &[u8], last_year: i32) -> Result<Parsed<ClassRec
                 aggregates += 1;
                 return Ok(None);
             }
-            Ok((data_year > last_year).then(|| ClassRecord {
+            if data_year <= last_year {
+                covered += 1;
+                return Ok(None);
+            }
+            Ok(Some(ClassRecord {
                 line: row.line,
                 code: iso3.to_owned(),
                 economy: row.raw(entity).trim().to_owned(),
@@ -154,6 +162,16 @@ pub(crate) fn parse_owid(bytes: &[u8], last_year: i32) -> Result<Parsed<ClassRec
             Ok(None) => {}
             Err(error) => parsed.errors.push(error),
         }
+    }
+    if covered > 0 {
+        parsed.left_out.push(LeftOut {
+            line: 0,
+            rows: covered,
+            reason: "year the World Bank's workbook covers",
+            message: format!(
+                "{covered} rows of years up to {last_year}, which the World Bank's workbook gives: left out"
+            ),
+        });
     }
     if aggregates > 0 {
         parsed.left_out.push(LeftOut {
@@ -281,6 +299,6 @@ Kosovo,OWID_KOS,2022,Upper-middle-income countries\n";
         let parsed = parse_owid(csv.as_bytes(), 2021).unwrap();
         let kept: Vec<_> = parsed.records.iter().map(|r| (r.code.as_str(), r.data_year, r.line)).collect();
         assert_eq!(kept, [("AFG", 2022, 3)]);
-        assert_eq!(parsed.left_out.len(), 1);
+        assert_eq!(parsed.left_out.len(), 2);
     }
 }

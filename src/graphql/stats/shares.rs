@@ -55,8 +55,8 @@ pub struct AgreementShareQuery;
 
 #[Object]
 impl AgreementShareQuery {
-    /// The share of the agreements a filter matches whose parties (at least two) are all
-    /// of the South, counted in agreements.
+    /// The share of the agreements a filter matches that are South–South (all parties of
+    /// the South, see `Agreement.southSouth`), counted in agreements.
     async fn agreement_south_south_share(
         &self,
         ctx: &Context<'_>,

@@ -232,7 +232,8 @@ fn parse_activity(activity: &Node) -> Result<ActivityRecord, FieldError> {
         ("TransactionType", commitments),
     ]
     .into_iter()
-    .filter_map(|(list, code)| Some((list, code?)))
+    // No code list has codes of more than a few characters: longer text is not a code.
+    .filter_map(|(list, code)| Some((list, code.filter(|code| code.len() <= 16)?)))
     .collect();
     let flow_class = activity
         .first("default-flow-type")
