@@ -75,7 +75,7 @@ where
     E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
 {
     let kept: std::collections::HashSet<String> = rows.iter().map(|row| key(row).1).collect();
-    let (stale, existing): (Vec<E::Model>, Vec<E::Model>) =
+    let (mut stale, mut existing): (Vec<E::Model>, Vec<E::Model>) =
         existing.into_iter().partition(|row| !kept.contains(&key(row).1));
     if load.report.skipped > 0 && !stale.is_empty() {
         let message = format!(
@@ -83,12 +83,7 @@ where
             stale.len()
         );
         load.note(0, &message);
-        let existing = existing.into_iter().chain(stale).collect();
-        let changes = upsert_changes::<E, _, _>(load.txn, existing, rows, |row| key(row).1, Some(id)).await?;
-        load.log_changes(record, "INSERTED", changes.inserted);
-        load.log_changes(record, "UPDATED", changes.updated);
-        load.count(changes.tally);
-        return Ok(());
+        existing.append(&mut stale);
     }
     let stale_ids: Vec<i32> = stale.iter().map(|row| key(row).0).collect();
     for chunk in stale_ids.chunks(IN_LIST) {
@@ -157,8 +152,8 @@ pub(crate) async fn experts(load: &mut Load<'_>, rows: Vec<ExpertRows>) -> Resul
 }
 
 /// Makes the country parties of a source's agreements (`agreement_ids`: all of them) equal
-/// `rows`: new ones are inserted, and those the file no longer lists are deleted (unless
-/// rows were skipped for errors, see [`replace`]).
+/// `rows` ([`replace_rows`]); none is deleted when rows were skipped for errors, as in
+/// [`replace`].
 pub(crate) async fn parties(
     load: &mut Load<'_>,
     agreement_ids: Vec<i32>,
@@ -166,36 +161,20 @@ pub(crate) async fn parties(
 ) -> Result<(), ImportError> {
     let existing =
         linked::<agreement_party::Entity>(load, agreement_party::Column::AgreementId, &agreement_ids).await?;
-    let keep: std::collections::HashSet<(i32, i32)> =
-        rows.iter().map(|row| (row.agreement_id, row.country_id)).collect();
-    let (stale, existing): (Vec<agreement_party::Model>, Vec<agreement_party::Model>) =
-        existing.into_iter().partition(|row| !keep.contains(&(row.agreement_id, row.country_id)));
-    if load.report.skipped == 0 {
-        for row in &stale {
-            agreement_party::Entity::delete_many()
-                .filter(agreement_party::Column::AgreementId.eq(row.agreement_id))
-                .filter(agreement_party::Column::CountryId.eq(row.country_id))
-                .exec(load.txn)
-                .await?;
-        }
-        if !stale.is_empty() {
-            load.note(0, &format!("{} parties no longer in the file were removed", stale.len()));
-        }
-    }
-    let tally = upsert::<agreement_party::Entity, _, _>(
-        load.txn,
+    replace_rows::<agreement_party::Entity, _>(
+        load,
+        "parties",
         existing,
         rows,
         |row| (row.agreement_id, row.country_id),
-        None,
+        load.report.skipped == 0,
     )
     .await?;
-    load.count(tally);
     Ok(())
 }
 
 /// Makes the bloc parties of a source's agreements (`agreement_ids`: all of them) equal
-/// `rows`: new ones are inserted, and those the file no longer lists are deleted.
+/// `rows` ([`replace_rows`]).
 pub(crate) async fn bloc_parties(
     load: &mut Load<'_>,
     agreement_ids: Vec<i32>,
@@ -203,28 +182,51 @@ pub(crate) async fn bloc_parties(
 ) -> Result<(), ImportError> {
     let existing =
         linked::<agreement_bloc_party::Entity>(load, agreement_bloc_party::Column::AgreementId, &agreement_ids).await?;
-    let stale: Vec<&agreement_bloc_party::Model> = existing.iter().filter(|row| !rows.contains(row)).collect();
-    for row in &stale {
-        agreement_bloc_party::Entity::delete_many()
-            .filter(agreement_bloc_party::Column::AgreementId.eq(row.agreement_id))
-            .filter(agreement_bloc_party::Column::BlocId.eq(row.bloc_id))
-            .exec(load.txn)
-            .await?;
-    }
-    if !stale.is_empty() {
-        load.note(0, &format!("{} bloc parties no longer in the file were removed", stale.len()));
-    }
-    let existing = existing.into_iter().filter(|row| rows.contains(row)).collect();
-    let tally = upsert::<agreement_bloc_party::Entity, _, _>(
-        load.txn,
+    replace_rows::<agreement_bloc_party::Entity, _>(
+        load,
+        "bloc parties",
         existing,
         rows,
         |row| (row.agreement_id, row.bloc_id),
-        None,
+        true,
     )
     .await?;
-    load.count(tally);
     Ok(())
+}
+
+/// Makes the stored rows that `existing` holds equal `rows`: upserts them by `key`, and,
+/// when `delete_stale`, deletes by primary key the existing rows whose key `rows` lacks,
+/// noting how many as `what`. Returns how many it deleted.
+pub(crate) async fn replace_rows<E, K>(
+    load: &mut Load<'_>,
+    what: &str,
+    existing: Vec<E::Model>,
+    rows: Vec<E::Model>,
+    key: impl Fn(&E::Model) -> K,
+    delete_stale: bool,
+) -> Result<u64, ImportError>
+where
+    E: EntityTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    K: Eq + std::hash::Hash + Clone,
+{
+    let keep: std::collections::HashSet<K> = rows.iter().map(&key).collect();
+    let (stale, existing): (Vec<E::Model>, Vec<E::Model>) =
+        existing.into_iter().partition(|row| !keep.contains(&key(row)));
+    let mut deleted = 0;
+    if delete_stale {
+        for row in stale {
+            E::delete(sea_orm::IntoActiveModel::into_active_model(row)).exec(load.txn).await?;
+            deleted += 1;
+        }
+    }
+    if deleted > 0 {
+        load.note(0, &format!("{deleted} {what} no longer in the files were removed"));
+    }
+    let tally = upsert::<E, _, _>(load.txn, existing, rows, key, None).await?;
+    load.count(tally);
+    Ok(deleted)
 }
 
 /// The rows of a link table `E` whose `column` is one of `ids`, read in chunks.
@@ -236,28 +238,23 @@ async fn linked<E: EntityTrait>(load: &Load<'_>, column: E::Column, ids: &[i32])
     Ok(rows)
 }
 
-/// Makes the codes of a source's flows (`flow_ids`: all of them) equal `rows`.
+/// Makes the codes of a source's flows (`flow_ids`: all of them) equal `rows`
+/// ([`replace_rows`]).
 pub(crate) async fn flow_codes(
     load: &mut Load<'_>,
     flow_ids: Vec<i32>,
     rows: Vec<flow_code::Model>,
 ) -> Result<(), ImportError> {
     let existing = linked::<flow_code::Entity>(load, flow_code::Column::FlowId, &flow_ids).await?;
-    let keep: std::collections::HashSet<(i32, &str)> =
-        rows.iter().map(|row| (row.flow_id, row.list.as_str())).collect();
-    let (stale, existing): (Vec<flow_code::Model>, Vec<flow_code::Model>) =
-        existing.into_iter().partition(|row| !keep.contains(&(row.flow_id, row.list.as_str())));
-    for row in &stale {
-        flow_code::Entity::delete_many()
-            .filter(flow_code::Column::FlowId.eq(row.flow_id))
-            .filter(flow_code::Column::List.eq(row.list.as_str()))
-            .exec(load.txn)
-            .await?;
-    }
-    let tally =
-        upsert::<flow_code::Entity, _, _>(load.txn, existing, rows, |row| (row.flow_id, row.list.clone()), None)
-            .await?;
-    load.count(tally);
+    replace_rows::<flow_code::Entity, _>(
+        load,
+        "flow codes",
+        existing,
+        rows,
+        |row| (row.flow_id, row.list.clone()),
+        true,
+    )
+    .await?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use crate::support::TestDb;
 
 /// The bundled UNCTAD file as published, changed the way a newer release might: treaty 10
-/// dropped, treaty 2 renamed, a treaty 99999 added (a copy of treaty 1).
+/// dropped, treaty 2 renamed and left with Ukraine alone as party, a treaty 99999 added (a
+/// copy of treaty 1).
 fn newer_release() -> (tempfile_path::Dir, std::path::PathBuf) {
     release_with(|_| {})
 }
@@ -29,7 +30,11 @@ fn release_with(change: impl Fn(&mut Vec<Vec<String>>)) -> (tempfile_path::Dir, 
                 rows.push(fields.clone());
                 fields[0] = "99999".to_owned();
             }
-            "2" => fields[1] = format!("{} (renamed)", fields[1]),
+            "2" => {
+                assert_eq!(fields[4], "Ukraine, United Arab Emirates");
+                fields[1] = format!("{} (renamed)", fields[1]);
+                fields[4] = "Ukraine".to_owned();
+            }
             _ => {}
         }
         rows.push(fields);
@@ -101,12 +106,15 @@ async fn a_newer_release_replaces_the_sources_records_and_says_what_changed() {
                    changes(since: $since, first: 10) { totalCount nodes { record reference change run { rowsDeleted } } }
                  }
                  dropped: agreement(source: "unctad-iia-navigator", reference: "10") { title }
+                 renamed: agreement(source: "unctad-iia-navigator", reference: "2") { parties { nodes { iso3 } } }
                  added: agreement(source: "unctad-iia-navigator", reference: "99999") { title }
                }"#,
             json!({ "since": since }),
         )
         .await;
     assert_eq!(after["dropped"], Value::Null);
+    // A party the release no longer lists is no longer a party.
+    assert_eq!(after["renamed"]["parties"]["nodes"], json!([{ "iso3": "UKR" }]));
     assert!(after["added"]["title"].is_string());
     assert_eq!(after["source"]["importRuns"]["nodes"][0], json!({ "rowsDeleted": 1, "rowsUpdated": 1 }));
     let changes = &after["source"]["changes"];

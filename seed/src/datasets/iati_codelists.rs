@@ -12,7 +12,7 @@
 use crate::datasets::sectors::parse_codelist;
 use crate::error::ImportError;
 use crate::run::{Input, Load};
-use crate::sync::upsert;
+use crate::store;
 use entity::code_list_item;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
@@ -51,27 +51,10 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         .filter(code_list_item::Column::List.is_in(lists.iter().copied()))
         .all(load.txn)
         .await?;
-    let stale: Vec<&code_list_item::Model> =
-        existing.iter().filter(|row| !rows.contains_key(&(row.list.clone(), row.code.clone()))).collect();
-    for row in &stale {
-        code_list_item::Entity::delete_many()
-            .filter(code_list_item::Column::List.eq(row.list.as_str()))
-            .filter(code_list_item::Column::Code.eq(row.code.as_str()))
-            .exec(load.txn)
-            .await?;
-    }
-    load.report.deleted += stale.len() as u64;
-    let existing =
-        existing.into_iter().filter(|row| rows.contains_key(&(row.list.clone(), row.code.clone()))).collect();
-    let tally = upsert::<code_list_item::Entity, _, _>(
-        load.txn,
-        existing,
-        rows.into_values().collect(),
-        |row| (row.list.clone(), row.code.clone()),
-        None,
-    )
-    .await?;
-    load.count(tally);
+    let rows = rows.into_values().collect();
+    let key = |row: &code_list_item::Model| (row.list.clone(), row.code.clone());
+    load.report.deleted +=
+        store::replace_rows::<code_list_item::Entity, _>(load, "codes", existing, rows, key, true).await?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use crate::datasets::wb_class::read_sheet;
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, OWID_INCOME_GROUPS};
-use crate::sync::upsert;
+use crate::store;
 use crate::table::{CsvTable, LeftOut, Parsed};
 use crate::text;
 use crate::{Dataset, SkipKind};
@@ -226,25 +226,9 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         load.skip_in(SkipKind::Error, file, line, "code matches no country", &message);
     }
     let existing = country_income_group::Entity::find().all(load.txn).await?;
-    let stale: Vec<(i32, i32)> =
-        existing.iter().map(|row| (row.country_id, row.year)).filter(|key| !rows.contains_key(key)).collect();
-    for (country_id, year) in &stale {
-        use sea_orm::{ColumnTrait, QueryFilter};
-        country_income_group::Entity::delete_many()
-            .filter(country_income_group::Column::CountryId.eq(*country_id))
-            .filter(country_income_group::Column::Year.eq(*year))
-            .exec(load.txn)
-            .await?;
-    }
-    if !stale.is_empty() {
-        load.note(0, &format!("{} country-years no longer in the files were removed", stale.len()));
-    }
-    let existing = existing.into_iter().filter(|row| rows.contains_key(&(row.country_id, row.year))).collect();
-    let rows: Vec<country_income_group::Model> = rows.into_values().collect();
-    let tally =
-        upsert::<country_income_group::Entity, _, _>(load.txn, existing, rows, |row| (row.country_id, row.year), None)
-            .await?;
-    load.count(tally);
+    let rows = rows.into_values().collect();
+    let key = |row: &country_income_group::Model| (row.country_id, row.year);
+    store::replace_rows::<country_income_group::Entity, _>(load, "country-years", existing, rows, key, true).await?;
     Ok(())
 }
 
