@@ -76,6 +76,32 @@ pub enum ExpertKind {
     Institution,
 }
 
+/// What an exchange counts: the measures of AidData's China's Public Diplomacy dataset, one
+/// per column of its country-year file (`total_elite_visits`, the sum of government and
+/// military visits, is not a kind of its own: it would count the same visits twice).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExchangeKind {
+    /// Confucius Institutes (`confucius_institutes`).
+    ConfuciusInstitutes,
+    /// Sister or friendship cities established (`sister_cities_established`).
+    SisterCities,
+    /// High-level and provincial visits by government officials (`government_visits`).
+    GovernmentVisits,
+    /// High-level and provincial visits by military officials (`military_visits`).
+    MilitaryVisits,
+    /// Op-eds by the provider's ambassador in local media (`ambassador_op_eds`).
+    AmbassadorOpEds,
+    /// Journalists' exchange visits to the provider (`journalist_visits`).
+    JournalistVisits,
+    /// Content-sharing partnerships of the provider's state media (`media_partnerships`).
+    MediaPartnerships,
+    /// The provider's students studying in the partner (`outbound_chinese_students`).
+    OutboundStudents,
+    /// The partner's students studying in the provider (`inbound_students_to_china`).
+    InboundStudents,
+}
+
 /// The kind of grouping a bloc is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "SCREAMING_SNAKE_CASE")]

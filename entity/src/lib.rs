@@ -15,10 +15,12 @@ pub mod code_list_item;
 pub mod country;
 pub mod country_income_group;
 pub mod deployment;
+pub mod exchange;
 pub mod expert;
 pub mod expert_sector;
 pub mod flow;
 pub mod flow_code;
+pub mod flow_repeat;
 pub mod import_change;
 pub mod import_run;
 pub mod kinds;
@@ -26,5 +28,6 @@ pub mod sector;
 pub mod source;
 
 pub use kinds::{
-    AgreementKind, AgreementStatus, BlocKind, BundleImportStatus, ExpertKind, FlowKind, ImportStatus, SectorLevel,
+    AgreementKind, AgreementStatus, BlocKind, BundleImportStatus, ExchangeKind, ExpertKind, FlowKind, ImportStatus,
+    SectorLevel,
 };

@@ -14,6 +14,8 @@ mod m20261202_000009_add_import_run_skips;
 mod m20261202_000010_create_import_change;
 mod m20261202_000011_create_code_lists;
 mod m20261202_000012_index_import_change_pages;
+mod m20261203_000013_create_exchange;
+mod m20261203_000014_create_flow_repeat;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_create_import_change::Migration),
             Box::new(m20261202_000011_create_code_lists::Migration),
             Box::new(m20261202_000012_index_import_change_pages::Migration),
+            Box::new(m20261203_000013_create_exchange::Migration),
+            Box::new(m20261203_000014_create_flow_repeat::Migration),
         ]
     }
 }

@@ -94,6 +94,17 @@ pub(crate) const TUFF_SAUDI_ARABIA: BundledFile =
 pub(crate) const BRAZIL_ABC: BundledFile =
     bundled!("Brazil_2005-2011_raw_data.xlsx", "Brazil_2005-2011_raw_data.xlsx.gz");
 
+/// AidData's China's Public Diplomacy: China's financial diplomacy projects (unchanged;
+/// its `contacts` column is never read).
+pub(crate) const CHINA_PUBDIP_PROJECTS: BundledFile = bundled!(
+    "ChineseFinancialPublicDiplomacyProjectDetails.xlsx",
+    "ChineseFinancialPublicDiplomacyProjectDetails.xlsx.gz"
+);
+
+/// AidData's China's Public Diplomacy: the country-year measures (unchanged).
+pub(crate) const CHINA_PUBDIP_EXCHANGES: BundledFile =
+    bundled!("ChinesePublicDiplomacy.xlsx", "ChinesePublicDiplomacy.xlsx.gz");
+
 /// Yotov et al. (2016) trade application data (DERIVED CSV of `agtpa_applications.rda`).
 pub(crate) const YOTOV_TRADE: BundledFile = bundled!("agtpa_applications.csv", "agtpa_applications.csv.gz");
 
@@ -124,6 +135,8 @@ const FILES: &[BundledFile] = &[
     TUFF_QATAR,
     TUFF_SAUDI_ARABIA,
     BRAZIL_ABC,
+    CHINA_PUBDIP_PROJECTS,
+    CHINA_PUBDIP_EXCHANGES,
     YOTOV_TRADE,
     COLOMBIA_AIMS_IATI,
 ];
@@ -133,8 +146,9 @@ const FILES: &[BundledFile] = &[
 /// imports again (it compares [`checksum`]). 2: Saudi Arabia's `usd_current` column and
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
 /// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year; 6: Brazil's ABC from its workbook;
-/// 7: IATI code lists, and the codes of IATI flows.
-const LOADERS_REVISION: u32 = 7;
+/// 7: IATI code lists, and the codes of IATI flows; 8: China's public diplomacy (exchanges,
+/// finance projects and their repeats of GCOF's).
+const LOADERS_REVISION: u32 = 8;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

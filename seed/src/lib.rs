@@ -95,6 +95,11 @@ pub enum Dataset {
     /// Brazilian Cooperation Agency (ABC) technical cooperation actions 1999–2010: `flow`, and
     /// `expert` teams for its expert missions with their `deployment`s.
     BrazilAbc,
+    /// AidData's China's Public Diplomacy 1.0 (East Asia-Pacific, 2000–2016): `exchange`
+    /// rows (country-year counts of visits, students, Confucius institutes, sister cities,
+    /// media partnerships) and `flow` rows for its finance projects, with `flow_repeat` for
+    /// the projects GCOF already has.
+    ChinaPublicDiplomacy,
     /// Bilateral trade 1986–2006 of 69 countries (Yotov et al. 2016, *An Advanced Guide to
     /// Trade Policy Analysis*): `flow` rows of kind TRADE, exporter to importer, in current USD.
     YotovTrade,
@@ -120,6 +125,7 @@ impl Dataset {
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
+        Dataset::ChinaPublicDiplomacy,
         Dataset::IatiCodelists,
         Dataset::IatiActivities,
         Dataset::YotovTrade,
@@ -139,6 +145,7 @@ impl Dataset {
         Dataset::TuffQatar,
         Dataset::TuffSaudiArabia,
         Dataset::BrazilAbc,
+        Dataset::ChinaPublicDiplomacy,
         Dataset::IatiCodelists,
         Dataset::IatiActivities,
         Dataset::YotovTrade,
@@ -164,6 +171,7 @@ impl Dataset {
             Dataset::TuffQatar => "aiddata-tuff-qatar",
             Dataset::TuffSaudiArabia => "aiddata-tuff-saudi-arabia",
             Dataset::BrazilAbc => "aiddata-brazil-abc",
+            Dataset::ChinaPublicDiplomacy => "aiddata-china-pubdip",
             Dataset::YotovTrade => "yotov-trade",
             Dataset::ExpertRoster => "expert-roster",
             Dataset::IatiActivities => "iati-activities",

@@ -41,6 +41,7 @@ impl Input {
             Dataset::TuffQatar => vec![bundle::TUFF_QATAR],
             Dataset::TuffSaudiArabia => vec![bundle::TUFF_SAUDI_ARABIA],
             Dataset::BrazilAbc => vec![bundle::BRAZIL_ABC],
+            Dataset::ChinaPublicDiplomacy => vec![bundle::CHINA_PUBDIP_PROJECTS, bundle::CHINA_PUBDIP_EXCHANGES],
             Dataset::YotovTrade => vec![bundle::YOTOV_TRADE],
             Dataset::IatiActivities => vec![bundle::COLOMBIA_AIMS_IATI],
             Dataset::ExpertRoster => return Err(ImportError::NotBundled(dataset.name())),
@@ -70,6 +71,14 @@ impl Input {
             Dataset::WbIncomeHistory => {
                 let directory = path.parent().unwrap_or(Path::new("."));
                 vec![path.to_path_buf(), directory.join(bundle::OWID_INCOME_GROUPS.name)]
+            }
+            // The folder of the two workbooks, or one of them with the other beside it.
+            Dataset::ChinaPublicDiplomacy => {
+                let directory = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new(".")) };
+                [bundle::CHINA_PUBDIP_PROJECTS, bundle::CHINA_PUBDIP_EXCHANGES]
+                    .iter()
+                    .map(|file| directory.join(file.name))
+                    .collect()
             }
             _ => vec![path.to_path_buf()],
         };

@@ -225,6 +225,18 @@ pub(crate) const BRAZIL_ABC: SourceMeta = SourceMeta {
     retrieved_on: "2026-11-28",
 };
 
+/// AidData's China's Public Diplomacy Dashboard Dataset: exchanges and finance projects.
+pub(crate) const CHINA_PUBDIP: SourceMeta = SourceMeta {
+    key: "aiddata-china-pubdip-1.0",
+    title: "China's Public Diplomacy Dashboard Dataset, Version 1.0: country-year public diplomacy measures for 25 East Asia-Pacific countries, 2000-2016 (ChinesePublicDiplomacy.xlsx), and China's financial diplomacy projects (ChineseFinancialPublicDiplomacyProjectDetails.xlsx)",
+    publisher: "AidData at William & Mary",
+    url: "https://github.com/AidData-WM/public_datasets/tree/afaf88bc316560b575ed7778901ae2a999a69f1d",
+    licence: "ODC-By 1.0",
+    citation: "AidData. (2019). China's Public Diplomacy Dashboard Dataset, Version 1.0. Retrieved from http://china-dashboard.aiddata.org. Custer, S., Russell, B., DiLorenzo, M., Cheng, M., Ghose, S., Sims, J., Turner, J., and H. Desai (2018). Ties That Bind: Quantifying China's public diplomacy and its \"good neighbor\" effect. Williamsburg, VA: AidData at William & Mary.",
+    version: "1.0 (ChinaPublicDiplomacyDashboardDataset_v1.0.zip @ afaf88bc316560b575ed7778901ae2a999a69f1d)",
+    retrieved_on: "2026-11-28",
+};
+
 /// Yotov, Piermartini, Monteiro & Larch (2016) trade application data.
 pub(crate) const YOTOV_TRADE: SourceMeta = SourceMeta {
     key: "yotov-agtpa-2016",

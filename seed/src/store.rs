@@ -11,7 +11,8 @@ use crate::error::ImportError;
 use crate::run::Load;
 use crate::sync::{upsert, upsert_changes};
 use entity::{
-    agreement, agreement_bloc_party, agreement_party, deployment, expert, expert_sector, flow, flow_code, sector,
+    agreement, agreement_bloc_party, agreement_party, deployment, exchange, expert, expert_sector, flow, flow_code,
+    flow_repeat, sector,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
@@ -51,6 +52,13 @@ pub(crate) async fn agreements(
     replace::<agreement::Entity>(load, "AGREEMENT", existing, rows, key, agreement::Column::Id).await?;
     ids_by_ref::<agreement::Entity>(load, agreement::Column::Id, agreement::Column::Ref, agreement::Column::SourceId)
         .await
+}
+
+/// Makes the source's exchanges those of `rows` (deleting the others).
+pub(crate) async fn exchanges(load: &mut Load<'_>, rows: Vec<exchange::Model>) -> Result<(), ImportError> {
+    let existing = exchange::Entity::find().filter(exchange::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
+    let key = |row: &exchange::Model| (row.id, row.r#ref.clone());
+    replace::<exchange::Entity>(load, "EXCHANGE", existing, rows, key, exchange::Column::Id).await
 }
 
 /// Makes a source's records of one kind equal `rows`: upserts them by `ref`, and deletes
@@ -255,6 +263,18 @@ pub(crate) async fn flow_codes(
         true,
     )
     .await?;
+    Ok(())
+}
+
+/// Makes the repeats among a source's flows (`flow_ids`: all of them) equal `rows`
+/// ([`replace_rows`]).
+pub(crate) async fn flow_repeats(
+    load: &mut Load<'_>,
+    flow_ids: Vec<i32>,
+    rows: Vec<flow_repeat::Model>,
+) -> Result<(), ImportError> {
+    let existing = linked::<flow_repeat::Entity>(load, flow_repeat::Column::FlowId, &flow_ids).await?;
+    replace_rows::<flow_repeat::Entity, _>(load, "repeats", existing, rows, |row| row.flow_id, true).await?;
     Ok(())
 }
 

@@ -108,6 +108,21 @@ impl CsvTable {
         Ok(Self { columns, rows })
     }
 
+    /// A sheet's rows (row 1 the header, as [`crate::datasets::wb_class::read_sheet`] reads
+    /// them) as a table whose rows keep the sheet's row numbers; blank rows are left out.
+    pub(crate) fn from_rows(rows: &[Vec<String>]) -> Result<Self, ParseError> {
+        let header = rows.first().ok_or_else(|| ParseError::File("the sheet is empty".to_owned()))?;
+        let columns = header.iter().enumerate().map(|(index, name)| (name.trim().to_owned(), index)).collect();
+        let rows = rows
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, cells)| cells.iter().any(|cell| !cell.trim().is_empty()))
+            .map(|(index, cells)| CsvRow { line: index as u64 + 1, fields: csv::StringRecord::from(cells.clone()) })
+            .collect();
+        Ok(Self { columns, rows })
+    }
+
     /// The position of a column whose name is built at run time (`c1` … `c91`).
     pub(crate) fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.get(name).copied()
@@ -178,12 +193,15 @@ impl CsvRow {
             .transpose()
     }
 
-    /// An ISO date (`2010-06-11`, also with a midnight time `2010-06-11T00:00:00` as
-    /// spreadsheet exports write it), `None` when blank.
+    /// An ISO date (`2010-06-11`, also with a time `2010-06-11T04:00:00` as spreadsheets
+    /// write it: the day is kept), `None` when blank.
     pub(crate) fn date(&self, column: Column) -> Result<Option<NaiveDate>, FieldError> {
         self.text(column)
             .map(|value| {
-                let day = value.strip_suffix("T00:00:00").unwrap_or(value);
+                let day = match value.split_once('T') {
+                    Some((day, time)) if chrono::NaiveTime::parse_from_str(time, "%H:%M:%S").is_ok() => day,
+                    _ => value,
+                };
                 NaiveDate::parse_from_str(day, "%Y-%m-%d")
                     .map_err(|_| self.invalid(column, value, "an ISO date (YYYY-MM-DD)"))
             })
@@ -235,6 +253,19 @@ mod tests {
         assert_eq!(row.number(amount), Ok(None));
         let error = row.year(year).unwrap_err();
         assert_eq!(error.in_file("f.csv"), "f.csv line 2, field `year`: `19x8` is not a year");
+    }
+
+    #[test]
+    fn sheet_rows_keep_their_row_numbers_and_dates_keep_their_day() {
+        let rows: Vec<Vec<String>> = [vec!["id", "start"], vec!["", ""], vec!["7", "2000-08-09T04:00:00"]]
+            .iter()
+            .map(|row| row.iter().map(|cell| (*cell).to_owned()).collect())
+            .collect();
+        let table = CsvTable::from_rows(&rows).unwrap();
+        let [row] = table.rows.as_slice() else { panic!("{:?}", table.rows) };
+        assert_eq!(row.line, 3);
+        assert_eq!(row.date(table.column("start").unwrap()), Ok(NaiveDate::from_ymd_opt(2000, 8, 9)));
+        assert!(row.date(table.column("id").unwrap()).is_err());
     }
 
     #[test]

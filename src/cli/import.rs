@@ -19,8 +19,9 @@ pub struct Opts {
     all: bool,
     /// The dataset to import: country-codes, blocs, sectors, iati-codelists (a directory of
     /// the code lists' XML files), aiddata-gcof, desta, unctad-iia,
-    /// wb-class, wb-income-history (the workbook, with OWID's CSV beside it), aiddata-tuff-qatar, aiddata-tuff-saudi-arabia, aiddata-brazil-abc,
-    /// yotov-trade, iati-activities (any IATI 2.03 activity file), expert-roster (a roster
+    /// wb-class, wb-income-history (the workbook, with OWID's CSV beside it), aiddata-tuff-qatar,
+    /// aiddata-tuff-saudi-arabia, aiddata-brazil-abc, aiddata-china-pubdip (the folder of its
+    /// two workbooks), yotov-trade, iati-activities (any IATI 2.03 activity file), expert-roster (a roster
     /// of experts, format in seed/data/README.md).
     dataset: Option<Dataset>,
     /// The file to import it from.

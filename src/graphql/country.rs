@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{
-    agreement, agreement_party, bloc, bloc_member, country, country_income_group, deployment, expert, flow, source,
+    agreement, agreement_party, bloc, bloc_member, country, country_income_group, deployment, exchange, expert, flow,
+    source,
 };
 use sea_orm::{
     ColumnTrait, Order,
@@ -16,6 +17,7 @@ use super::{
     agreement::{Agreement, AgreementFilter, AgreementOrder},
     bloc::{Bloc, BlocFilter, BlocOrder},
     connection::{NodeConnection, window},
+    exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
     filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
     flow::{Flow, FlowFilter, FlowOrder},
@@ -242,6 +244,39 @@ impl Country {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::RecipientId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+    }
+
+    /// Exchanges of the country's public diplomacy with partner countries (visits,
+    /// students, Confucius institutes, sister cities, media partnerships).
+    #[allow(clippy::too_many_arguments)]
+    async fn exchanges_provided(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only exchanges that match this filter.")] filter: Option<ExchangeFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the exchange's ID.")] order_by: Option<Vec<ExchangeOrder>>,
+        #[graphql(desc = "Returns the first n exchanges.")] first: Option<i32>,
+        #[graphql(desc = "Returns the exchanges after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n exchanges.")] last: Option<i32>,
+        #[graphql(desc = "Returns the exchanges before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Exchange>> {
+        let side = exchange::Column::ProviderId;
+        exchanges_of(ctx, self.0.id, side, filter, order_by, first, after, last, before).await
+    }
+
+    /// Exchanges in which the country is the partner of another's public diplomacy.
+    #[allow(clippy::too_many_arguments)]
+    async fn exchanges_received(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only exchanges that match this filter.")] filter: Option<ExchangeFilter>,
+        #[graphql(desc = "Sort order; ties are broken by the exchange's ID.")] order_by: Option<Vec<ExchangeOrder>>,
+        #[graphql(desc = "Returns the first n exchanges.")] first: Option<i32>,
+        #[graphql(desc = "Returns the exchanges after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n exchanges.")] last: Option<i32>,
+        #[graphql(desc = "Returns the exchanges before this cursor.")] before: Option<String>,
+    ) -> ApiResult<NodeConnection<Exchange>> {
+        let side = exchange::Column::PartnerId;
+        exchanges_of(ctx, self.0.id, side, filter, order_by, first, after, last, before).await
     }
 
     /// Agreements the country is party to.

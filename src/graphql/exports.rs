@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::limits;
 use super::{
+    exchange::{ExchangeFilter, ExchangeOrder},
     filter::ToCondition,
     flow::{FlowFilter, FlowOrder},
     stats::flow_stats::FlowDimension,
@@ -64,6 +65,29 @@ pub fn flow_condition(filter: Option<&str>) -> ApiResult<Condition> {
     Ok(match filter {
         Some(json) => parse::<FlowFilter>("filter", json)?.condition(),
         None => Condition::all(),
+    })
+}
+
+/// The condition of an aggregate over the flows a `FlowFilter` given as JSON matches:
+/// repeats left out unless the filter says `repeats` ([`FlowFilter::aggregate_condition`]).
+pub fn flow_aggregate_condition(filter: Option<&str>) -> ApiResult<Condition> {
+    let filter = filter.map(|json| parse::<FlowFilter>("filter", json)).transpose()?;
+    Ok(FlowFilter::aggregate_condition(filter.as_ref()))
+}
+
+/// The condition of an `ExchangeFilter` given as JSON (all exchanges when none is given).
+pub fn exchange_condition(filter: Option<&str>) -> ApiResult<Condition> {
+    Ok(match filter {
+        Some(json) => parse::<ExchangeFilter>("filter", json)?.condition(),
+        None => Condition::all(),
+    })
+}
+
+/// The sort keys of an `[ExchangeOrder!]` given as JSON.
+pub fn exchange_order(order_by: Option<&str>) -> ApiResult<Vec<(Expr, Order)>> {
+    Ok(match order_by {
+        Some(json) => ExchangeOrder::keys(Some(parse::<Vec<ExchangeOrder>>("orderBy", json)?)),
+        None => Vec::new(),
     })
 }
 

@@ -1,10 +1,10 @@
 //! Flows: the `Flow` type, its filter and ordering, and the root fields.
 
 use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
-use entity::{agreement, country, flow, sector, source};
+use entity::{agreement, country, flow, flow_repeat, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr, ExprTrait},
+    sea_query::{Condition, Expr, ExprTrait, Query},
 };
 
 use super::{
@@ -13,7 +13,7 @@ use super::{
     country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
     filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
     id::NodeKey,
-    loaders::{FlowCodes, SouthSouthFlows},
+    loaders::{FlowCodes, RepeatOf, SouthSouthFlows},
     resolve,
     sector::{Sector, SectorFilter, sectors_where},
     source::Source,
@@ -178,6 +178,14 @@ impl Flow {
         Ok(codes.iter().cloned().map(FlowCode).collect())
     }
 
+    /// The flow of another source that this one repeats (the same AidData project in GCOF
+    /// and in China's Public Diplomacy); null for most flows. Aggregates leave repeats out
+    /// unless their filter says `repeats`.
+    async fn repeat_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Flow>> {
+        let repeated = resolve::state::<DataLoader<RepeatOf>>(ctx)?.load_one(self.0.id).await?;
+        Ok(resolve::optional::<flow::Entity>(ctx, repeated).await?.map(Flow))
+    }
+
     /// The dataset the flow came from: cite it with its `citation`.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
         resolve::required::<source::Entity>(ctx, self.0.source_id).await.map(Source)
@@ -210,6 +218,12 @@ pub struct FlowFilter {
     pub recommended_for_research: Option<bool>,
     /// From any of the sources with these keys.
     pub source: Option<Vec<String>>,
+    /// Whether the flow repeats a flow of another source (`repeatOf`: the same AidData
+    /// project in GCOF and in China's Public Diplomacy): true only repeats, false none.
+    /// Lists include repeats unless this says otherwise; aggregates leave them out, so that
+    /// a project counts once, unless their filter says `repeats` somewhere (`or: [{repeats:
+    /// true}, {repeats: false}]` counts both).
+    pub repeats: Option<bool>,
     /// All of these filters must match too.
     pub and: Option<Vec<FlowFilter>>,
     /// At least one of these filters must match too.
@@ -254,6 +268,32 @@ impl FlowCode {
 /// The flow's year, in which its countries' income groups are read.
 const FLOW_YEAR: &str = "\"flow\".\"year\"";
 
+/// Flows that repeat a flow of another source (`true`), or the others (`false`).
+fn repeated(repeats: bool) -> Condition {
+    let ids = Query::select().column(flow_repeat::Column::FlowId).from(flow_repeat::Entity).to_owned();
+    let column = flow::Column::Id;
+    Condition::all().add(if repeats { column.in_subquery(ids) } else { column.not_in_subquery(ids) })
+}
+
+impl FlowFilter {
+    /// The condition of an aggregate over flows: the filter's, and repeats of other
+    /// sources' flows left out unless the filter says `repeats` somewhere.
+    pub fn aggregate_condition(filter: Option<&Self>) -> Condition {
+        match filter {
+            Some(filter) if filter.mentions_repeats() => filter.condition(),
+            Some(filter) => filter.condition().add(repeated(false)),
+            None => repeated(false),
+        }
+    }
+
+    /// Whether the filter, or one inside it, says `repeats`.
+    fn mentions_repeats(&self) -> bool {
+        self.repeats.is_some()
+            || self.and.iter().chain(&self.or).flatten().any(Self::mentions_repeats)
+            || self.not.as_deref().is_some_and(Self::mentions_repeats)
+    }
+}
+
 impl ToCondition for FlowFilter {
     fn condition(&self) -> Condition {
         use flow::Column;
@@ -296,6 +336,9 @@ impl ToCondition for FlowFilter {
         }
         if let Some(keys) = &self.source {
             condition = condition.add(from_sources(Column::SourceId, keys));
+        }
+        if let Some(repeats) = self.repeats {
+            condition = condition.add(repeated(repeats));
         }
         logical(condition, &self.and, &self.or, &self.not)
     }

@@ -25,6 +25,8 @@ pub enum NodeKey {
     Flow(String, String),
     /// An expert by source key and reference.
     Expert(String, String),
+    /// An exchange by source key and reference.
+    Exchange(String, String),
     /// A deployment by its expert's source key and reference, and its own reference.
     Deployment(String, String, String),
     /// An import run by source key and run number.
@@ -41,6 +43,7 @@ impl NodeKey {
             Self::Agreement(source, reference) => ("Agreement", vec![source, reference]),
             Self::Flow(source, reference) => ("Flow", vec![source, reference]),
             Self::Expert(source, reference) => ("Expert", vec![source, reference]),
+            Self::Exchange(source, reference) => ("Exchange", vec![source, reference]),
             Self::Deployment(source, expert, reference) => ("Deployment", vec![source, expert, reference]),
             Self::ImportRun(source, number) => ("ImportRun", vec![source, number]),
         }
@@ -71,6 +74,7 @@ impl NodeKey {
             ("Agreement", _, Ok([source, reference])) => Self::Agreement(source, reference),
             ("Flow", _, Ok([source, reference])) => Self::Flow(source, reference),
             ("Expert", _, Ok([source, reference])) => Self::Expert(source, reference),
+            ("Exchange", _, Ok([source, reference])) => Self::Exchange(source, reference),
             ("ImportRun", _, Ok([source, number])) => Self::ImportRun(source, number),
             ("Deployment", _, _) => match <[String; 3]>::try_from(rest) {
                 Ok([source, expert, reference]) => Self::Deployment(source, expert, reference),

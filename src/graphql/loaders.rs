@@ -14,7 +14,7 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source};
+use entity::{agreement, bloc, country, deployment, exchange, expert, flow, import_change, import_run, sector, source};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
@@ -209,6 +209,18 @@ impl Loader<i32> for FlowCodes {
     }
 }
 
+/// The flow each flow repeats, for those that repeat one ([`lookup::repeated_flows`]).
+pub struct RepeatOf(DatabaseConnection);
+
+impl Loader<i32> for RepeatOf {
+    type Value = i32;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, flows: &[i32]) -> Result<HashMap<i32, i32>, Arc<DbErr>> {
+        Ok(lookup::repeated_flows(&self.0, flows).await?)
+    }
+}
+
 /// Looks up country ids by ISO3 or ISO2 code, for filters ([`super::country::resolve_codes`]).
 pub struct CountryIdsByCode(DatabaseConnection);
 
@@ -272,15 +284,29 @@ pub fn register(
             )*
         };
     }
-    by_id!(builder, agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source)
-        .data(batched(BlocCodesByCountry(db.clone()), delay))
-        .data(batched(IncomeGroupsByCountry(db.clone()), delay))
-        .data(batched(FlowCodes(db.clone()), delay))
-        .data(batched(CountryIdsByCode(db.clone()), delay))
-        .data(batched(AgreementClasses(db.clone()), delay))
-        .data(batched(SouthSouthFlows(db.clone()), delay))
-        .data(batched(SouthBlocs(db.clone()), delay))
-        .data(batched(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }, delay))
+    by_id!(
+        builder,
+        agreement,
+        bloc,
+        country,
+        deployment,
+        exchange,
+        expert,
+        flow,
+        import_change,
+        import_run,
+        sector,
+        source
+    )
+    .data(batched(BlocCodesByCountry(db.clone()), delay))
+    .data(batched(IncomeGroupsByCountry(db.clone()), delay))
+    .data(batched(FlowCodes(db.clone()), delay))
+    .data(batched(RepeatOf(db.clone()), delay))
+    .data(batched(CountryIdsByCode(db.clone()), delay))
+    .data(batched(AgreementClasses(db.clone()), delay))
+    .data(batched(SouthSouthFlows(db.clone()), delay))
+    .data(batched(SouthBlocs(db.clone()), delay))
+    .data(batched(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }, delay))
 }
 
 /// A loader that gathers keys for `delay`, in batches of up to 1,000 keys.

@@ -5,6 +5,7 @@ mod agreement;
 mod bloc;
 mod connection;
 mod country;
+mod exchange;
 pub mod execute;
 mod expert;
 pub mod exports;
@@ -40,6 +41,7 @@ pub struct Query(
     flow::FlowQuery,
     stats::FlowStatsRoots,
     expert::ExpertQuery,
+    exchange::ExchangeQuery,
     source::SourceQuery,
 );
 

@@ -11,6 +11,7 @@ use super::{
     agreement::Agreement,
     bloc::Bloc,
     country::Country,
+    exchange::Exchange,
     expert::{Deployment, Expert},
     flow::Flow,
     id::NodeKey,
@@ -44,6 +45,8 @@ pub enum Node {
     Expert(Expert),
     /// A deployment.
     Deployment(Deployment),
+    /// An exchange.
+    Exchange(Exchange),
     /// An import run.
     ImportRun(ImportRun),
 }
@@ -87,8 +90,8 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     let mut blocs = Vec::new();
     let mut sectors = Vec::new();
     let mut sources = Vec::new();
-    let (mut agreements, mut flows, mut experts, mut deployments, mut runs) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut agreements, mut flows, mut experts, mut deployments, mut runs, mut exchanges) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for key in keys {
         match key {
             NodeKey::Country(iso3) => countries.push(iso3.as_str()),
@@ -98,6 +101,7 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
             NodeKey::Agreement(source, reference) => agreements.push((source.as_str(), reference.as_str())),
             NodeKey::Flow(source, reference) => flows.push((source.as_str(), reference.as_str())),
             NodeKey::Expert(source, reference) => experts.push((source.as_str(), reference.as_str())),
+            NodeKey::Exchange(source, reference) => exchanges.push((source.as_str(), reference.as_str())),
             NodeKey::Deployment(source, expert, reference) => deployments.push((source, expert, reference)),
             NodeKey::ImportRun(source, number) => {
                 if let Ok(number) = number.parse::<i32>() {
@@ -129,6 +133,7 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     let agreements =
         if agreements.is_empty() { Vec::new() } else { lookup::agreements_by_refs(db, &agreements).await? };
     let flows = if flows.is_empty() { Vec::new() } else { lookup::flows_by_refs(db, &flows).await? };
+    let exchanges = if exchanges.is_empty() { Vec::new() } else { lookup::exchanges_by_refs(db, &exchanges).await? };
     let mut wanted_experts = experts.clone();
     wanted_experts.extend(deployments.iter().map(|(source, expert, _)| (source.as_str(), expert.as_str())));
     let expert_models =
@@ -141,6 +146,7 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
         .iter()
         .map(|m| m.source_id)
         .chain(flows.iter().map(|m| m.source_id))
+        .chain(exchanges.iter().map(|m| m.source_id))
         .chain(expert_models.iter().map(|m| m.source_id))
         .chain(run_models.iter().map(|m| m.source_id))
         .collect();
@@ -159,6 +165,9 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     }
     for model in flows {
         found.insert(NodeKey::Flow(key_of(model.source_id), model.r#ref.clone()), Node::Flow(Flow(model)));
+    }
+    for model in exchanges {
+        found.insert(NodeKey::Exchange(key_of(model.source_id), model.r#ref.clone()), Node::Exchange(Exchange(model)));
     }
     let mut expert_keys: HashMap<i32, (String, String)> = HashMap::new();
     for model in expert_models {

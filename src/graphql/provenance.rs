@@ -67,7 +67,7 @@ macro_rules! sourced {
         }
     )*};
 }
-sourced!(agreement, bloc, country, expert, flow, import_change, import_run, sector);
+sourced!(agreement, bloc, country, exchange, expert, flow, import_change, import_run, sector);
 
 impl Sourced for source::Model {
     fn source_id(&self) -> Option<i32> {

@@ -102,7 +102,7 @@ impl Source {
             .await
     }
 
-    /// The records of this source (flows, agreements, experts) that its imports inserted,
+    /// The records of this source (flows, agreements, experts, exchanges) that its imports inserted,
     /// changed or deleted after a moment, oldest change first: what a newer release changed
     /// (the `updatedAfter` of IATI and the OECD). Logged from the source's second import
     /// on; the first inserts every record, which the records themselves say.
@@ -150,6 +150,8 @@ pub enum RecordKind {
     Agreement,
     /// An expert.
     Expert,
+    /// An exchange.
+    Exchange,
 }
 
 /// What an import did to a record.
@@ -175,12 +177,13 @@ impl RecordChange {
             "FLOW" => RecordKind::Flow,
             "AGREEMENT" => RecordKind::Agreement,
             "EXPERT" => RecordKind::Expert,
+            "EXCHANGE" => RecordKind::Exchange,
             other => return Err(ApiError::internal(&format!("unknown record kind {other}"))),
         })
     }
 
     /// The record's reference in its source (with the source's key, it looks the record up:
-    /// `flow(source:, reference:)`, `agreement(source:, reference:)`).
+    /// `flow(source:, reference:)`, `agreement(source:, reference:)`, `exchange(source:, reference:)`).
     async fn reference(&self) -> &str {
         &self.0.r#ref
     }
@@ -258,7 +261,7 @@ impl ImportRun {
         self.0.rows_updated
     }
 
-    /// Records deleted: flows, agreements and experts of the source that this file no
+    /// Records deleted: flows, agreements, experts and exchanges of the source that this file no
     /// longer has, with their links (see `Source.changes`).
     async fn rows_deleted(&self) -> i32 {
         self.0.rows_deleted

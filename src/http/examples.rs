@@ -185,6 +185,21 @@ pub const EXAMPLES: &[Example] = &[
 }"#,
     },
     Example {
+        title: "Exchanges: China's visits, students and institutes with its neighbours",
+        query: r#"# Knowledge sharing that money does not show: China's public diplomacy with
+# 25 East Asia-Pacific countries, summed by kind (never add two kinds: a visit is not a
+# student), then Viet Nam's visits year by year.
+{
+  exchangeStats(filter: { provider: { code: ["CHN"] } }, groupBy: [KIND]) { kind records total }
+  country(code: "VNM") {
+    exchangesReceived(filter: { kind: [GOVERNMENT_VISITS, MILITARY_VISITS] }, orderBy: [{ field: YEAR }], first: 10) {
+      totalCount
+      nodes { year kind count }
+    }
+  }
+}"#,
+    },
+    Example {
         title: "Blocs and their members",
         query: r#"# The Group of 77 and its members of the least developed countries.
 {

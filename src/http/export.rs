@@ -1,10 +1,13 @@
-//! `GET /export/…`: flows and flow aggregates as CSV or NDJSON, with the same filter as
-//! the GraphQL API (`?filter=` a `FlowFilter` as JSON, `&orderBy=` a `[FlowOrder!]`).
+//! `GET /export/…`: flows, flow aggregates and exchanges as CSV or NDJSON, with the same
+//! filter as the GraphQL API (`?filter=` a `FlowFilter` or an `ExchangeFilter` as JSON,
+//! `&orderBy=` a `[FlowOrder!]` or an `[ExchangeOrder!]`).
 //!
-//! Flows stream from the database to the client in chunks, never all in memory. CSV is
+//! Rows stream from the database to the client in chunks, never all in memory. CSV is
 //! UTF-8 with a byte-order mark, so spreadsheets read accents right, and quoted where
 //! needed. The sources and licences of the exported rows are a sidecar
-//! (`/export/flows.sources.csv`, linked from every export in a `Link` header).
+//! (`/export/flows.sources.csv`, `/export/exchanges.sources.csv`, linked from every export
+//! in a `Link` header). Aggregates leave out flows that repeat another source's, as
+//! `flowStats` does.
 
 use axum::{
     Extension,
@@ -24,20 +27,22 @@ use tokio::sync::mpsc;
 use super::{AppState, rate_limit::Client};
 use crate::{
     error::{ApiError, ErrorCode, excerpt},
-    graphql::exports::{flow_condition, flow_dimensions, flow_order},
+    graphql::exports::{
+        exchange_condition, exchange_order, flow_aggregate_condition, flow_condition, flow_dimensions, flow_order,
+    },
     repo::{
-        export::{FLOW_COLUMNS, flow_stats_table, flows_statement},
+        export::{EXCHANGE_COLUMNS, FLOW_COLUMNS, exchanges_statement, flow_stats_table, flows_statement},
         lookup,
-        stats::flows,
+        stats::{exchanges, flows},
     },
 };
 
 /// Query parameters of the exports.
 #[derive(Debug, Default, Deserialize)]
 pub struct ExportParams {
-    /// A `FlowFilter` as JSON.
+    /// A `FlowFilter` (an `ExchangeFilter` for exchanges) as JSON.
     filter: Option<String>,
-    /// A `[FlowOrder!]` as JSON.
+    /// A `[FlowOrder!]` (an `[ExchangeOrder!]` for exchanges) as JSON.
     #[serde(rename = "orderBy")]
     order_by: Option<String>,
     /// For aggregates: `FlowDimension`s separated by commas (`YEAR,RECIPIENT_REGION`).
@@ -67,13 +72,21 @@ impl Format {
 const EXPORT_POINTS: u64 = 10_000;
 
 /// The files `GET /export/{file}` serves.
-const EXPORTS: [&str; 5] = ["flows.csv", "flows.ndjson", "flow-stats.csv", "flow-stats.ndjson", "flows.sources.csv"];
+const EXPORTS: [&str; 8] = [
+    "flows.csv",
+    "flows.ndjson",
+    "flow-stats.csv",
+    "flow-stats.ndjson",
+    "flows.sources.csv",
+    "exchanges.csv",
+    "exchanges.ndjson",
+    "exchanges.sources.csv",
+];
 
 /// Rows per chunk sent to the client.
 const CHUNK_ROWS: usize = 500;
 
-/// `GET /export/{file}`: `flows.csv`, `flows.ndjson`, `flow-stats.csv`, `flow-stats.ndjson`,
-/// `flows.sources.csv`.
+/// `GET /export/{file}`: one of [`EXPORTS`].
 pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -91,7 +104,10 @@ pub async fn export(
         "flows.ndjson" => flows(&state, params, Format::Ndjson).await,
         "flow-stats.csv" => flow_stats(&state.db, params, Format::Csv).await,
         "flow-stats.ndjson" => flow_stats(&state.db, params, Format::Ndjson).await,
-        "flows.sources.csv" => sources(&state.db, params).await,
+        "flows.sources.csv" => flow_sources(&state.db, params).await,
+        "exchanges.csv" => exchanges(&state, params, Format::Csv).await,
+        "exchanges.ndjson" => exchanges(&state, params, Format::Ndjson).await,
+        "exchanges.sources.csv" => exchange_sources(&state.db, params).await,
         _ => {
             let message = format!(
                 "no export named `{}`; the exports are {}",
@@ -115,8 +131,9 @@ fn error_response(error: ApiError) -> Response {
     super::problem(status, &error)
 }
 
-/// The headers every export carries.
-fn headers(response: &mut Response, format: Format, name: &str, params: &ExportParams) {
+/// The headers every export carries; `records` names the sidecar of their sources
+/// (`flows`, `exchanges`).
+fn headers(response: &mut Response, format: Format, name: &str, records: &str, params: &ExportParams) {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
     let extension = if format == Format::Csv { "csv" } else { "ndjson" };
@@ -124,7 +141,7 @@ fn headers(response: &mut Response, format: Format, name: &str, params: &ExportP
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     let filter = params.filter.as_deref().map(|f| format!("?filter={}", percent_encode(f))).unwrap_or_default();
-    if let Ok(value) = HeaderValue::from_str(&format!("</export/flows.sources.csv{filter}>; rel=\"describedby\"")) {
+    if let Ok(value) = HeaderValue::from_str(&format!("</export/{records}.sources.csv{filter}>; rel=\"describedby\"")) {
         headers.insert(header::LINK, value);
     }
 }
@@ -205,18 +222,53 @@ fn flow_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
         .collect()
 }
 
-/// Streams the flows a filter matches. The stream holds a database connection, so it takes
-/// one of the few export slots, ends at the export deadline, and gives up on a client that
-/// has not read for the idle timeout.
+/// The cells of an exported exchange.
+fn exchange_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
+    EXCHANGE_COLUMNS
+        .iter()
+        .map(|column| match *column {
+            "year" | "count" => Ok(row.try_get::<i32>("", column)?.to_string()),
+            _ => row.try_get::<String>("", column),
+        })
+        .collect()
+}
+
+/// Streams the flows a filter matches.
 async fn flows(state: &AppState, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let statement = flows_statement(flow_condition(params.filter.as_deref())?, flow_order(params.order_by.as_deref())?);
+    let rows = Rows { statement, columns: FLOW_COLUMNS, cells: flow_cells, name: "flows" };
+    stream(state, rows, params, format)
+}
+
+/// Streams the exchanges a filter matches.
+async fn exchanges(state: &AppState, params: ExportParams, format: Format) -> Result<Response, ApiError> {
+    let condition = exchange_condition(params.filter.as_deref())?;
+    let statement = exchanges_statement(condition, exchange_order(params.order_by.as_deref())?);
+    let rows = Rows { statement, columns: EXCHANGE_COLUMNS, cells: exchange_cells, name: "exchanges" };
+    stream(state, rows, params, format)
+}
+
+/// The rows of a streamed export: its statement, columns, how a row becomes cells, and the
+/// name of its records (`flows`, `exchanges`).
+struct Rows {
+    statement: sea_orm::sea_query::SelectStatement,
+    columns: &'static [&'static str],
+    cells: fn(&QueryResult) -> Result<Vec<String>, sea_orm::DbErr>,
+    name: &'static str,
+}
+
+/// Streams the rows of a statement. The stream holds a database connection, so it takes
+/// one of the few export slots, ends at the export deadline, and gives up on a client that
+/// has not read for the idle timeout.
+fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) -> Result<Response, ApiError> {
+    let Rows { statement, columns, cells, name } = rows;
     let Ok(slot) = state.exports.clone().try_acquire_owned() else {
         return Err(ApiError::unavailable("every export slot is taken; try again in a minute"));
     };
     let db = state.db.clone();
     let idle = Duration::from_millis(state.http.export_idle_timeout_ms);
     let deadline = Duration::from_secs(state.http.export_timeout_s);
-    let columns: Vec<String> = FLOW_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let mut head = Vec::new();
     if format == Format::Csv {
@@ -239,7 +291,7 @@ async fn flows(state: &AppState, params: ExportParams, format: Format) -> Result
             let mut chunk = head;
             let mut rows = 0;
             while let Some(row) = stream.next().await {
-                match row.and_then(|row| flow_cells(&row)) {
+                match row.and_then(|row| cells(&row)) {
                     Ok(cells) => chunk.extend(encode(format, &columns, &cells)),
                     Err(err) => {
                         tracing::error!(%err, "export failed");
@@ -270,17 +322,25 @@ async fn flows(state: &AppState, params: ExportParams, format: Format) -> Result
         .fuse(),
     );
     let mut response = Response::new(body);
-    headers(&mut response, format, "flows", &params);
+    headers(&mut response, format, name, name, &params);
     Ok(response)
 }
 
 async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
-    let (columns, rows) = flow_stats_table(db, flow_condition(params.filter.as_deref())?, &dimensions).await?;
-    Ok(table(format, "flow-stats", &params, &columns, &rows))
+    let condition = flow_aggregate_condition(params.filter.as_deref())?;
+    let (columns, rows) = flow_stats_table(db, condition, &dimensions).await?;
+    Ok(table(format, "flow-stats", "flows", &params, &columns, &rows))
 }
 
-fn table(format: Format, name: &str, params: &ExportParams, columns: &[String], rows: &[Vec<String>]) -> Response {
+fn table(
+    format: Format,
+    name: &str,
+    records: &str,
+    params: &ExportParams,
+    columns: &[String],
+    rows: &[Vec<String>],
+) -> Response {
     let mut body = Vec::new();
     if format == Format::Csv {
         body.extend_from_slice("\u{feff}".as_bytes());
@@ -290,15 +350,33 @@ fn table(format: Format, name: &str, params: &ExportParams, columns: &[String], 
         body.extend(encode(format, columns, row));
     }
     let mut response = Response::new(Body::from(body));
-    headers(&mut response, format, name, params);
+    headers(&mut response, format, name, records, params);
     response
 }
 
-/// The sources of the flows a filter matches: key, title, publisher, licence, citation, URL.
-async fn sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
+/// The sources of the flows a filter matches.
+async fn flow_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
     let all = flows::flow_stats(db, flow_condition(params.filter.as_deref())?, &[], &[], None).await?;
     let ids: Vec<i32> = all.iter().flat_map(|group| group.sources.iter().copied()).collect();
-    let mut found = lookup::by_ids::<entity::source::Entity>(db, &ids).await?;
+    sources(db, &ids, "flows", params).await
+}
+
+/// The sources of the exchanges a filter matches.
+async fn exchange_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
+    let condition = exchange_condition(params.filter.as_deref())?;
+    let all = exchanges::exchange_stats(db, condition, &[], 1).await?;
+    let ids: Vec<i32> = all.iter().flat_map(|group| group.sources.iter().copied()).collect();
+    sources(db, &ids, "exchanges", params).await
+}
+
+/// A table of sources: key, title, publisher, licence, citation, URL, version.
+async fn sources(
+    db: &DatabaseConnection,
+    ids: &[i32],
+    records: &str,
+    params: ExportParams,
+) -> Result<Response, ApiError> {
+    let mut found = lookup::by_ids::<entity::source::Entity>(db, ids).await?;
     found.sort_by(|a, b| a.key.cmp(&b.key));
     let columns: Vec<String> =
         ["source", "title", "publisher", "licence", "citation", "url", "version", "retrieved_on"]
@@ -308,5 +386,5 @@ async fn sources(db: &DatabaseConnection, params: ExportParams) -> Result<Respon
         .into_iter()
         .map(|s| vec![s.key, s.title, s.publisher, s.licence, s.citation, s.url, s.version, s.retrieved_on])
         .collect();
-    Ok(table(Format::Csv, "sources", &params, &columns, &rows))
+    Ok(table(Format::Csv, "sources", records, &params, &columns, &rows))
 }

@@ -106,6 +106,56 @@ pub fn flows_statement(condition: Condition, order: Vec<(Expr, Order)>) -> Selec
     select
 }
 
+/// The columns of an exported exchange, in order.
+pub const EXCHANGE_COLUMNS: &[&str] =
+    &["source", "reference", "provider_iso3", "provider_name", "partner_iso3", "partner_name", "year", "kind", "count"];
+
+/// Exchanges matching a condition with the codes and names of their countries, ordered by
+/// the given keys then by id.
+pub fn exchanges_statement(condition: Condition, order: Vec<(Expr, Order)>) -> SelectStatement {
+    let column = |table: &str, name: &str| Expr::col((Alias::new(table), Alias::new(name)));
+    let mut select = Query::select();
+    select
+        .from(Alias::new("exchange"))
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("source"),
+            Alias::new("src"),
+            Expr::cust("\"src\".\"id\" = \"exchange\".\"source_id\""),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("country"),
+            Alias::new("p"),
+            Expr::cust("\"p\".\"id\" = \"exchange\".\"provider_id\""),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("country"),
+            Alias::new("r"),
+            Expr::cust("\"r\".\"id\" = \"exchange\".\"partner_id\""),
+        );
+    for (alias, table, name) in [
+        ("source", "src", "key"),
+        ("reference", "exchange", "ref"),
+        ("provider_iso3", "p", "iso3"),
+        ("provider_name", "p", "name"),
+        ("partner_iso3", "r", "iso3"),
+        ("partner_name", "r", "name"),
+        ("year", "exchange", "year"),
+        ("kind", "exchange", "kind"),
+        ("count", "exchange", "count"),
+    ] {
+        select.expr_as(column(table, name), Alias::new(alias));
+    }
+    select.cond_where(condition);
+    for (expr, direction) in order {
+        select.order_by_expr_with_nulls(expr, direction, NullOrdering::Last);
+    }
+    select.order_by((Alias::new("exchange"), Alias::new("id")), Order::Asc);
+    select
+}
+
 /// A table of grouped flows: header and rows of cells, with codes and names for keys that
 /// refer to rows (countries, sectors, sources), and the ids of the sources of the figures.
 pub async fn flow_stats_table(

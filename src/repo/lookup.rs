@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    agreement, bloc, bloc_member, code_list_item, country, country_income_group, deployment, expert, flow, flow_code,
-    import_change, import_run, sector, source,
+    agreement, bloc, bloc_member, code_list_item, country, country_income_group, deployment, exchange, expert, flow,
+    flow_code, flow_repeat, import_change, import_run, sector, source,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
@@ -39,7 +39,7 @@ macro_rules! with_id {
         }
     )*};
 }
-with_id!(agreement, bloc, country, deployment, expert, flow, import_change, import_run, sector, source);
+with_id!(agreement, bloc, country, deployment, exchange, expert, flow, import_change, import_run, sector, source);
 
 /// Rows of a table by primary key, in no particular order.
 pub async fn by_ids<E: WithId>(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<E::Model>, DbErr> {
@@ -123,6 +123,27 @@ pub async fn agreements_by_refs(
 ) -> Result<Vec<agreement::Model>, DbErr> {
     let condition = by_source_refs(db, pairs, agreement::Column::SourceId, agreement::Column::Ref).await?;
     agreement::Entity::find().filter(condition).all(db).await
+}
+
+/// The flow each of these flows repeats, for those that repeat one.
+pub async fn repeated_flows(db: &impl ConnectionTrait, flows: &[i32]) -> Result<HashMap<i32, i32>, DbErr> {
+    let rows: Vec<(i32, i32)> = flow_repeat::Entity::find()
+        .select_only()
+        .columns([flow_repeat::Column::FlowId, flow_repeat::Column::RepeatOfId])
+        .filter(flow_repeat::Column::FlowId.is_in(flows.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Exchanges by `(source key, ref)`.
+pub async fn exchanges_by_refs(
+    db: &impl ConnectionTrait,
+    pairs: &[(&str, &str)],
+) -> Result<Vec<exchange::Model>, DbErr> {
+    let condition = by_source_refs(db, pairs, exchange::Column::SourceId, exchange::Column::Ref).await?;
+    exchange::Entity::find().filter(condition).all(db).await
 }
 
 /// Experts by `(source key, ref)`.

@@ -122,7 +122,7 @@ macro_rules! remembered {
     )*};
 }
 remembered!(country => countries, sector => sectors, source => sources);
-remembered!(agreement, bloc, deployment, expert, flow, import_run);
+remembered!(agreement, bloc, deployment, exchange, expert, flow, import_run);
 
 /// The latest snapshot, replaced when a request needs a newer data version.
 #[derive(Debug, Default)]

@@ -160,3 +160,28 @@ pub fn income_history() -> HashMap<(String, i32), String> {
     }
     classes
 }
+
+/// The rows of sheet "Data" of a bundled AidData China's Public Diplomacy workbook, as
+/// header → cell text maps (numbers as calamine writes them: `5008`, `14015101.13`).
+pub fn pubdip_rows(file: &str) -> Vec<HashMap<String, String>> {
+    use calamine::{Reader, Xlsx};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/data").join(file);
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("workbook")).read_to_end(&mut bytes).expect("gzip");
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
+    let range = workbook.worksheet_range("Data").expect("sheet Data");
+    let mut rows = range.rows().map(|row| row.iter().map(|c| c.to_string().trim().to_owned()).collect::<Vec<_>>());
+    let header = rows.next().expect("header");
+    rows.map(|row| header.iter().cloned().zip(row).collect()).collect()
+}
+
+/// The country-year rows of China's Public Diplomacy (`ChinesePublicDiplomacy.xlsx`).
+pub fn pubdip_country_years() -> Vec<HashMap<String, String>> {
+    pubdip_rows("ChinesePublicDiplomacy.xlsx.gz")
+}
+
+/// The finance projects of China's Public Diplomacy
+/// (`ChineseFinancialPublicDiplomacyProjectDetails.xlsx`).
+pub fn pubdip_projects() -> Vec<HashMap<String, String>> {
+    pubdip_rows("ChineseFinancialPublicDiplomacyProjectDetails.xlsx.gz")
+}

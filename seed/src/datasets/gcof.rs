@@ -30,7 +30,7 @@
 //! to the flow, and the flow's sector as its sector. Implementing agencies are not made
 //! into INSTITUTION experts.
 
-mod project;
+pub(crate) mod project;
 
 use crate::datasets::{countries, first_part};
 use crate::error::ImportError;
@@ -39,7 +39,7 @@ use crate::store::{self, ExpertRows};
 use crate::{Dataset, SkipKind};
 use chrono::Datelike;
 use entity::{ExpertKind, deployment, expert, flow};
-use project::{is_team, parse, single_iso3, stated_headcount};
+use project::{ProjectRecord, is_team, parse, single_iso3, stated_headcount};
 
 /// The base year of `usd_defl_2014`.
 const CONSTANT_BASE_YEAR: i32 = 2014;
@@ -48,8 +48,55 @@ const CONSTANT_BASE_YEAR: i32 = 2014;
 pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
     let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
     let records = load.accept(parsed)?;
-    let mut resolver = countries(load, Dataset::Gcof).await?;
-    for record in &records {
+    let projects = project_flows(load, Dataset::Gcof, &records).await?;
+    let teams: Vec<(&ProjectRecord, i32, Option<i32>, Option<i32>)> = projects
+        .iter()
+        .filter(|(record, _)| is_team(record))
+        .map(|(record, flow)| (*record, flow.provider_id, flow.recipient_id, flow.sector_id))
+        .collect();
+    let flows = projects.iter().map(|(_, flow)| flow.clone()).collect();
+    let flow_ids = store::flows(load, flows).await?;
+    let experts = teams
+        .into_iter()
+        .map(|(record, home, recipient_id, sector_id)| ExpertRows {
+            expert: expert::Model {
+                id: 0,
+                source_id: load.source_id,
+                r#ref: format!("gcof-{}", record.project_id),
+                name: record
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("Technical assistance team of AidData project {}", record.project_id)),
+                kind: ExpertKind::Team,
+                home_country_id: Some(home),
+                headcount: record.description.as_deref().and_then(stated_headcount),
+            },
+            sector_ids: sector_id.into_iter().collect(),
+            deployments: vec![deployment::Model {
+                id: 0,
+                expert_id: 0,
+                r#ref: "1".to_owned(),
+                host_country_id: recipient_id,
+                start_year: record.start_on.map(|date| date.year()).or(record.year),
+                end_year: record.end_on.map(|date| date.year()),
+                flow_id: flow_ids.get(&record.project_id).copied(),
+                agreement_id: None,
+            }],
+        })
+        .collect();
+    store::experts(load, experts).await
+}
+
+/// The flows of projects in GCOF's schema (GCOF itself, and China's Public Diplomacy's
+/// finance projects), each with its record; rows whose donor or recipient matches no country
+/// are skipped and reported.
+pub(crate) async fn project_flows<'r>(
+    load: &mut Load<'_>,
+    dataset: Dataset,
+    records: &'r [ProjectRecord],
+) -> Result<Vec<(&'r ProjectRecord, flow::Model)>, ImportError> {
+    let mut resolver = countries(load, dataset).await?;
+    for record in records {
         if single_iso3(&record.recipient_iso3) {
             resolver.learn_dac_code(&record.recipient_oecd_code, &record.recipient_iso3);
         }
@@ -60,8 +107,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     }
 
     let mut flows = Vec::with_capacity(records.len());
-    let mut teams = Vec::new();
-    for record in &records {
+    for record in records {
         let Some(provider_id) = resolver.name(&record.donor) else {
             load.skip(
                 SkipKind::Error,
@@ -97,62 +143,32 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             }
             None => None,
         };
-        flows.push(flow::Model {
-            id: 0,
-            source_id: load.source_id,
-            r#ref: record.project_id.clone(),
-            provider_id,
-            recipient_id,
-            recipient_label,
-            year: record.year,
-            kind: record.kind,
-            flow_type: Some(record.flow.clone()),
-            flow_class: record.flow_class.clone(),
-            amount_usd_current: record.usd_current,
-            amount_usd_constant: record.usd_constant,
-            constant_base_year: record.usd_constant.map(|_| CONSTANT_BASE_YEAR),
-            sector_id,
-            agreement_id: None,
-            title: record.title.clone(),
-            description: record.description.clone(),
-            status: record.status.clone(),
-            start_on: record.start_on,
-            end_on: record.end_on,
-            recommended_for_research: record.recommended_for_research,
-        });
-        if is_team(record) {
-            teams.push((record, provider_id, recipient_id, sector_id));
-        }
-    }
-
-    let flow_ids = store::flows(load, flows).await?;
-    let experts = teams
-        .into_iter()
-        .map(|(record, home, recipient_id, sector_id)| ExpertRows {
-            expert: expert::Model {
+        flows.push((
+            record,
+            flow::Model {
                 id: 0,
                 source_id: load.source_id,
-                r#ref: format!("gcof-{}", record.project_id),
-                name: record
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| format!("Technical assistance team of AidData project {}", record.project_id)),
-                kind: ExpertKind::Team,
-                home_country_id: Some(home),
-                headcount: record.description.as_deref().and_then(stated_headcount),
-            },
-            sector_ids: sector_id.into_iter().collect(),
-            deployments: vec![deployment::Model {
-                id: 0,
-                expert_id: 0,
-                r#ref: "1".to_owned(),
-                host_country_id: recipient_id,
-                start_year: record.start_on.map(|date| date.year()).or(record.year),
-                end_year: record.end_on.map(|date| date.year()),
-                flow_id: flow_ids.get(&record.project_id).copied(),
+                r#ref: record.project_id.clone(),
+                provider_id,
+                recipient_id,
+                recipient_label,
+                year: record.year,
+                kind: record.kind,
+                flow_type: Some(record.flow.clone()),
+                flow_class: record.flow_class.clone(),
+                amount_usd_current: record.usd_current,
+                amount_usd_constant: record.usd_constant,
+                constant_base_year: record.usd_constant.map(|_| CONSTANT_BASE_YEAR),
+                sector_id,
                 agreement_id: None,
-            }],
-        })
-        .collect();
-    store::experts(load, experts).await
+                title: record.title.clone(),
+                description: record.description.clone(),
+                status: record.status.clone(),
+                start_on: record.start_on,
+                end_on: record.end_on,
+                recommended_for_research: record.recommended_for_research,
+            },
+        ));
+    }
+    Ok(flows)
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod blocs;
 pub(crate) mod brazil_abc;
+pub(crate) mod china_pubdip;
 pub(crate) mod country_codes;
 pub(crate) mod desta;
 pub(crate) mod gcof;
@@ -40,6 +41,7 @@ pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
         Dataset::TuffQatar => &source::TUFF_QATAR,
         Dataset::TuffSaudiArabia => &source::TUFF_SAUDI_ARABIA,
         Dataset::BrazilAbc => &source::BRAZIL_ABC,
+        Dataset::ChinaPublicDiplomacy => &source::CHINA_PUBDIP,
         Dataset::YotovTrade => &source::YOTOV_TRADE,
     })
 }
@@ -58,6 +60,7 @@ pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -
         Dataset::WbIncomeHistory => wb_income_history::import(load, input).await,
         Dataset::TuffQatar | Dataset::TuffSaudiArabia => tuff::import(load, input, dataset).await,
         Dataset::BrazilAbc => brazil_abc::import(load, input).await,
+        Dataset::ChinaPublicDiplomacy => china_pubdip::import(load, input).await,
         Dataset::YotovTrade => yotov::import(load, input).await,
         Dataset::ExpertRoster => roster::import(load, input).await,
         Dataset::IatiActivities => iati::import(load, input).await,

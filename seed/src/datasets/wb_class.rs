@@ -69,9 +69,13 @@ pub(crate) fn read_sheet(bytes: &[u8], sheet: &str) -> Result<Vec<Vec<String>>, 
     Ok(rows)
 }
 
+/// A cell as text; dates and times as ISO 8601 (`2000-08-09T04:00:00`).
 fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
+        Data::DateTime(moment) => moment
+            .as_datetime()
+            .map_or_else(|| moment.to_string(), |moment| moment.format("%Y-%m-%dT%H:%M:%S").to_string()),
         other => other.to_string().trim().to_owned(),
     }
 }

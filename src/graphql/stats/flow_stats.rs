@@ -6,7 +6,7 @@ use entity::{country, sector, source};
 use sea_orm::{ActiveEnum, Order};
 use seed::source_keys;
 
-use super::{super::filter::OrderDirection, condition, group_limit};
+use super::{super::filter::OrderDirection, group_limit};
 use crate::{
     error::ApiResult,
     graphql::{country::Country, flow::FlowFilter, flow::FlowKind, resolve, sector::Sector, source::Source},
@@ -240,8 +240,14 @@ impl FlowStatsQuery {
         let group_by: Vec<flows::FlowDimension> = group_by.into_iter().map(Into::into).collect();
         let order: Vec<(flows::FlowMeasure, Order)> =
             order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
-        let groups =
-            flows::flow_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, &order, Some(limit)).await?;
+        let groups = flows::flow_stats(
+            resolve::db(ctx)?,
+            FlowFilter::aggregate_condition(filter.as_ref()),
+            &group_by,
+            &order,
+            Some(limit),
+        )
+        .await?;
         let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
         if group_by.iter().any(|dimension| by_income.contains(dimension)) {
             for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use super::{condition, flow_stats::FlowMeasure};
+use super::flow_stats::FlowMeasure;
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{flow::FlowFilter, resolve},
@@ -70,7 +70,14 @@ impl MatrixQuery {
             .filter(|top| (1..=MAX_TOP).contains(top))
             .ok_or_else(|| ApiError::bad_input(format!("`top` must be between 1 and {MAX_TOP}")))?;
         let db = resolve::db(ctx)?;
-        let found = matrix::flow_matrix(db, condition(filter.as_ref()), level.into(), measure.into(), top).await?;
+        let found = matrix::flow_matrix(
+            db,
+            FlowFilter::aggregate_condition(filter.as_ref()),
+            level.into(),
+            measure.into(),
+            top,
+        )
+        .await?;
         resolve::cite(ctx, found.sources);
         Ok(FlowMatrix {
             labels: found.labels,

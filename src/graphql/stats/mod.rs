@@ -3,6 +3,7 @@
 //! sources the groups came with.
 
 pub mod agreement_stats;
+pub mod exchange_stats;
 pub mod expert_stats;
 pub mod flow_stats;
 pub mod matrix;
@@ -19,12 +20,13 @@ use crate::{
     repo::stats::MAX_GROUPS,
 };
 
-/// Root fields of agreement and expert aggregates.
+/// Root fields of agreement, expert and exchange aggregates.
 #[derive(MergedObject, Default)]
 pub struct AgreementStatsRoots(
     agreement_stats::AgreementStatsQuery,
     shares::AgreementShareQuery,
     expert_stats::ExpertStatsQuery,
+    exchange_stats::ExchangeStatsQuery,
 );
 
 /// Root fields of flow aggregates.

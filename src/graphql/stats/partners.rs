@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, dataloader::DataLoader};
 use entity::country;
 
-use super::{condition, flow_stats::FlowMeasure};
+use super::flow_stats::FlowMeasure;
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
@@ -77,8 +77,12 @@ pub async fn partners_of(
         .ok()
         .filter(|first| *first <= max)
         .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
-    let ranking =
-        PartnerRanking { direction: direction.into(), condition: condition(filter), measure: measure.into(), first };
+    let ranking = PartnerRanking {
+        direction: direction.into(),
+        condition: FlowFilter::aggregate_condition(filter),
+        measure: measure.into(),
+        first,
+    };
     let loader = resolve::state::<DataLoader<BatchLoader<PartnerRanking>>>(ctx)?;
     let found = loader.load_one(Batched { parent: country, request: Arc::new(ranking) }).await?.unwrap_or_default();
     resolve::cite(ctx, found.iter().flat_map(|partner| partner.sources.iter().copied()));

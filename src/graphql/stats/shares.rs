@@ -44,7 +44,9 @@ impl FlowShareQuery {
         >,
         #[graphql(desc = "What to measure.", default)] measure: FlowMeasure,
     ) -> ApiResult<SouthSouthShare> {
-        let share = shares::flows_to_south(resolve::db(ctx)?, condition(filter.as_ref()), measure.into()).await?;
+        let share =
+            shares::flows_to_south(resolve::db(ctx)?, FlowFilter::aggregate_condition(filter.as_ref()), measure.into())
+                .await?;
         Ok(SouthSouthShare::cited(ctx, share))
     }
 }

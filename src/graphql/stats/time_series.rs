@@ -2,10 +2,7 @@
 
 use async_graphql::{Context, Object};
 
-use super::{
-    condition,
-    flow_stats::{FlowStats, wrap},
-};
+use super::flow_stats::{FlowStats, wrap};
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{flow::FlowFilter, resolve},
@@ -35,7 +32,8 @@ impl TimeSeriesQuery {
                 "`from: {from}, to: {to}` is not a range of at most {MAX_YEARS} years"
             )));
         }
-        let series = flows::time_series(resolve::db(ctx)?, condition(filter.as_ref()), from, to).await?;
+        let series =
+            flows::time_series(resolve::db(ctx)?, FlowFilter::aggregate_condition(filter.as_ref()), from, to).await?;
         Ok(wrap(ctx, series))
     }
 }

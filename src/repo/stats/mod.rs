@@ -3,6 +3,7 @@
 //! sources of its figures. The GraphQL layer and the exports both call these.
 
 pub mod agreements;
+pub mod exchanges;
 pub mod experts;
 pub mod flows;
 pub mod matrix;

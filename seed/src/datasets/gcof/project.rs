@@ -36,7 +36,12 @@ pub(crate) struct ProjectRecord {
 /// Parses the CSV (never reading `contacts`).
 pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<ProjectRecord>, ParseError> {
     let text = text::decode_utf8(bytes)?;
-    let table = CsvTable::parse(&text)?;
+    parse_table(&CsvTable::parse(&text)?, "usd_defl_2014")
+}
+
+/// Parses a table of projects in GCOF's schema whose constant amounts (2014 US dollars) are
+/// in the column `usd_constant` (never reading `contacts`).
+pub(crate) fn parse_table(table: &CsvTable, usd_constant: &'static str) -> Result<Parsed<ProjectRecord>, ParseError> {
     let columns = Columns {
         project_id: table.column("project_id")?,
         recommended: table.column("recommended_for_research")?,
@@ -51,7 +56,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<ProjectRecord>, ParseError> {
         flow: table.column("flow")?,
         flow_class: table.column("flow_class")?,
         usd_current: table.column("usd_current")?,
-        usd_constant: table.column("usd_defl_2014")?,
+        usd_constant: table.column(usd_constant)?,
         sector_code: table.column("crs_sector_code")?,
         start_actual: table.column("start_actual")?,
         start_planned: table.column("start_planned")?,
