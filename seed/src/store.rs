@@ -266,16 +266,38 @@ pub(crate) async fn flow_codes(
     Ok(())
 }
 
-/// Makes the repeats among a source's flows (`flow_ids`: all of them) equal `rows`
-/// ([`replace_rows`]).
-pub(crate) async fn flow_repeats(
+/// Links each flow of the source `repeating` to the flow of the source `original` with the
+/// same `ref` (the same project published in two datasets), replacing the links the
+/// repeating source's flows had ([`replace_rows`]); returns the `ref`s linked, sorted.
+pub(crate) async fn link_repeats(
     load: &mut Load<'_>,
-    flow_ids: Vec<i32>,
-    rows: Vec<flow_repeat::Model>,
-) -> Result<(), ImportError> {
+    repeating: i32,
+    original: i32,
+) -> Result<Vec<String>, ImportError> {
+    let ids = |source: i32| {
+        flow::Entity::find()
+            .select_only()
+            .columns([flow::Column::Ref, flow::Column::Id])
+            .filter(flow::Column::SourceId.eq(source))
+            .into_tuple::<(String, i32)>()
+            .all(load.txn)
+    };
+    let repeating_ids: HashMap<String, i32> = ids(repeating).await?.into_iter().collect();
+    let original_ids: HashMap<String, i32> = ids(original).await?.into_iter().collect();
+    let mut linked_refs = Vec::new();
+    let mut rows = Vec::new();
+    for (reference, flow_id) in &repeating_ids {
+        if let Some(repeat_of_id) = original_ids.get(reference) {
+            linked_refs.push(reference.clone());
+            rows.push(flow_repeat::Model { flow_id: *flow_id, repeat_of_id: *repeat_of_id });
+        }
+    }
+    linked_refs.sort_unstable();
+    rows.sort_by_key(|row| row.flow_id);
+    let flow_ids: Vec<i32> = repeating_ids.into_values().collect();
     let existing = linked::<flow_repeat::Entity>(load, flow_repeat::Column::FlowId, &flow_ids).await?;
     replace_rows::<flow_repeat::Entity, _>(load, "repeats", existing, rows, |row| row.flow_id, true).await?;
-    Ok(())
+    Ok(linked_refs)
 }
 
 /// The ids of the run's source's rows of `E` by `ref` (`id`, `reference` and `source`:

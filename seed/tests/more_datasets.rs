@@ -538,3 +538,36 @@ async fn iati_codelists_import(db: &DatabaseConnection) {
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
 on_both_databases!(iati_codelists_sqlite, iati_codelists_postgres, iati_codelists_import);
+
+/// The `project_id`s of China's Public Diplomacy's finance projects, read with calamine.
+fn pubdip_project_ids() -> Vec<String> {
+    use calamine::{Reader, Xlsx};
+    let bytes = bundled_bytes("ChineseFinancialPublicDiplomacyProjectDetails.xlsx.gz");
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("Data").unwrap();
+    range.rows().skip(1).map(|row| row[0].to_string()).collect()
+}
+
+/// China's Public Diplomacy imported before GCOF: GCOF's import marks the repeats, and a
+/// second import of either changes nothing.
+async fn china_pubdip_then_gcof(db: &DatabaseConnection) {
+    import(db, Dataset::CountryCodes).await;
+    let first = import(db, Dataset::ChinaPublicDiplomacy).await;
+    assert!(first.messages.iter().any(|m| m.contains("GCOF is not imported yet")), "{:?}", first.messages);
+    assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), 0);
+    let projects = pubdip_project_ids();
+    assert_eq!(flows_of(db, "aiddata-china-pubdip-1.0").await.len(), projects.len());
+
+    import(db, Dataset::Gcof).await;
+    let text = String::from_utf8(bundled_bytes("GlobalChineseOfficialFinanceDataset_v1.0.no-contacts.csv.gz")).unwrap();
+    let gcof: std::collections::HashSet<String> =
+        csv::Reader::from_reader(text.as_bytes()).records().map(|record| record.unwrap()[0].to_owned()).collect();
+    let shared = projects.iter().filter(|id| gcof.contains(*id)).count() as u64;
+    assert!(shared > 300, "{shared}");
+    assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), shared);
+
+    let again = import(db, Dataset::ChinaPublicDiplomacy).await;
+    assert_eq!((again.inserted, again.updated, again.deleted), (0, 0, 0), "{:?}", again.messages);
+    assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), shared);
+}
+on_both_databases!(china_pubdip_sqlite, china_pubdip_postgres, china_pubdip_then_gcof);

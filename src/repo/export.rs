@@ -15,7 +15,8 @@ use super::{
     stats::flows::{FlowDimension, FlowMeasures, KeyLabel, flow_stats},
 };
 
-/// The columns of an exported flow, in order.
+/// The columns of an exported flow, in order; `repeat_of_source` and `repeat_of_reference`
+/// name the flow of another source that it repeats (which aggregates count instead).
 pub const FLOW_COLUMNS: &[&str] = &[
     "source",
     "reference",
@@ -39,6 +40,8 @@ pub const FLOW_COLUMNS: &[&str] = &[
     "end_date",
     "recommended_for_research",
     "description",
+    "repeat_of_source",
+    "repeat_of_reference",
 ];
 
 /// Flows matching a condition with their labels, ordered by the given keys then by id.
@@ -71,6 +74,24 @@ pub fn flows_statement(condition: Condition, order: Vec<(Expr, Order)>) -> Selec
             Alias::new("sector"),
             Alias::new("s"),
             Expr::cust("\"s\".\"id\" = \"flow\".\"sector_id\""),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("flow_repeat"),
+            Alias::new("fr"),
+            Expr::cust("\"fr\".\"flow_id\" = \"flow\".\"id\""),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("flow"),
+            Alias::new("rf"),
+            Expr::cust("\"rf\".\"id\" = \"fr\".\"repeat_of_id\""),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("source"),
+            Alias::new("rs"),
+            Expr::cust("\"rs\".\"id\" = \"rf\".\"source_id\""),
         );
     for (alias, table, name) in [
         ("source", "src", "key"),
@@ -95,6 +116,8 @@ pub fn flows_statement(condition: Condition, order: Vec<(Expr, Order)>) -> Selec
         ("end_date", "flow", "end_on"),
         ("recommended_for_research", "flow", "recommended_for_research"),
         ("description", "flow", "description"),
+        ("repeat_of_source", "rs", "key"),
+        ("repeat_of_reference", "rf", "ref"),
     ] {
         select.expr_as(column(table, name), Alias::new(alias));
     }

@@ -236,6 +236,24 @@ async fn finance_projects_are_flows_and_gcof_projects_count_once_in_aggregates()
     assert_eq!(node["repeatOf"]["source"]["key"], "aiddata-gcof-1.0");
     // By default an aggregate over both datasets counts each project once.
     assert_eq!(data["both"][0]["count"], json!(gcof.len() + projects.len() - repeats));
+
+    // The flows export names what each repeat repeats.
+    let filter: String =
+        format!(r#"{{"source":["{SOURCE}"],"repeats":true}}"#).bytes().map(|b| format!("%{b:02X}")).collect();
+    let reply = test
+        .api()
+        .send(Request::get(format!("/export/flows.csv?filter={filter}")).body(Body::empty()).expect("request"))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body = reply.body.strip_prefix('\u{feff}').expect("byte-order mark");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}: {header:?}"));
+    let (reference, of_source, of_reference) =
+        (column("reference"), column("repeat_of_source"), column("repeat_of_reference"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|record| record.expect("record")).collect();
+    assert_eq!(rows.len(), repeats);
+    assert!(rows.iter().all(|row| &row[of_source] == "aiddata-gcof-1.0" && row[of_reference] == row[reference]));
 }
 
 #[tokio::test]

@@ -186,6 +186,7 @@ describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
     assert.ok(href.startsWith('/export/flows.csv?filter='), href);
     const filter = JSON.parse(new URL(href, origin).searchParams.get('filter'));
     assert.deepEqual(filter.provider, { code: ['CHN'] });
+    assert.equal(filter.repeats, false, 'the download leaves out repeats, as the figures do');
     assert.ok(Number.isInteger(filter.year.gte) && filter.year.lte >= filter.year.gte, JSON.stringify(filter));
   });
 

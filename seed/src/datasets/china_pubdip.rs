@@ -7,9 +7,10 @@
 //! words): provider China, partner the receiving country (matched by name through the
 //! country tables; a name left unmatched skips its row's values, reported),
 //! kind from [`MEASURES`], count as published, zeros included (a measured zero tells a
-//! covered year from a missing one). The country tables match all 25 names of the file.
-//! The import report counts this sheet in values: each row holds nine. Two rules follow the
-//! dataset's Readme:
+//! covered year from a missing one). The country tables match all 25 names of the file; a
+//! country-year met twice under two names is an error. The import report counts this
+//! sheet in values: each good row holds nine (a row with a bad field counts as one row
+//! skipped). Two rules follow the dataset's Readme:
 //! - `total_elite_visits` is the sum of `government_visits` and `military_visits` ("Sum of
 //!   all military and government visits"): it is checked on every row (a row where it is
 //!   not the sum is an error) and not stored, so that no visit counts twice;
@@ -25,10 +26,12 @@
 //! `ChineseFinancialPublicDiplomacyProjectDetails.xlsx` holds 443 finance projects in GCOF's
 //! schema; they become flows of this source exactly as GCOF's do ([`gcof::project_flows`]),
 //! with `usd_defl` as the constant amount in 2014 dollars (it equals GCOF's `usd_defl_2014`
-//! for the projects both have), and no expert teams (GCOF's import makes those). Projects
-//! that GCOF also has (the same AidData `project_id`) are linked to GCOF's flow as repeats
-//! (`flow_repeat`), which aggregates leave out unless asked: the same project is not
-//! counted twice. The `contacts` column is never read.
+//! for 358 of the 361 projects both have), and no expert teams (GCOF's import makes those).
+//! Projects that GCOF also has (the same AidData `project_id`) are linked to GCOF's flow as
+//! repeats (`flow_repeat`, by whichever of the two imports comes second), which aggregates
+//! leave out unless asked: the same project is counted once, as GCOF records it; the
+//! import reports the repeats whose year or amounts differ from GCOF's. The `contacts`
+//! column is never read.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -41,7 +44,7 @@ use crate::source::GCOF;
 use crate::store;
 use crate::table::{CsvTable, LeftOut, Parsed};
 use crate::{Dataset, SkipKind};
-use entity::{ExchangeKind, exchange, flow, flow_repeat, source};
+use entity::{ExchangeKind, exchange, flow, source};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 /// The sheet read in both workbooks.
@@ -90,10 +93,13 @@ pub(crate) struct ExchangeRecord {
     pub line: u64,
     /// The receiving country as the file names it.
     pub partner: String,
+    /// The year.
     pub year: i32,
     /// The measure's column.
     pub column: &'static str,
+    /// The kind the column gives.
     pub kind: ExchangeKind,
+    /// The value.
     pub count: i32,
 }
 
@@ -208,9 +214,13 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         .and_then(|table| project::parse_table(&table, PROJECT_CONSTANT_AMOUNT))
         .map_err(|error| ImportError::from_parse(projects_file, error))?;
     let records = load.accept_part(projects_file, parsed)?;
-    let flows = gcof::project_flows(load, Dataset::ChinaPublicDiplomacy, &records).await?;
-    let flow_ids = store::flows(load, flows.into_iter().map(|(_, flow)| flow).collect()).await?;
-    mark_repeats(load, projects_file, &flow_ids).await?;
+    // The projects' messages name their workbook.
+    let both_files = std::mem::replace(&mut load.file, projects_file.clone());
+    let flows = gcof::project_flows(load, Dataset::ChinaPublicDiplomacy, &records).await;
+    load.file = both_files;
+    let flows: Vec<flow::Model> = flows?.into_iter().map(|(_, flow)| flow).collect();
+    store::flows(load, flows.clone()).await?;
+    mark_repeats(load, projects_file, &flows).await?;
 
     let rows = read_sheet(exchanges, SHEET).map_err(|error| ImportError::from_parse(exchanges_file, error))?;
     let parsed = parse_exchanges(&rows).map_err(|error| ImportError::from_parse(exchanges_file, error))?;
@@ -224,12 +234,22 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     };
     // Unmatched names: the first line and the number of values.
     let mut unmatched: HashMap<&str, (u64, u64)> = HashMap::new();
+    // The line of each country-year-kind stored, to catch a country named two ways.
+    let mut stored: HashMap<(i32, i32, ExchangeKind), u64> = HashMap::new();
     let mut rows = Vec::with_capacity(records.len());
     for record in &records {
         let Some(partner_id) = resolver.name(&record.partner) else {
             unmatched.entry(record.partner.as_str()).or_insert((record.line, 0)).1 += 1;
             continue;
         };
+        if let Some(&first) = stored.get(&(partner_id, record.year, record.kind)) {
+            if record.kind == MEASURES[0].1 {
+                let message = format!("`{}` in {} is the country of line {first}", record.partner, record.year);
+                load.reject(FieldError::new(record.line, COUNTRY, message))?;
+            }
+            continue;
+        }
+        stored.insert((partner_id, record.year, record.kind), record.line);
         rows.push(exchange::Model {
             id: 0,
             source_id: load.source_id,
@@ -245,47 +265,74 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     unmatched.sort_unstable();
     for (name, (line, values)) in unmatched {
         let message = format!(
-            "{exchanges_file} line {line}: receiving_country `{name}` matches no country: {values} values skipped"
+            "receiving_country `{name}` ({exchanges_file} line {line}) matches no country: {values} values skipped"
         );
         load.skip_many(SkipKind::Error, values, 0, "receiving_country matches no country", &message);
     }
     store::exchanges(load, rows).await
 }
 
-/// Links the source's flows whose `ref` (AidData's `project_id`) GCOF also has to GCOF's flow.
-async fn mark_repeats(load: &mut Load<'_>, file: &str, flow_ids: &HashMap<String, i32>) -> Result<(), ImportError> {
-    let gcof = source::Entity::find().filter(source::Column::Key.eq(GCOF.key)).one(load.txn).await?;
-    let repeated: HashMap<String, i32> = match &gcof {
-        Some(gcof) => flow::Entity::find()
-            .select_only()
-            .columns([flow::Column::Ref, flow::Column::Id])
-            .filter(flow::Column::SourceId.eq(gcof.id))
-            .into_tuple::<(String, i32)>()
-            .all(load.txn)
-            .await?
-            .into_iter()
-            .collect(),
-        None => {
-            load.note_in(
-                file,
-                0,
-                "GCOF is not imported: its projects here are not marked as repeats (import aiddata-gcof first)",
-            );
-            HashMap::new()
-        }
+/// Links the source's flows whose `ref` (AidData's `project_id`) GCOF also has to GCOF's
+/// flow, and reports the repeats whose year or amounts differ from GCOF's record (aggregates
+/// count GCOF's). GCOF's import links them too, whichever of the two comes first.
+async fn mark_repeats(load: &mut Load<'_>, file: &str, flows: &[flow::Model]) -> Result<(), ImportError> {
+    let Some(gcof) = source::Entity::find().filter(source::Column::Key.eq(GCOF.key)).one(load.txn).await? else {
+        load.note_in(file, 0, "GCOF is not imported yet: its import will mark the projects both have as repeats");
+        return Ok(());
     };
-    let mut rows: Vec<flow_repeat::Model> = flow_ids
-        .iter()
-        .filter_map(|(reference, id)| {
-            repeated.get(reference).map(|of| flow_repeat::Model { flow_id: *id, repeat_of_id: *of })
-        })
+    let linked = store::link_repeats(load, load.source_id, gcof.id).await?;
+    let originals: HashMap<String, YearAndAmounts> = flow::Entity::find()
+        .select_only()
+        .columns([
+            flow::Column::Ref,
+            flow::Column::Year,
+            flow::Column::AmountUsdCurrent,
+            flow::Column::AmountUsdConstant,
+        ])
+        .filter(flow::Column::SourceId.eq(gcof.id))
+        .into_tuple::<(String, Option<i32>, Option<f64>, Option<f64>)>()
+        .all(load.txn)
+        .await?
+        .into_iter()
+        .map(|(reference, year, current, constant)| (reference, (year, current, constant)))
         .collect();
-    rows.sort_by_key(|row| row.flow_id);
-    if !rows.is_empty() {
-        let message = format!("{} projects are GCOF's too: marked as repeats, which aggregates count once", rows.len());
-        load.note_in(file, 0, &message);
+    let mut differing: Vec<&str> = flows
+        .iter()
+        .filter(|flow| {
+            originals.get(&flow.r#ref).is_some_and(|&(year, current, constant)| {
+                year != flow.year
+                    || differs(current, flow.amount_usd_current)
+                    || differs(constant, flow.amount_usd_constant)
+            })
+        })
+        .map(|flow| flow.r#ref.as_str())
+        .collect();
+    differing.sort_unstable();
+    let mut message = format!(
+        "{} projects are GCOF's too: marked as repeats, which aggregates count once (GCOF's record)",
+        linked.len()
+    );
+    if !differing.is_empty() {
+        message.push_str(&format!(
+            "; {} of them differ from GCOF's in year or amounts: {}",
+            differing.len(),
+            differing.join(", ")
+        ));
     }
-    store::flow_repeats(load, flow_ids.values().copied().collect(), rows).await
+    load.note_in(file, 0, &message);
+    Ok(())
+}
+
+/// A flow's year and amounts in current and constant US dollars.
+type YearAndAmounts = (Option<i32>, Option<f64>, Option<f64>);
+
+/// Whether two amounts differ by a dollar or more (the workbooks round differently), or one
+/// is missing.
+fn differs(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() >= 1.0,
+        (a, b) => a.is_some() != b.is_some(),
+    }
 }
 
 #[cfg(test)]

@@ -29,17 +29,23 @@
 //! to the recipient, from the start year (or the commitment year) to the end year, linked
 //! to the flow, and the flow's sector as its sector. Implementing agencies are not made
 //! into INSTITUTION experts.
+//!
+//! China's Public Diplomacy publishes some of these projects again: when it is imported, its
+//! flows with a `project_id` of this file are linked as repeats of this file's flows
+//! (`flow_repeat`), whichever of the two imports comes first.
 
 pub(crate) mod project;
 
 use crate::datasets::{countries, first_part};
 use crate::error::ImportError;
 use crate::run::{Input, Load};
+use crate::source;
 use crate::store::{self, ExpertRows};
 use crate::{Dataset, SkipKind};
 use chrono::Datelike;
 use entity::{ExpertKind, deployment, expert, flow};
 use project::{ProjectRecord, is_team, parse, single_iso3, stated_headcount};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// The base year of `usd_defl_2014`.
 const CONSTANT_BASE_YEAR: i32 = 2014;
@@ -84,7 +90,21 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             }],
         })
         .collect();
-    store::experts(load, experts).await
+    store::experts(load, experts).await?;
+    link_repeats(load).await
+}
+
+/// Marks as repeats the projects of China's Public Diplomacy, when it is imported, that
+/// this file has too (its own import marks them when GCOF comes first).
+async fn link_repeats(load: &mut Load<'_>) -> Result<(), ImportError> {
+    let key = source::CHINA_PUBDIP.key;
+    if let Some(pubdip) =
+        entity::source::Entity::find().filter(entity::source::Column::Key.eq(key)).one(load.txn).await?
+    {
+        let linked = store::link_repeats(load, pubdip.id, load.source_id).await?;
+        load.note(0, &format!("{} projects of {key} are this file's too: marked as its repeats", linked.len()));
+    }
+    Ok(())
 }
 
 /// The flows of projects in GCOF's schema (GCOF itself, and China's Public Diplomacy's

@@ -413,7 +413,9 @@ async function refresh() {
   document.body.dataset.state = 'loading';
   setStatus('Loading…');
   const link = $('csv');
-  link.href = `/export/flows.csv?filter=${encodeURIComponent(JSON.stringify(chosen.filter))}`;
+  // The figures leave out flows that repeat another source's; so does the download.
+  const filter = { ...chosen.filter, repeats: false };
+  link.href = `/export/flows.csv?filter=${encodeURIComponent(JSON.stringify(filter))}`;
   link.download = `flows-${chosen.provider}-${chosen.from}-${chosen.to}.csv`;
   history.replaceState(null, '', `?provider=${encodeURIComponent(chosen.provider)}&from=${chosen.from}&to=${chosen.to}`);
   try {
