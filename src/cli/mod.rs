@@ -9,16 +9,19 @@ mod serve;
 
 use std::io::IsTerminal;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// southgraph: a GraphQL API over open data on South–South cooperation.
 #[derive(Parser, Debug)]
-#[command(name = "southgraph", version, about)]
+#[command(name = "southgraph", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do; `serve` when not given.
+    /// What to do; `serve` when not given, with the options below.
     #[command(subcommand)]
     command: Option<Command>,
+    /// `serve`'s options, for `southgraph` without a subcommand (`southgraph --bind …`).
+    #[command(flatten)]
+    serve: serve::Opts,
     /// Log format.
     #[arg(long, env = "SOUTHGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     log_format: LogFormat,
@@ -46,6 +49,11 @@ enum Command {
     Import(import::Opts),
     /// Print the GraphQL schema (SDL).
     Schema(schema::Opts),
+    /// Print a shell completion script: `southgraph completions bash > ~/.local/share/bash-completion/completions/southgraph`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 impl Cli {
@@ -64,23 +72,47 @@ impl Cli {
     /// Runs the chosen subcommand.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            None => serve::run(serve::Opts::parse_from(["serve"])).await,
+            None => serve::run(self.serve).await,
             Some(Command::Serve(opts)) => serve::run(*opts).await,
             Some(Command::Migrate(opts)) => migrate::run(opts).await,
             Some(Command::Import(opts)) => import::run(opts).await,
             Some(Command::Schema(opts)) => schema::run(opts),
+            Some(Command::Completions { shell }) => {
+                clap_complete::generate(shell, &mut Cli::command(), "southgraph", &mut std::io::stdout());
+                Ok(())
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     use super::*;
 
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn completions_cover_every_subcommand_in_each_shell() {
+        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "southgraph", &mut script);
+            let script = String::from_utf8(script).expect("UTF-8");
+            for subcommand in ["serve", "import", "migrate", "schema", "completions"] {
+                assert!(script.contains(subcommand), "{shell}: {subcommand}");
+            }
+        }
+    }
+
+    #[test]
+    fn serve_options_work_without_the_subcommand_and_not_beside_another() {
+        let cli = Cli::try_parse_from(["southgraph", "--bind", "127.0.0.1:18400"]).expect("serve's flags alone");
+        assert!(cli.command.is_none());
+        assert!(format!("{:?}", cli.serve).contains("127.0.0.1:18400"), "{cli:?}");
+        let serve = Cli::try_parse_from(["southgraph", "serve", "--bind", "127.0.0.1:18401"]).expect("serve");
+        assert!(matches!(serve.command, Some(Command::Serve(_))));
+        assert!(Cli::try_parse_from(["southgraph", "--bind", "127.0.0.1:1", "import", "--all"]).is_err());
     }
 }

@@ -42,18 +42,6 @@ pub struct Opts {
     http: HttpConfig,
 }
 
-impl Opts {
-    /// The options with every default (and the environment), as `southgraph` alone uses.
-    pub fn parse_from<I: IntoIterator<Item = &'static str>>(args: I) -> Self {
-        #[derive(clap::Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            opts: Opts,
-        }
-        <Wrapper as clap::Parser>::parse_from(args).opts
-    }
-}
-
 /// The server task: it ends on SIGINT or SIGTERM, or when told to stop.
 type Server = JoinHandle<std::io::Result<()>>;
 

@@ -16,6 +16,7 @@ mod guard;
 mod health;
 mod persisted;
 pub mod rate_limit;
+mod sdl;
 
 use std::{sync::Arc, time::Duration};
 
@@ -76,6 +77,8 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// The small tables only imports change, in memory per data version.
     pub reference: Arc<ReferenceTables>,
+    /// The schema's SDL, served at `/schema.graphql`.
+    pub sdl: Arc<sdl::SchemaFile>,
 }
 
 /// Bytes of query text kept for automatic persisted queries.
@@ -131,6 +134,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         responses,
         persisted: Arc::new(PersistedQueries::new(PERSISTED_QUERY_BYTES)),
         reference: Arc::default(),
+        sdl: Arc::new(sdl::SchemaFile::new(sdl)),
     };
     let data = Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))
@@ -139,7 +143,9 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
     let shed = Router::new()
         .merge(data)
         .route("/", get(graphiql::page))
+        .route("/schema.graphql", get(sdl::schema_file))
         .route("/explore", get(explore::page))
+        .route("/explore/", get(explore::page))
         .route("/explore/explore.js", get(explore::script))
         .route("/explore/explore.css", get(explore::stylesheet))
         .route("/explore/countries-110m.json", get(explore::countries))
@@ -218,7 +224,7 @@ pub(crate) fn problem(status: StatusCode, error: &ApiError) -> Response {
 /// 404 for any path the API does not serve, coded like every refusal.
 async fn no_route(uri: axum::http::Uri) -> Response {
     let message = format!(
-        "nothing at `{}`: the API is at `/graphql` (GraphiQL at `/`), exports under `/export/`",
+        "nothing at `{}`: the API is at `/graphql` (GraphiQL at `/`), exports under `/export/`, the SDL at `/schema.graphql`, the explorer at `/explore`",
         crate::error::excerpt(uri.path(), 80)
     );
     problem(StatusCode::NOT_FOUND, &ApiError::not_found(message))

@@ -197,3 +197,33 @@ async fn get_responses_are_cacheable_and_revalidate() {
     let post = test.api().send_full(post(r#"{"query":"{ country(code: \"BRA\") { iso2 } }"}"#, GRAPHQL_RESPONSE)).await;
     assert!(post.1.get("etag").is_none(), "POST is not cached");
 }
+
+#[tokio::test]
+async fn the_sdl_is_served_as_checked_in_and_revalidates() {
+    let test = TestDb::new().await;
+    let checked_in = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"))
+        .expect("schema.graphql");
+    let reply = test.api().send(Request::get("/schema.graphql").body(Body::empty()).expect("request")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, "text/plain; charset=utf-8");
+    assert_eq!(reply.body, checked_in);
+    let (status, headers) =
+        test.api().send_full(Request::get("/schema.graphql").body(Body::empty()).expect("request")).await;
+    assert_eq!(status, 200);
+    assert!(headers.get("cache-control").is_some_and(|v| v.to_str().unwrap_or_default().contains("max-age")));
+    let etag = headers.get("etag").expect("an ETag").clone();
+    let again = test
+        .api()
+        .send_full(Request::get("/schema.graphql").header("if-none-match", etag).body(Body::empty()).expect("request"))
+        .await;
+    assert_eq!(again.0, 304);
+}
+
+#[tokio::test]
+async fn the_explorer_answers_with_and_without_a_trailing_slash() {
+    let test = TestDb::new().await;
+    let plain = test.api().send(Request::get("/explore").body(Body::empty()).expect("request")).await;
+    let slashed = test.api().send(Request::get("/explore/").body(Body::empty()).expect("request")).await;
+    assert_eq!((plain.status, slashed.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(plain.body, slashed.body);
+}
