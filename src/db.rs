@@ -24,6 +24,16 @@ pub enum DatabaseError {
     /// full. The message names the file.
     #[error(transparent)]
     Storage(#[from] seed::StorageError),
+    /// No PostgreSQL server answers at the URL's host and port.
+    #[error(
+        "cannot reach PostgreSQL at {address}: {reason} (is the server running, and are the URL's host and port right?)"
+    )]
+    Unreachable {
+        /// `host:port`.
+        address: String,
+        /// What the connection attempt got.
+        reason: String,
+    },
     /// Anything else the database answered.
     #[error(transparent)]
     Database(#[from] DbErr),
@@ -52,7 +62,34 @@ const SQLITE_CHECK_EVERY: i32 = 10_000;
 /// as long as they need. SQLite files are created when missing and run in WAL mode, so
 /// readers never wait for the importer.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DatabaseError> {
+    reach_postgres(&config.url).await?;
     open(config, options(config, Duration::from_secs(30))).await
+}
+
+/// How long a PostgreSQL server has to accept a TCP connection at start-up.
+const REACH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Fails within [`REACH_TIMEOUT`], naming host and port, when the URL is PostgreSQL's over
+/// TCP and nothing accepts a connection there: the pool alone would retry for its whole
+/// acquire timeout and then only say that it timed out.
+async fn reach_postgres(url: &str) -> Result<(), DatabaseError> {
+    use std::str::FromStr;
+    if !url.starts_with("postgres") {
+        return Ok(());
+    }
+    let Ok(options) = sea_orm::sqlx::postgres::PgConnectOptions::from_str(url) else { return Ok(()) };
+    let (host, port) = (options.get_host().to_owned(), options.get_port());
+    if host.starts_with('/') {
+        return Ok(());
+    }
+    let address = format!("{host}:{port}");
+    let reason = match tokio::time::timeout(REACH_TIMEOUT, tokio::net::TcpStream::connect((host.as_str(), port))).await
+    {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(error)) => error.to_string(),
+        Err(_) => format!("no answer within {} s", REACH_TIMEOUT.as_secs()),
+    };
+    Err(DatabaseError::Unreachable { address, reason })
 }
 
 /// Opens the pool that serves requests: a connection not had within the configured acquire
@@ -167,5 +204,15 @@ mod tests {
         assert!(matches!(&error, DatabaseError::Storage(storage) if storage.fault == seed::StorageFault::ReadOnly));
         assert!(error.to_string().starts_with(&format!("the database {} is read-only", path.display())), "{error}");
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_postgresql_fails_at_once_naming_host_and_port() {
+        let started = std::time::Instant::now();
+        let config = DatabaseConfig::new("postgres://southgraph@127.0.0.1:1/none".to_owned(), 1);
+        let error = connect(&config).await.expect_err("nothing listens on port 1");
+        assert!(matches!(error, DatabaseError::Unreachable { .. }), "{error}");
+        assert!(error.to_string().starts_with("cannot reach PostgreSQL at 127.0.0.1:1: "), "{error}");
+        assert!(started.elapsed() < REACH_TIMEOUT + Duration::from_secs(1), "{:?}", started.elapsed());
     }
 }

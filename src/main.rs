@@ -1,5 +1,7 @@
 //! The `southgraph` command: parse the command line, start tracing, dispatch.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use southgraph::cli::Cli;
 
@@ -10,8 +12,14 @@ use southgraph::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.init_tracing();
-    cli.run().await
+    match cli.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", southgraph::cli::describe(&error));
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -82,13 +82,26 @@ impl Input {
             }
             _ => vec![path.to_path_buf()],
         };
+        let needs = (paths.len() > 1).then(|| {
+            let names: Vec<String> = paths
+                .iter()
+                .filter_map(|path| path.file_name())
+                .map(|name| name.to_string_lossy().into_owned())
+                .collect();
+            format!("{dataset} reads {} from one folder", names.join(" and "))
+        });
         let mut parts = Vec::with_capacity(paths.len());
         for path in paths {
-            let bytes =
-                std::fs::read(&path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+            let (path, bytes) = read_maybe_gzipped(&path).map_err(|source| {
+                let path = match &needs {
+                    Some(needs) => format!("{} ({needs})", path.display()),
+                    None => path.display().to_string(),
+                };
+                ImportError::Io { path, source }
+            })?;
             let name =
                 path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
-            parts.push((name, bytes));
+            parts.push((name.strip_suffix(".gz").unwrap_or(&name).to_owned(), bytes));
         }
         Ok(Self::from_parts(parts))
     }
@@ -106,6 +119,25 @@ impl Input {
         let all: Vec<u8> = self.parts.iter().flat_map(|(_, bytes)| bytes.iter().copied()).collect();
         source::sha256_hex(&all)
     }
+}
+
+/// A file's bytes, gunzipped when they are gzip's (the bundled copies in `seed/data/` are),
+/// and the path read: `path`, or `path.gz` when only that exists.
+fn read_maybe_gzipped(path: &Path) -> std::io::Result<(std::path::PathBuf, Vec<u8>)> {
+    let mut path = path.to_path_buf();
+    if !path.exists() {
+        let zipped = std::path::PathBuf::from(format!("{}.gz", path.display()));
+        if zipped.exists() {
+            path = zipped;
+        }
+    }
+    let bytes = std::fs::read(&path)?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::with_capacity(bytes.len() * 4);
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes.as_slice()), &mut plain)?;
+        return Ok((path, plain));
+    }
+    Ok((path, bytes))
 }
 
 /// What a loader works with: the transaction, its source, and the report it fills.

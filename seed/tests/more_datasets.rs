@@ -571,3 +571,14 @@ async fn china_pubdip_then_gcof(db: &DatabaseConnection) {
     assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), shared);
 }
 on_both_databases!(china_pubdip_sqlite, china_pubdip_postgres, china_pubdip_then_gcof);
+
+/// A gzip'd file (as `seed/data/` holds them) imports as its content, under its own name.
+async fn a_gzipped_file_imports_as_its_content(db: &DatabaseConnection) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/country-codes-2020-with-developing.csv.gz");
+    let report = import_path(db, Dataset::CountryCodes, &path).await;
+    let text = String::from_utf8(bundled_bytes("country-codes-2020-with-developing.csv.gz")).unwrap();
+    let rows = csv::Reader::from_reader(text.as_bytes()).records().count() as u64;
+    assert_eq!(report.rows_read, rows);
+    assert!(report.file.ends_with("country-codes-2020-with-developing.csv"), "{}", report.file);
+}
+on_both_databases!(gzipped_sqlite, gzipped_postgres, a_gzipped_file_imports_as_its_content);

@@ -85,9 +85,32 @@ impl Cli {
     }
 }
 
+/// An error and its causes as one line, each cause once: a cause whose text the message
+/// already holds (errors that quote their source) is not repeated.
+pub fn describe(error: &anyhow::Error) -> String {
+    let mut line = error.to_string();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_is_described_once_with_each_new_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::AddrInUse, "Address already in use (os error 98)");
+        let error = anyhow::Error::new(io).context("cannot listen on 127.0.0.1:8000");
+        assert_eq!(describe(&error), "cannot listen on 127.0.0.1:8000: Address already in use (os error 98)");
+        let quoting = anyhow::anyhow!("the import failed: disk full").context("the import failed: disk full");
+        assert_eq!(describe(&quoting), "the import failed: disk full");
+    }
 
     #[test]
     fn cli_is_well_formed() {

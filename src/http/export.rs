@@ -12,7 +12,7 @@
 use axum::{
     Extension,
     body::{Body, Bytes},
-    extract::{Path, Query, State},
+    extract::{Path, Query, State, rejection::QueryRejection},
     http::{HeaderValue, StatusCode, header},
     response::Response,
 };
@@ -37,8 +37,9 @@ use crate::{
     },
 };
 
-/// Query parameters of the exports.
+/// Query parameters of the exports; any other is refused.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// A `FlowFilter` (an `ExchangeFilter` for exchanges) as JSON.
     filter: Option<String>,
@@ -71,17 +72,36 @@ impl Format {
 /// downloading a few selections in a row must not be refused.
 const EXPORT_POINTS: u64 = 10_000;
 
-/// The files `GET /export/{file}` serves.
-const EXPORTS: [&str; 8] = [
-    "flows.csv",
-    "flows.ndjson",
-    "flow-stats.csv",
-    "flow-stats.ndjson",
-    "flows.sources.csv",
-    "exchanges.csv",
-    "exchanges.ndjson",
-    "exchanges.sources.csv",
+/// The files `GET /export/{file}` serves, with the query parameters each takes.
+const EXPORTS: [(&str, &[&str]); 8] = [
+    ("flows.csv", &["filter", "orderBy"]),
+    ("flows.ndjson", &["filter", "orderBy"]),
+    ("flow-stats.csv", &["filter", "groupBy"]),
+    ("flow-stats.ndjson", &["filter", "groupBy"]),
+    ("flows.sources.csv", &["filter"]),
+    ("exchanges.csv", &["filter", "orderBy"]),
+    ("exchanges.ndjson", &["filter", "orderBy"]),
+    ("exchanges.sources.csv", &["filter"]),
 ];
+
+impl ExportParams {
+    /// Refuses a parameter that `file` does not take, naming the ones it does: a
+    /// misplaced parameter must not be silently ignored.
+    fn check(&self, file: &str, allowed: &[&str]) -> Result<(), ApiError> {
+        let given = [
+            ("filter", self.filter.is_some()),
+            ("orderBy", self.order_by.is_some()),
+            ("groupBy", self.group_by.is_some()),
+        ];
+        match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
+            Some((name, _)) => Err(ApiError::bad_input(format!(
+                "`{file}` takes no parameter `{name}`; it takes {}",
+                allowed.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
+}
 
 /// Rows per chunk sent to the client.
 const CHUNK_ROWS: usize = 500;
@@ -91,8 +111,25 @@ pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
     client: Option<Extension<Client>>,
-    Query(params): Query<ExportParams>,
+    params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Response {
+    let Some((_, allowed)) = EXPORTS.iter().find(|(name, _)| *name == file) else {
+        return unknown_export(&file);
+    };
+    let params = match params {
+        Ok(Query(params)) => params,
+        Err(rejection) => {
+            let message = format!(
+                "bad query string: {}; `{file}` takes {}",
+                excerpt(&rejection.body_text(), 200),
+                allowed.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+            );
+            return error_response(ApiError::bad_input(message));
+        }
+    };
+    if let Err(error) = params.check(&file, allowed) {
+        return error_response(error);
+    }
     if let Some(Extension(Client(client))) = client
         && let Some(standing) = state.rate_limiter.spend(client, EXPORT_POINTS).await
         && !standing.allowed
@@ -108,16 +145,19 @@ pub async fn export(
         "exchanges.csv" => exchanges(&state, params, Format::Csv).await,
         "exchanges.ndjson" => exchanges(&state, params, Format::Ndjson).await,
         "exchanges.sources.csv" => exchange_sources(&state.db, params).await,
-        _ => {
-            let message = format!(
-                "no export named `{}`; the exports are {}",
-                excerpt(&file, 80),
-                EXPORTS.map(|name| format!("`{name}`")).join(", ")
-            );
-            return super::problem(StatusCode::NOT_FOUND, &ApiError::not_found(message));
-        }
+        _ => return unknown_export(&file),
     };
     result.unwrap_or_else(error_response)
+}
+
+/// 404 for a file that is not one of [`EXPORTS`], naming them.
+fn unknown_export(file: &str) -> Response {
+    let message = format!(
+        "no export named `{}`; the exports are {}",
+        excerpt(file, 80),
+        EXPORTS.map(|(name, _)| format!("`{name}`")).join(", ")
+    );
+    super::problem(StatusCode::NOT_FOUND, &ApiError::not_found(message))
 }
 
 fn error_response(error: ApiError) -> Response {
@@ -222,6 +262,21 @@ fn flow_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
         .collect()
 }
 
+/// The last line of an export that stopped early, so that a reader of the file sees it is
+/// incomplete: an NDJSON object `{"error": {code, message}}`, or a CSV row whose one cell
+/// starts with `#ERROR`.
+fn failure(format: Format, code: ErrorCode, reason: &str) -> Bytes {
+    let message = format!("export stopped: {reason}; the rows above are incomplete");
+    Bytes::from(match format {
+        Format::Csv => csv_line(&[format!("#ERROR {}: {message}", code.as_str())]),
+        Format::Ndjson => {
+            let mut line = json!({ "error": { "code": code.as_str(), "message": message } }).to_string().into_bytes();
+            line.push(b'\n');
+            line
+        }
+    })
+}
+
 /// The cells of an exported exchange.
 fn exchange_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
     EXCHANGE_COLUMNS
@@ -278,24 +333,28 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
     tokio::spawn(async move {
         let _slot = slot;
         let send = |item| sender.send_timeout(item, idle);
+        if !head.is_empty() && send(Ok(Bytes::from(head))).await.is_err() {
+            return;
+        }
         let streamed = tokio::time::timeout(deadline, async {
             let stream = match db.stream(&statement).await {
                 Ok(stream) => stream,
                 Err(err) => {
-                    tracing::error!(%err, "export failed");
-                    send(Err(std::io::Error::other("export failed"))).await.ok();
+                    tracing::error!(%err, export = name, "export failed before its first row");
+                    send(Ok(failure(format, ErrorCode::Internal, "the database failed"))).await.ok();
                     return;
                 }
             };
             futures::pin_mut!(stream);
-            let mut chunk = head;
+            let mut chunk = Vec::new();
             let mut rows = 0;
             while let Some(row) = stream.next().await {
                 match row.and_then(|row| cells(&row)) {
                     Ok(cells) => chunk.extend(encode(format, &columns, &cells)),
                     Err(err) => {
-                        tracing::error!(%err, "export failed");
-                        send(Err(std::io::Error::other("export failed"))).await.ok();
+                        tracing::error!(%err, export = name, rows, "export failed while streaming");
+                        chunk.extend(failure(format, ErrorCode::Internal, "the database failed"));
+                        send(Ok(Bytes::from(chunk))).await.ok();
                         return;
                     }
                 }
@@ -309,8 +368,9 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
         })
         .await;
         if streamed.is_err() {
-            tracing::warn!(deadline_s = deadline.as_secs(), "export stopped at its deadline");
-            sender.try_send(Err(std::io::Error::other("export deadline reached"))).ok();
+            tracing::warn!(deadline_s = deadline.as_secs(), export = name, "export stopped at its deadline");
+            let reason = format!("the export's deadline of {} s was reached", deadline.as_secs());
+            sender.try_send(Ok(failure(format, ErrorCode::Timeout, &reason))).ok();
         }
     });
     // Fused: the compression layer may poll again after the end.

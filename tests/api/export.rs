@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use axum::{body::Body, http::Request};
 use serde_json::{Value, json};
 
+use southgraph::{config::HttpConfig, http::AppOptions};
+
 use crate::{
     published::{self, amount},
     support::{Reply, TestDb},
@@ -150,4 +152,39 @@ async fn gzip_downloads_are_complete() {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&response[..]), &mut text).expect("gzip");
     assert_eq!(text, plain.body);
+}
+
+#[tokio::test]
+async fn parameters_an_export_does_not_take_are_400_naming_the_ones_it_does() {
+    let test = TestDb::new().await;
+    for (uri, named) in [
+        ("/export/flows.csv?filters=%7B%7D", "filters"),
+        ("/export/flows.csv?groupBy=YEAR", "groupBy"),
+        ("/export/flow-stats.csv?groupBy=YEAR&orderBy=%5B%5D", "orderBy"),
+        ("/export/exchanges.sources.csv?orderBy=%5B%5D", "orderBy"),
+    ] {
+        let reply = get(&test, uri).await;
+        assert_eq!(reply.status, 400, "{uri}: {}", reply.body);
+        let error = &reply.json()["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("`{named}`")) && message.contains("`filter`"), "{uri}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn an_export_stopped_early_says_so_in_its_last_line() {
+    let test = TestDb::new().await;
+    let http = HttpConfig { export_timeout_s: 0, ..HttpConfig::default() };
+    let api = test.api_with_options(AppOptions { http, ..AppOptions::default() });
+    let ndjson = api.send(Request::get("/export/flows.ndjson").body(Body::empty()).expect("request")).await;
+    assert_eq!(ndjson.status, 200);
+    let last: Value = serde_json::from_str(ndjson.body.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(last["error"]["code"], "TIMEOUT", "{last}");
+    assert!(last["error"]["message"].as_str().unwrap_or_default().contains("incomplete"), "{last}");
+    let csv = api.send(Request::get("/export/flows.csv").body(Body::empty()).expect("request")).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("\u{feff}source,reference,"), "the header comes first");
+    let last = csv.body.lines().last().expect("a line");
+    assert!(last.starts_with("#ERROR TIMEOUT: export stopped"), "{last}");
 }
