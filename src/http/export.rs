@@ -96,7 +96,7 @@ impl ExportParams {
         match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
             Some((name, _)) => Err(ApiError::bad_input(format!(
                 "`{file}` takes no parameter `{name}`; it takes {}",
-                allowed.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                quoted(allowed.iter())
             ))),
             None => Ok(()),
         }
@@ -122,7 +122,7 @@ pub async fn export(
             let message = format!(
                 "bad query string: {}; `{file}` takes {}",
                 excerpt(&rejection.body_text(), 200),
-                allowed.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                quoted(allowed.iter())
             );
             return error_response(ApiError::bad_input(message));
         }
@@ -150,12 +150,17 @@ pub async fn export(
     result.unwrap_or_else(error_response)
 }
 
+/// Names in backquotes, separated by commas, for messages.
+fn quoted<'a>(names: impl Iterator<Item = &'a &'a str>) -> String {
+    names.map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+}
+
 /// 404 for a file that is not one of [`EXPORTS`], naming them.
 fn unknown_export(file: &str) -> Response {
     let message = format!(
         "no export named `{}`; the exports are {}",
         excerpt(file, 80),
-        EXPORTS.map(|(name, _)| format!("`{name}`")).join(", ")
+        quoted(EXPORTS.iter().map(|(name, _)| name))
     );
     super::problem(StatusCode::NOT_FOUND, &ApiError::not_found(message))
 }
