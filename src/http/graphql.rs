@@ -45,7 +45,7 @@ const CACHE_CONTROL: &str = "public, max-age=300";
 /// Longest error message sent: messages quote inputs, and inputs can be large.
 const MAX_MESSAGE: usize = 300;
 
-/// Runs a single or batched GraphQL request. Single requests are cached, `GET` and `POST`
+/// Runs a single or batched GraphQL request; a browser opening `/graphql` gets GraphiQL. Single requests are cached, `GET` and `POST`
 /// alike (see [`super::cache`]): the data changes only when an import commits, so a
 /// dashboard that repeats its `POST`s is answered from memory. A `GET` response's `ETag` is
 /// known before anything runs, a matching `If-None-Match` gets 304 at once, and shared
@@ -57,6 +57,9 @@ pub async fn execute(
     client: Option<Extension<Client>>,
     request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
+    if method == Method::GET && wants_html(&headers) {
+        return super::graphiql::page().await;
+    }
     let legacy = !accepts_graphql_response(&headers);
     if method == Method::POST && !has_json_body(&headers) {
         return rejected(StatusCode::UNSUPPORTED_MEDIA_TYPE, "a POST needs `Content-Type: application/json`", legacy);
@@ -292,4 +295,12 @@ fn coded(status: StatusCode, error: &ApiError, legacy: bool) -> Response {
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     reply.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     reply
+}
+
+/// Whether a `GET` comes from a browser opening the page: it asks for HTML and names no
+/// JSON type.
+fn wants_html(headers: &HeaderMap) -> bool {
+    let accept =
+        headers.get_all(header::ACCEPT).iter().filter_map(|value| value.to_str().ok()).collect::<Vec<_>>().join(",");
+    accept.contains("text/html") && !accept.contains("json")
 }

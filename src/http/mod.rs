@@ -1,7 +1,8 @@
 //! HTTP: routes, layers and graceful shutdown.
 //!
 //! - `POST /graphql` and `GET /graphql` per the GraphQL-over-HTTP specification;
-//! - `/` GraphiQL with example queries ready to run;
+//! - `/` GraphiQL with example queries ready to run (also `GET /graphql` from a browser),
+//!   with its files under `/graphiql/`;
 //! - `/health` liveness with the database's state;
 //! - `/export/…` flows and aggregates as CSV or NDJSON;
 //! - `/explore` the explorer page for data journalists, with its bundled assets.
@@ -143,6 +144,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
     let shed = Router::new()
         .merge(data)
         .route("/", get(graphiql::page))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/schema.graphql", get(sdl::schema_file))
         .route("/explore", get(explore::page))
         .route("/explore/", get(explore::page))

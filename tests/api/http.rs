@@ -164,6 +164,66 @@ async fn graphiql_opens_with_the_examples() {
     assert!(reply.body.contains("countries(filter: { isSouth: true"));
 }
 
+/// The `src` and `href` values of a page's `<script>` and `<link>` tags, with their
+/// `integrity`.
+fn subresources(html: &str) -> Vec<(String, String)> {
+    let attribute = |tag: &str, name: &str| {
+        tag.split(&format!("{name}=\"")).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
+    };
+    html.split('<')
+        .filter(|tag| tag.starts_with("script ") || tag.starts_with("link "))
+        .map(|tag| {
+            let url = if tag.starts_with("script") { attribute(tag, "src") } else { attribute(tag, "href") };
+            (url, attribute(tag, "integrity"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn graphiql_is_served_by_the_binary_with_integrity_hashes() {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    use sha2::{Digest, Sha384};
+
+    let test = TestDb::new().await;
+    let (_, headers) = test.api().send_full(Request::get("/").body(Body::empty()).expect("request")).await;
+    let policy = headers.get("content-security-policy").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    assert!(!policy.contains("http"), "the policy names no other host: {policy}");
+    assert!(policy.contains("connect-src 'self'"), "{policy}");
+    let page = test.api().send(Request::get("/").body(Body::empty()).expect("request")).await.body;
+    let files = subresources(&page);
+    assert_eq!(files.len(), 4, "React, ReactDOM, GraphiQL's script and stylesheet: {files:?}");
+    for (url, integrity) in files {
+        assert!(url.starts_with("/graphiql/"), "{url} is on this server");
+        let request = Request::get(url.as_str()).body(Body::empty()).expect("request");
+        let (status, headers) = test.api().send_full(request).await;
+        assert_eq!(status, 200, "{url}");
+        assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable", "{url}");
+        let body = test.api().send_raw(Request::get(url.as_str()).body(Body::empty()).expect("request")).await;
+        assert!(body.len() > 10_000, "{url}: {} bytes", body.len());
+        assert_eq!(integrity, format!("sha384-{}", STANDARD.encode(Sha384::digest(&body))), "{url}");
+    }
+    let missing = test.api().send(Request::get("/graphiql/secret.js").body(Body::empty()).expect("request")).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("graphiql.min.js"), "the 404 lists the files: {}", missing.body);
+}
+
+#[tokio::test]
+async fn a_browser_opening_graphql_gets_graphiql() {
+    let test = TestDb::new().await;
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let request = Request::get("/graphql").header("accept", browser).body(Body::empty()).expect("request");
+    let reply = test.api().send(request).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.content_type.starts_with("text/html"), "{}", reply.content_type);
+    assert!(reply.body.contains("defaultTabs"));
+    // A client that names JSON still gets GraphQL, even when it also accepts HTML.
+    let request = Request::get("/graphql?query=%7B__typename%7D")
+        .header("accept", "text/html, application/json")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(test.api().send(request).await.json()["data"]["__typename"], "Query");
+}
+
 #[tokio::test]
 async fn every_example_query_runs_and_finds_data() {
     let test = TestDb::new().await;

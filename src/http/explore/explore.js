@@ -244,6 +244,8 @@ function renderLegend(stops, amounts) {
 
 const REGION_COLOURS = ['#c0392b', '#2e86ab', '#e6a23c', '#27ae60', '#8e44ad', '#16a085', '#d35400', '#7f8c8d', '#2c3e50', '#b03a77', '#6d8a2b'];
 const CHORD_OUTER = 232;
+/** The chord diagram's view box before it widens to fit its labels. */
+const CHORD_VIEW_BOX = '-330 -300 660 600';
 const CHORD_INNER = 216;
 
 /**
@@ -311,6 +313,7 @@ function groupPath({ start, end }) {
 function renderChord({ labels, matrix }) {
   const chord = $('chord');
   chord.replaceChildren();
+  chord.setAttribute('viewBox', CHORD_VIEW_BOX);
   const layout = chordLayout(matrix);
   if (!layout) {
     svg('text', { class: 'empty', 'text-anchor': 'middle' }, chord).textContent = 'No flows in this period.';
@@ -337,6 +340,19 @@ function renderChord({ labels, matrix }) {
     const text = svg('text', { x: label.x.toFixed(1), y: label.y.toFixed(1), 'text-anchor': anchor, 'dominant-baseline': 'middle', class: 'label' }, groups);
     text.textContent = label.text;
   }
+  fitToContent(chord);
+}
+
+/** Widens an SVG's view box to everything drawn in it, so that no label is ever cut. */
+function fitToContent(element, margin = 8) {
+  const box = element.getBBox();
+  if (!box.width || !box.height) return;
+  const [x, y, width, height] = element.getAttribute('viewBox').split(/[\s,]+/).map(Number);
+  const left = Math.min(x, box.x - margin);
+  const top = Math.min(y, box.y - margin);
+  const right = Math.max(x + width, box.x + box.width + margin);
+  const bottom = Math.max(y + height, box.y + box.height + margin);
+  element.setAttribute('viewBox', `${left} ${top} ${right - left} ${bottom - top}`);
 }
 
 /**

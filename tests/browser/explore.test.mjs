@@ -1,106 +1,24 @@
 // The /explore page in headless Chromium, against the real server binary on a fresh
-// SQLite database with the bundled data.
+// SQLite database with the bundled data (see pages.mjs).
 //
-//   cargo build && npm ci --prefix tests/explorer && node --test tests/explorer/
+//   cargo build && npm ci --prefix tests/browser && node --test tests/browser/
 //
-// The binary is $CARGO_TARGET_DIR/debug/southgraph (target/debug/southgraph by default);
-// Chromium is /usr/bin/chromium (Debian's package), or $CHROMIUM. The screenshot goes to
-// docs/explore.png.
+// The screenshot goes to docs/explore.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { offlineBrowser, root, startServer, STARTUP_MS } from './pages.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const binary = join(process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target'), 'debug', 'southgraph');
 const screenshot = join(root, 'docs', 'explore.png');
-const STARTUP_MS = 120_000;
 const READY_MS = 30_000;
 
-/** A port that was free a moment ago. */
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-/** Runs "$0 serve" and stops it (SIGTERM) when stdin reaches its end; exits with the server. */
-const WATCHDOG = `
-exec 3<&0
-"$0" serve </dev/null &
-server=$!
-(read -r _ <&3; kill "$server" 2>/dev/null) &
-wait "$server"
-`;
-
-let workdir;
 let server;
-let serverLog = '';
 let origin;
 let browser;
 let page;
-const consoleErrors = [];
-const foreignRequests = [];
-
-/** Starts the binary and waits for /health to answer 200 (the first start imports the data). */
-async function startServer() {
-  workdir = await mkdtemp(join(tmpdir(), 'southgraph-explore-'));
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  // A small shell runs the server and kills it when our end of its stdin closes: at
-  // stopServer(), and also when this process dies in any way (a signal, a crash, SIGKILL).
-  server = spawn('/bin/sh', ['-c', WATCHDOG, binary], {
-    env: {
-      ...process.env,
-      SOUTHGRAPH_DATABASE_URL: `sqlite://${join(workdir, 'explore.db')}?mode=rwc`,
-      SOUTHGRAPH_BIND: `127.0.0.1:${port}`,
-      SOUTHGRAPH_LOG: process.env.SOUTHGRAPH_LOG ?? 'warn',
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const keep = (chunk) => { serverLog = (serverLog + chunk).slice(-20_000); };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  const deadline = Date.now() + STARTUP_MS;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`the server exited (${server.exitCode ?? server.signalCode}):\n${serverLog}`);
-    }
-    const status = await fetch(`${origin}/health`, { signal: AbortSignal.timeout(5_000) }).then((response) => response.status, () => 0);
-    if (status === 200) return;
-    await sleep(250);
-  }
-  throw new Error(`no 200 from /health within ${STARTUP_MS / 1000} s:\n${serverLog}`);
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((ok) => server.once('exit', ok));
-  server.stdin.end();
-  const timer = setTimeout(() => process.kill(-server.pid, 'SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-// On an early exit, do not wait for the watchdog: end the server's process group now.
-process.on('exit', () => {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    try { process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-});
+let foreignRequests = [];
+let consoleErrors = [];
 
 /** Waits until the page has drawn the selection it was last asked for. */
 async function whenReady(provider) {
@@ -120,34 +38,14 @@ const filledCountries = () =>
 
 describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
   before(async () => {
-    await startServer();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    // Offline: every request that leaves the server's origin is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${origin}/`) || url.startsWith('data:')) return route.continue();
-      foreignRequests.push(url);
-      return route.abort('blockedbyclient');
-    });
-    page = await context.newPage();
-    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
-    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
-    page.on('requestfailed', (request) => {
-      if (!foreignRequests.includes(request.url())) consoleErrors.push(`request failed: ${request.url()}`);
-    });
+    server = await startServer();
+    origin = server.origin;
+    ({ browser, page, foreignRequests, consoleErrors } = await offlineBrowser(origin));
   });
 
   after(async () => {
     await browser?.close().catch(() => {});
-    await stopServer();
-    if (workdir) await rm(workdir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('loads and draws China, the default provider', async () => {
@@ -231,6 +129,53 @@ describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
     assert.ok(after.length > 0 && after.length < before.length, `${before.length} then ${after.length} countries filled`);
     const filter = JSON.parse(new URL(await page.getAttribute('#csv', 'href'), origin).searchParams.get('filter'));
     assert.deepEqual(filter, { provider: { code: ['CHN'] }, year: { gte: +year, lte: +year }, repeats: false });
+  });
+
+  it('keeps every choice in the URL', async () => {
+    const years = await page.$$eval('#from option', (options) => options.map((option) => option.value));
+    const [from, to] = [years[1], years[years.length - 2]];
+    await page.selectOption('#to', to);
+    await page.selectOption('#from', from);
+    await whenReady('CHN');
+    const shared = page.url();
+    assert.deepEqual(Object.fromEntries(new URL(shared).searchParams), { provider: 'CHN', from, to });
+    await page.goto('about:blank');
+    await page.goto(shared);
+    await whenReady('CHN');
+    assert.deepEqual([await page.inputValue('#provider'), await page.inputValue('#from'), await page.inputValue('#to')], ['CHN', from, to]);
+  });
+
+  it('shows where the keyboard is', async () => {
+    await page.focus('#provider');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement);
+      return { id: document.activeElement.id, outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    assert.equal(focused.id, 'from');
+    assert.equal(focused.outline, 'solid', JSON.stringify(focused));
+    assert.ok(focused.width >= 2, JSON.stringify(focused));
+  });
+
+  it('fits a 400 px screen: no sideways scroll, no label cut', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.goto(`${origin}/explore/?provider=CHN`);
+    await whenReady('CHN');
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
+    assert.ok(widths.page <= widths.screen, `the page is ${widths.page} px wide on a ${widths.screen} px screen`);
+    // Every region's label lies inside the chord diagram's view box, "Oceania" included.
+    const labels = await page.$$eval('#chord text.label', (texts) => {
+      const view = texts[0].ownerSVGElement.viewBox.baseVal;
+      return texts.map((text) => {
+        const box = text.getBBox();
+        const inside = box.x >= view.x && box.y >= view.y && box.x + box.width <= view.x + view.width && box.y + box.height <= view.y + view.height;
+        return { text: text.textContent, inside };
+      });
+    });
+    assert.ok(labels.some((label) => label.text === 'Oceania'), JSON.stringify(labels));
+    assert.deepEqual(labels.filter((label) => !label.inside), []);
+    await page.screenshot({ path: join(root, 'docs', 'explore-400.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('made no console errors and no requests to other hosts', () => {
