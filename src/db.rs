@@ -154,7 +154,13 @@ fn options(config: &DatabaseConfig, acquire_timeout: Duration) -> ConnectOptions
 
 /// Applies the migrations that have not run yet.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DatabaseError> {
-    Migrator::up(db, None).await.map_err(|error| DatabaseError::of(db, error))
+    let pending = Migrator::get_pending_migrations(db).await.map_err(|error| DatabaseError::of(db, error))?;
+    Migrator::up(db, None).await.map_err(|error| DatabaseError::of(db, error))?;
+    match pending.last() {
+        Some(last) => tracing::info!(applied = pending.len(), last = last.name(), "database schema migrated"),
+        None => tracing::debug!("database schema up to date"),
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -182,8 +188,9 @@ mod tests {
         assert!(matches!(&error, DatabaseError::Storage(storage) if storage.fault == seed::StorageFault::CannotOpen));
         assert!(
             error.to_string().starts_with(&format!(
-                "cannot open the database {} (SQLite: unable to open database file)",
-                path.display()
+                "cannot open the database {} (SQLite: unable to open database file): the directory {} does not exist",
+                path.display(),
+                dir.join("no-such-directory").display()
             )),
             "{error}"
         );

@@ -64,7 +64,7 @@ impl Server {
             .arg("serve")
             .env("SOUTHGRAPH_DATABASE_URL", database_url)
             .env("SOUTHGRAPH_BIND", bind)
-            .env("SOUTHGRAPH_LOG", "info")
+            .env("SOUTHGRAPH_LOG", "info,southgraph::cli::progress=debug")
             .env("RUST_BACKTRACE", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -289,7 +289,7 @@ fn a_killed_first_import_is_imported_again_and_never_served_partial() {
     // the old `is_empty` check took for a complete one.
     let mut server = Server::start(&url(&file, "rwc"), "127.0.0.1:0");
     let address = server.address();
-    server.wait_for("import committed dataset=country-codes");
+    server.wait_for("import committed: country-codes (");
     assert_importing(&address);
     server.kill();
     let (counts, state) = inspect(&file);
@@ -302,8 +302,9 @@ fn a_killed_first_import_is_imported_again_and_never_served_partial() {
     let address = server.address();
     assert_importing(&address);
     server.wait_for("did not finish");
-    server.wait_for("import committed dataset=iati-activities");
-    server.wait_for("importing dataset=\"yotov-trade\"");
+    server.wait_for("import committed: iati-activities (");
+    // Its rows counted (logged at debug): parsed, inside its transaction.
+    server.wait_for("importing dataset=\"yotov-trade\" rows=9");
     assert_importing(&address);
     server.kill();
     let (partial, state) = inspect(&file);

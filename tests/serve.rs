@@ -34,15 +34,18 @@ fn serve_imports_answers_and_stops_on_sigterm() {
         .spawn()
         .expect("start southgraph");
 
-    // The log line names the address the system chose.
+    // The log line names the address the system chose; the whole log is kept.
     let (found, address) = mpsc::channel();
     let stderr = server.stderr.take().expect("stderr");
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
+        let mut log = Vec::new();
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 found.send(rest.split('/').next().unwrap_or_default().to_owned()).ok();
             }
+            log.push(line);
         }
+        log
     });
     let address = address.recv_timeout(Duration::from_secs(300)).expect("the server listens");
 
@@ -61,7 +64,7 @@ fn serve_imports_answers_and_stops_on_sigterm() {
     assert!(body.contains("\"database\":\"ok\""), "{body}");
     assert!(body.contains("\"stage\":\"ready\""), "{body}");
 
-    let query = r#"{"query":"{ country(code: \"KEN\") { name flowsReceived { totalCount } } }"}"#;
+    let query = r#"{"query":"query Kenya { country(code: \"KEN\") { name flowsReceived { totalCount } } }","operationName":"Kenya"}"#;
     let request = format!(
         "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{query}",
         query.len()
@@ -82,4 +85,20 @@ fn serve_imports_answers_and_stops_on_sigterm() {
     };
     assert!(status.success(), "{status}");
     std::fs::remove_dir_all(dir).ok();
+
+    // The log a person reads at `info`: one line per dataset, one line for the migrations,
+    // one line per request (not for /health), and no PostgreSQL or per-migration chatter.
+    let log = reader.join().expect("the log");
+    let committed = log.iter().filter(|line| line.contains("import committed: ")).count();
+    assert_eq!(committed, seed::Dataset::BUNDLED.len(), "{log:#?}");
+    let gcof = log.iter().find(|line| line.contains("import committed: aiddata-gcof")).expect("GCOF's line");
+    assert!(gcof.contains("rows written: flow 5466 new"), "more rows written than read says where: {gcof}");
+    assert_eq!(log.iter().filter(|line| line.contains("database schema migrated")).count(), 1, "{log:#?}");
+    assert!(!log.iter().any(|line| line.contains("Applying migration")), "{log:#?}");
+    let requests: Vec<&String> = log.iter().filter(|line| line.contains("southgraph::request")).collect();
+    assert_eq!(requests.len(), 1, "only the POST is logged at info, not /health: {requests:#?}");
+    let request = requests[0];
+    for part in ["method=POST", "path=\"/graphql\"", "operation=\"Kenya\"", "status=200", "ms=", "cost="] {
+        assert!(request.contains(part), "{part} in {request}");
+    }
 }

@@ -66,7 +66,7 @@ pub enum ImportError {
         problem: String,
     },
     /// The file could not be read from disk.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {}", io_reason(.source))]
     Io {
         /// The path given.
         path: String,
@@ -133,5 +133,17 @@ mod tests {
             FieldError::new(17, "year", "`19x8` is not a year"),
         );
         assert_eq!(error.to_string(), "desta_list_of_treaties_02_02.txt line 17, field `year`: `19x8` is not a year");
+    }
+}
+
+/// What an I/O error on a path given by the user means, in words that say what to fix.
+fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "it does not exist".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied: it is not readable by this user".to_owned(),
+        ErrorKind::IsADirectory => "it is a directory; give the file".to_owned(),
+        ErrorKind::NotADirectory => "a part of the path is not a directory".to_owned(),
+        _ => error.to_string(),
     }
 }

@@ -199,7 +199,8 @@ impl std::str::FromStr for Dataset {
 
 /// Receives progress; the CLI renders it.
 pub trait Progress: Send + Sync {
-    /// A dataset's file has been parsed and holds `total_rows` data rows.
+    /// A dataset's import has begun (`total_rows` 0), or its files parsed so far hold
+    /// `total_rows` data rows in all.
     fn start(&self, dataset: &str, total_rows: u64);
     /// `rows` more rows have been written.
     fn advance(&self, rows: u64);
@@ -233,7 +234,9 @@ pub struct RunReport {
     pub file: String,
     /// Data rows read from the file.
     pub rows_read: u64,
-    /// Rows inserted, in all tables the dataset fills (the `source` row not counted).
+    /// Rows inserted, in all tables the dataset fills (the `source` row not counted): a
+    /// file row may make several (a flow and its sectors), so this may exceed `rows_read`;
+    /// `tables` tells them apart.
     pub inserted: u64,
     /// Rows whose stored values changed.
     pub updated: u64,
@@ -256,6 +259,8 @@ pub struct RunReport {
     pub reasons: Vec<SkipReason>,
     /// Unmatched names and codes, skipped rows, corrections, each with file and line.
     pub messages: Vec<String>,
+    /// Rows inserted and changed, table by table, in the order first written.
+    pub tables: Vec<TableWrites>,
 }
 
 impl RunReport {
@@ -263,6 +268,64 @@ impl RunReport {
     pub fn rows_imported(&self) -> u64 {
         self.rows_read.saturating_sub(self.left_out + self.skipped)
     }
+
+    /// The report in one line: rows read, imported, left out, skipped and unmatched, the
+    /// three commonest reasons, and the rows written per table.
+    pub fn summary(&self) -> String {
+        let mut line = format!(
+            "{} ({}): {} rows read, {} imported, {} left out by design, {} skipped for errors, {} references unmatched",
+            self.dataset,
+            self.file,
+            self.rows_read,
+            self.rows_imported(),
+            self.left_out,
+            self.skipped,
+            self.unmatched
+        );
+        let mut reasons: Vec<&SkipReason> = self.reasons.iter().collect();
+        reasons.sort_by_key(|reason| std::cmp::Reverse(reason.count));
+        if !reasons.is_empty() {
+            let top: Vec<String> = reasons
+                .iter()
+                .take(3)
+                .map(|reason| format!("{} {} ({})", reason.count, reason.reason, reason.kind.label()))
+                .collect();
+            let more = reasons.len().saturating_sub(3);
+            line.push_str(&format!(
+                "; {}{}",
+                top.join(", "),
+                if more > 0 { format!(" and {more} more reasons") } else { String::new() }
+            ));
+        }
+        let written: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|table| table.inserted + table.updated > 0)
+            .map(|table| match (table.inserted, table.updated) {
+                (inserted, 0) => format!("{} {inserted} new", table.table),
+                (0, updated) => format!("{} {updated} changed", table.table),
+                (inserted, updated) => format!("{} {inserted} new, {updated} changed", table.table),
+            })
+            .collect();
+        line.push_str("; rows written: ");
+        line.push_str(if written.is_empty() { "none (already as in the file)" } else { "" });
+        line.push_str(&written.join(", "));
+        if self.deleted > 0 {
+            line.push_str(&format!("; {} records the file no longer has deleted", self.deleted));
+        }
+        line
+    }
+}
+
+/// What an import wrote to one table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableWrites {
+    /// The table's name.
+    pub table: String,
+    /// Rows inserted.
+    pub inserted: u64,
+    /// Rows whose stored values changed.
+    pub updated: u64,
 }
 
 /// What an import did to one record of its source.
@@ -350,6 +413,7 @@ pub async fn import_bundled_dataset(
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<RunReport, ImportError> {
+    progress.start(dataset.name(), 0);
     run::run(db, dataset, Input::bundled(dataset)?, options, progress).await
 }
 
@@ -362,6 +426,7 @@ pub async fn import_file(
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<RunReport, ImportError> {
+    progress.start(dataset.name(), 0);
     let input = Input::from_path(dataset, path)?;
     run::run(db, dataset, input, options, progress).await
 }

@@ -6,7 +6,8 @@ use crate::source::{self, SourceRow};
 use crate::sync::Tally;
 use crate::table::Parsed;
 use crate::{
-    Dataset, ImportOptions, Progress, RecordChange, RunReport, SkipKind, SkipReason, bundle, datasets, storage,
+    Dataset, ImportOptions, Progress, RecordChange, RunReport, SkipKind, SkipReason, TableWrites, bundle, datasets,
+    storage,
 };
 use chrono::{DateTime, Utc};
 use entity::{ImportStatus, import_change, import_run};
@@ -181,7 +182,7 @@ impl Load<'_> {
             self.count_skip(SkipKind::ByDesign, left_out.reason, left_out.rows);
             self.note_in(file, left_out.line, &left_out.message);
         }
-        self.progress.start(&self.report.dataset, parsed.rows_read);
+        self.progress.start(&self.report.dataset, self.report.rows_read);
         Ok(parsed.records)
     }
 
@@ -268,10 +269,21 @@ impl Load<'_> {
         }
     }
 
-    /// Adds what an upsert did to the report, and tells progress.
+    /// Adds what an upsert did to the report, table by table, and tells progress.
     pub(crate) fn count(&mut self, tally: Tally) {
         self.report.inserted += tally.inserted;
         self.report.updated += tally.updated;
+        match self.report.tables.iter_mut().find(|written| written.table == tally.table) {
+            Some(written) => {
+                written.inserted += tally.inserted;
+                written.updated += tally.updated;
+            }
+            None => self.report.tables.push(TableWrites {
+                table: tally.table.to_owned(),
+                inserted: tally.inserted,
+                updated: tally.updated,
+            }),
+        }
         self.progress.advance(tally.inserted + tally.updated + tally.unchanged);
     }
 }
@@ -334,14 +346,10 @@ pub(crate) async fn run(
         return Err(record_failure(db, meta, report, started_at, error.into()).await);
     }
     progress.finish(&report);
-    tracing::info!(
-        dataset = %report.dataset,
-        rows_read = report.rows_read,
-        inserted = report.inserted,
-        updated = report.updated,
-        skipped = report.skipped,
-        "import committed"
-    );
+    tracing::info!(dataset = %report.dataset, "import committed: {}", report.summary());
+    for message in &report.messages {
+        tracing::debug!(dataset = %report.dataset, "{message}");
+    }
     Ok(report)
 }
 

@@ -91,11 +91,40 @@ impl StorageError {
                 "the database {path} is read-only (SQLite: {detail}); check the permissions of the file and its \
                  directory, the mount, and `mode=` in the database URL"
             ),
-            StorageFault::CannotOpen => format!(
-                "cannot open the database {path} (SQLite: {detail}); check that its directory exists and may be \
-                 written"
-            ),
+            StorageFault::CannotOpen => {
+                format!("cannot open the database {path} (SQLite: {detail}): {}", why_not_openable(&self.path))
+            }
         }
+    }
+}
+
+/// Why SQLite may not open or create the file at `path`: its directory is missing or not
+/// writable, the path is a directory, or the file is read-only.
+fn why_not_openable(path: &Path) -> String {
+    let directory = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if path.is_dir() {
+        return format!("{} is a directory; give a file's path", path.display());
+    }
+    if !directory.exists() {
+        return format!("the directory {} does not exist", directory.display());
+    }
+    if !directory.is_dir() {
+        return format!("{} is not a directory", directory.display());
+    }
+    if path.exists() && std::fs::metadata(path).is_ok_and(|metadata| metadata.permissions().readonly()) {
+        return format!("the file {} is read-only", path.display());
+    }
+    // Permissions alone do not tell (root, ACLs, a read-only mount): try to write there.
+    let probe = directory.join(format!(".southgraph-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            std::fs::remove_file(&probe).ok();
+            "check the file's permissions and `mode=` in the database URL".to_owned()
+        }
+        Err(error) if error.raw_os_error() == Some(30) => {
+            format!("the directory {} is on a read-only file system", directory.display())
+        }
+        Err(error) => format!("the directory {} is not writable ({error})", directory.display()),
     }
 }
 

@@ -29,20 +29,14 @@ const BATCH_ROWS: usize = 500;
 /// What an upsert did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
+    /// The table written.
+    pub table: &'static str,
     /// Rows inserted.
     pub inserted: u64,
     /// Rows whose values changed.
     pub updated: u64,
     /// Rows already as in the file.
     pub unchanged: u64,
-}
-
-impl std::ops::AddAssign for Tally {
-    fn add_assign(&mut self, other: Self) {
-        self.inserted += other.inserted;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-    }
 }
 
 /// What an upsert did, with the keys of the rows it inserted and changed.
@@ -94,7 +88,7 @@ where
     K: Eq + Hash + Clone,
 {
     let stored: HashMap<K, E::Model> = existing.into_iter().map(|row| (key(&row), row)).collect();
-    let mut tally = Tally::default();
+    let mut tally = Tally { table: E::default().table_name(), ..Tally::default() };
     let mut inserted = Vec::new();
     let mut inserts = Vec::new();
     // By key: a key given twice is updated to the last row, as one UPDATE after another did.

@@ -582,3 +582,14 @@ async fn a_gzipped_file_imports_as_its_content(db: &DatabaseConnection) {
     assert!(report.file.ends_with("country-codes-2020-with-developing.csv"), "{}", report.file);
 }
 on_both_databases!(gzipped_sqlite, gzipped_postgres, a_gzipped_file_imports_as_its_content);
+
+/// A path that cannot be read is named, with what is wrong with it.
+async fn an_unreadable_path_says_why(db: &DatabaseConnection) {
+    let missing = std::env::temp_dir().join("southgraph-no-such-file.csv");
+    let error = import_file(db, Dataset::Desta, &missing, &ImportOptions::default(), &NoProgress).await.unwrap_err();
+    assert_eq!(error.to_string(), format!("cannot read {}: it does not exist", missing.display()));
+    let directory = std::env::temp_dir();
+    let error = import_file(db, Dataset::Desta, &directory, &ImportOptions::default(), &NoProgress).await.unwrap_err();
+    assert_eq!(error.to_string(), format!("cannot read {}: it is a directory; give the file", directory.display()));
+}
+on_both_databases!(unreadable_path_sqlite, unreadable_path_postgres, an_unreadable_path_says_why);

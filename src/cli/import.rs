@@ -44,26 +44,18 @@ pub async fn run(opts: Opts) -> anyhow::Result<()> {
         }
         _ => bail!("give --all, or a dataset and the path of its file"),
     };
-    for report in &reports {
-        println!(
-            "{}: {} rows read, {} imported, {} left out by design, {} skipped for errors, {} references unmatched; \
-             {} rows inserted, {} updated, {} records deleted ({})",
-            report.dataset,
-            report.rows_read,
-            report.rows_imported(),
-            report.left_out,
-            report.skipped,
-            report.unmatched,
-            report.inserted,
-            report.updated,
-            report.deleted,
-            report.file
-        );
+    // Each dataset's summary is logged as it commits, and the messages (file and line of
+    // each row left out or unmatched) at debug. A file of one's own gets them on stdout;
+    // the bundle gets one table.
+    if opts.all {
+        print!("{}", summary(&reports));
+    }
+    for report in reports.iter().filter(|_| !opts.all) {
+        println!("{}", report.summary());
         for message in &report.messages {
             println!("  {message}");
         }
     }
-    print!("\n{}", summary(&reports));
     Ok(())
 }
 

@@ -15,6 +15,6 @@ pub struct Opts {
 pub async fn run(opts: Opts) -> anyhow::Result<()> {
     let db = db::connect(&opts.database).await?;
     db::migrate(&db).await?;
-    tracing::info!("migrations applied");
+    println!("the database schema is up to date");
     Ok(())
 }

@@ -14,7 +14,7 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// southgraph: a GraphQL API over open data on South–South cooperation.
 #[derive(Parser, Debug)]
-#[command(name = "southgraph", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "southgraph", version, about, args_conflicts_with_subcommands = true, after_help = EXAMPLES)]
 pub struct Cli {
     /// What to do; `serve` when not given, with the options below.
     #[command(subcommand)]
@@ -30,6 +30,10 @@ pub struct Cli {
     log: String,
 }
 
+/// Targets logged less than the filter asks, unless it names them: one line per migration
+/// applied (southgraph logs how many), and PostgreSQL's notices.
+const QUIETER: [(&str, &str); 2] = [("sea_orm_migration", "warn"), ("sqlx::postgres::notice", "warn")];
+
 /// How logs are written.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum LogFormat {
@@ -39,17 +43,52 @@ enum LogFormat {
     Json,
 }
 
+/// Examples under `southgraph --help`.
+const EXAMPLES: &str = "Examples:
+  southgraph                                   serve on 127.0.0.1:8000, importing the bundled data on first start
+  southgraph --bind 0.0.0.0:8080               the same on another address (serve's options work without `serve`)
+  southgraph serve --database-url postgres://user@host/southgraph
+  southgraph import --all                      import every bundled dataset into ./southgraph.db
+  southgraph import iati-activities my.xml     import an IATI activity file of your own
+  southgraph schema > schema.graphql           print the GraphQL schema
+  southgraph completions bash > ~/.local/share/bash-completion/completions/southgraph
+
+Each subcommand has its own examples: southgraph <subcommand> --help";
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the API (creating, migrating and importing the embedded database if needed).
+    #[command(after_help = "Examples:
+  southgraph serve                                        http://127.0.0.1:8000/, SQLite file ./southgraph.db
+  southgraph serve --bind 0.0.0.0:8080 --rate-limit off   every interface, no rate limit
+  southgraph serve --database-url 'postgres://user@db:5432/southgraph?sslmode=disable'
+  SOUTHGRAPH_LOG=debug southgraph serve                   every statement's timing and each import's details
+  southgraph serve --log-format json                      one JSON object per log line")]
     Serve(Box<serve::Opts>),
     /// Apply pending database migrations.
+    #[command(after_help = "Examples:
+  southgraph migrate                                          ./southgraph.db
+  southgraph migrate --database-url postgres://user@db/southgraph")]
     Migrate(migrate::Opts),
     /// Import the bundled open data, or one dataset from a file.
+    #[command(after_help = "Examples:
+  southgraph import --all                                        every bundled dataset, then a table of what each left out
+  southgraph import iati-activities activities.xml               an IATI 2.03 activity file of your own
+  southgraph import iati-activities activities.xml.gz            gzip'd files are read as they are
+  southgraph import expert-roster roster.csv --skip-bad-rows     report bad rows and import the rest
+  southgraph import aiddata-gcof GlobalChineseOfficialFinanceDataset_v1.0.csv --database-url postgres://user@db/southgraph
+  SOUTHGRAPH_LOG=debug southgraph import --all                   also every row left out, with file and line")]
     Import(import::Opts),
     /// Print the GraphQL schema (SDL).
+    #[command(after_help = "Examples:
+  southgraph schema > schema.graphql
+  southgraph schema | grep -A5 '^type Flow '")]
     Schema(schema::Opts),
-    /// Print a shell completion script: `southgraph completions bash > ~/.local/share/bash-completion/completions/southgraph`.
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  southgraph completions bash > ~/.local/share/bash-completion/completions/southgraph
+  southgraph completions zsh > \"${fpath[1]}/_southgraph\"
+  southgraph completions fish > ~/.config/fish/completions/southgraph.fish")]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -57,9 +96,17 @@ enum Command {
 }
 
 impl Cli {
-    /// Starts logging to stderr with the chosen filter and format.
+    /// Starts logging to stderr with the chosen filter and format. Migrations applied one
+    /// by one and PostgreSQL's notices ("relation … already exists, skipping") are left to
+    /// `debug` unless the filter names their targets.
     pub fn init_tracing(&self) {
-        let filter = EnvFilter::try_new(&self.log).unwrap_or_else(|_| EnvFilter::new("info"));
+        let mut directives = self.log.clone();
+        for (target, level) in QUIETER {
+            if !directives.contains(target) {
+                directives.push_str(&format!(",{target}={level}"));
+            }
+        }
+        let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
         let registry = tracing_subscriber::registry().with(filter);
         match self.log_format {
             LogFormat::Text => registry
@@ -115,6 +162,25 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_shows_examples_that_parse() {
+        let mut cli = Cli::command();
+        let top = cli.render_long_help().to_string();
+        assert!(top.contains("Examples:"), "{top}");
+        for subcommand in ["serve", "migrate", "import", "schema", "completions"] {
+            let help = cli.find_subcommand_mut(subcommand).expect(subcommand).render_long_help().to_string();
+            let examples = help.split("Examples:").nth(1).unwrap_or_else(|| panic!("{subcommand}: {help}"));
+            for line in examples.lines().map(str::trim).filter(|line| line.starts_with("southgraph ")) {
+                // The command itself, before any redirection, pipe or comment of two spaces.
+                let command = line.split(['>', '|']).next().unwrap_or(line).split("  ").next().unwrap_or(line);
+                let words: Vec<&str> = command.split_whitespace().map(|word| word.trim_matches('\'')).collect();
+                if let Err(error) = Cli::try_parse_from(&words) {
+                    panic!("{subcommand}: `{command}` does not parse: {error}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -37,32 +37,31 @@ impl Progress for TerminalProgress {
     fn start(&self, dataset: &str, total_rows: u64) {
         match &self.bar {
             Some(bar) => {
-                bar.reset();
+                if bar.message() != dataset {
+                    bar.reset();
+                    bar.set_message(dataset.to_owned());
+                }
                 bar.set_length(total_rows);
-                bar.set_message(dataset.to_owned());
             }
-            None => tracing::info!(dataset, rows = total_rows, "importing"),
+            None => tracing::debug!(dataset, rows = total_rows, "importing"),
         }
     }
 
     fn advance(&self, rows: u64) {
+        // The bar counts the file's rows; a row may write several (a flow and its sectors).
         if let Some(bar) = &self.bar {
-            bar.inc(rows);
+            let length = bar.length().unwrap_or(0);
+            bar.set_position((bar.position() + rows).min(length));
         }
     }
 
-    fn finish(&self, report: &RunReport) {
+    fn finish(&self, _report: &RunReport) {
+        // Every row read is now imported, left out or skipped: the bar ends at its total.
+        // `seed` logs the dataset's summary line.
         if let Some(bar) = &self.bar {
+            bar.set_position(bar.length().unwrap_or(0));
             bar.finish_and_clear();
         }
-        tracing::info!(
-            dataset = report.dataset,
-            read = report.rows_read,
-            inserted = report.inserted,
-            updated = report.updated,
-            skipped = report.skipped,
-            "imported"
-        );
     }
 }
 

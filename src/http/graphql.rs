@@ -26,6 +26,7 @@ use std::net::IpAddr;
 
 use super::{
     AppState,
+    access_log::RequestNote,
     cache::{CacheKey, Cached},
     problem,
     rate_limit::{self, Client, Standing},
@@ -84,6 +85,7 @@ pub async fn execute(
             return unpersisted(&error, legacy);
         }
     }
+    let operation = operation_names(&request);
     let content_type = if legacy { JSON } else { GRAPHQL_RESPONSE };
     let get = method == Method::GET;
     let version = data_version(&state).await;
@@ -108,6 +110,7 @@ pub async fn execute(
             if let Some(standing) = standing {
                 reply.extensions_mut().insert(standing);
             }
+            reply.extensions_mut().insert(RequestNote { operation, points });
             return reply;
         }
     }
@@ -172,7 +175,20 @@ pub async fn execute(
     if let Some(standing) = standing {
         reply.extensions_mut().insert(standing);
     }
+    reply.extensions_mut().insert(RequestNote { operation, points });
     reply
+}
+
+/// The request's operation names for the log, `-` for an anonymous one.
+fn operation_names(request: &BatchRequest) -> String {
+    let singles: &[async_graphql::Request] = match request {
+        BatchRequest::Single(single) => std::slice::from_ref(single),
+        BatchRequest::Batch(batch) => batch,
+    };
+    let names: Vec<&str> = singles.iter().map(|single| single.operation_name.as_deref().unwrap_or("-")).collect();
+    // Names come from the client: no control character reaches the log.
+    let names: String = names.join(",").chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    excerpt(&names, 100)
 }
 
 /// Charges a request's cost `points` to the client (the rate-limit layer charged one

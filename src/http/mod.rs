@@ -7,6 +7,7 @@
 //! - `/export/…` flows and aggregates as CSV or NDJSON;
 //! - `/explore` the explorer page for data journalists, with its bundled assets.
 
+mod access_log;
 mod cache;
 mod examples;
 mod explore;
@@ -162,6 +163,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         .layer(CatchPanicLayer::custom(guard::panicked))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
+        .layer(middleware::from_fn(access_log::log))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
