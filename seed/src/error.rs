@@ -122,6 +122,18 @@ impl ImportError {
     }
 }
 
+/// What an I/O error on a path given by the user means, in words that say what to fix.
+fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "it does not exist".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied: it is not readable by this user".to_owned(),
+        ErrorKind::IsADirectory => "it is a directory; give the file".to_owned(),
+        ErrorKind::NotADirectory => "a part of the path is not a directory".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,14 +148,3 @@ mod tests {
     }
 }
 
-/// What an I/O error on a path given by the user means, in words that say what to fix.
-fn io_reason(error: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match error.kind() {
-        ErrorKind::NotFound => "it does not exist".to_owned(),
-        ErrorKind::PermissionDenied => "permission denied: it is not readable by this user".to_owned(),
-        ErrorKind::IsADirectory => "it is a directory; give the file".to_owned(),
-        ErrorKind::NotADirectory => "a part of the path is not a directory".to_owned(),
-        _ => error.to_string(),
-    }
-}
