@@ -147,4 +147,3 @@ mod tests {
         assert_eq!(error.to_string(), "desta_list_of_treaties_02_02.txt line 17, field `year`: `19x8` is not a year");
     }
 }
-
