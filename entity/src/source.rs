@@ -26,6 +26,9 @@ pub struct Model {
     pub version: String,
     /// When the bundled copy was retrieved (ISO date).
     pub retrieved_on: String,
+    /// The publisher's guidance on which rows to leave out of totals, in its words (rows it
+    /// flags carry `flow.recommended_for_research = false`); none when it gives none.
+    pub guidance: Option<String>,
     /// SHA-256 of the imported file(s), hex.
     pub checksum: Option<String>,
     /// When the last import of it committed.

@@ -17,6 +17,7 @@ mod m20261202_000012_index_import_change_pages;
 mod m20261203_000013_create_exchange;
 mod m20261203_000014_create_flow_repeat;
 mod m20261203_000015_index_flow_aggregates_with_id;
+mod m20261203_000016_add_source_guidance;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_create_exchange::Migration),
             Box::new(m20261203_000014_create_flow_repeat::Migration),
             Box::new(m20261203_000015_index_flow_aggregates_with_id::Migration),
+            Box::new(m20261203_000016_add_source_guidance::Migration),
         ]
     }
 }

@@ -147,8 +147,8 @@ const FILES: &[BundledFile] = &[
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
 /// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year; 6: Brazil's ABC from its workbook;
 /// 7: IATI code lists, and the codes of IATI flows; 8: China's public diplomacy (exchanges,
-/// finance projects and their repeats of GCOF's).
-const LOADERS_REVISION: u32 = 8;
+/// finance projects and their repeats of GCOF's); 9: sources carry their publisher's guidance.
+const LOADERS_REVISION: u32 = 9;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

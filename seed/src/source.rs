@@ -18,6 +18,8 @@ pub(crate) struct SourceMeta {
     pub citation: &'static str,
     pub version: &'static str,
     pub retrieved_on: &'static str,
+    /// The publisher's guidance on rows to leave out of totals, in its words.
+    pub guidance: Option<&'static str>,
 }
 
 /// datahub core country-codes, 2020 edition.
@@ -30,6 +32,7 @@ pub(crate) const COUNTRY_CODES: SourceMeta = SourceMeta {
     citation: "DataHub, \"country-codes\", data/country-codes.csv at commit 4b783b0 (2020-10-15); UN Statistics Division, Standard country or area codes for statistical use (M49).",
     version: "2020-10-15 (4b783b0)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// world-countries (the country crosswalk): the countries' centroids.
@@ -42,6 +45,7 @@ pub(crate) const COUNTRY_CROSSWALK: SourceMeta = SourceMeta {
     citation: "Le Doze, M. world-countries 5.1.0, dist/countries.json. Open Database License 1.0.",
     version: "5.1.0",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// Natural Earth boundaries, as world-atlas packages them: the explorer's map, whose shapes
@@ -55,6 +59,7 @@ pub(crate) const NATURAL_EARTH: SourceMeta = SourceMeta {
     citation: "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com. world-atlas 2.0.2.",
     version: "Natural Earth 4.1.0 (world-atlas 2.0.2)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// IATI DAC sector code lists.
@@ -67,6 +72,7 @@ pub(crate) const IATI_SECTORS: SourceMeta = SourceMeta {
     citation: "IATI Standard (http://iatistandard.org/), codelists Sector and SectorCategory.",
     version: "7aeece773c60afa0265eb95e988d5e61e96d8482 (2026-06-22)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// The DAC sector group headings, named as AidData names them.
@@ -79,6 +85,7 @@ pub(crate) const DAC_SECTOR_GROUPS: SourceMeta = SourceMeta {
     citation: "Dreher, A., Fuchs, A., Parks, B., Strange, A. M., & Tierney, M. J. (2017). Aid, China, and Growth: Evidence from a New Global Development Finance Dataset. AidData Working Paper #46. Williamsburg, VA: AidData.",
     version: "GCOF 1.0",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// Country memberships of international organisations.
@@ -91,6 +98,7 @@ pub(crate) const COUNTRY_ORGS: SourceMeta = SourceMeta {
     citation: "Hernangómez, D. Country Codes and International Organizations & Groups, commit 3a7203a (data last updated 2020-01-29).",
     version: "3a7203aa5fa6085ef0f472691c41feb309446272 (2020-12-30)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// The correction that adds the State of Palestine to the G-77.
@@ -103,6 +111,7 @@ pub(crate) const G77_PALESTINE: SourceMeta = SourceMeta {
     citation: "The Group of 77 at the United Nations, \"The Member States of the Group of 77\" (lists the State of Palestine).",
     version: "1",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// AidData Global Chinese Official Finance v1.0.
@@ -115,6 +124,14 @@ pub(crate) const GCOF: SourceMeta = SourceMeta {
     citation: "Dreher, A., Fuchs, A., Parks, B., Strange, A. M., & Tierney, M. J. (2017). Aid, China, and Growth: Evidence from a New Global Development Finance Dataset. AidData Working Paper #46. Williamsburg, VA: AidData.",
     version: "1.0",
     retrieved_on: "2026-11-28",
+    guidance: Some(
+        "For most types of analysis that require aggregate estimates of Chinese official financing, we recommend \
+         only including records that have been marked \"TRUE\" in the 'recommended_for_research' field. This field \
+         marks projects that are in the commitment, implementation, or completion stages of the project cycle, and \
+         are not umbrella projects. (AidData, GCOF 1.0 Readme, Data Use Recommendations: it ensures that financial \
+         values are not double-counted, that projects have moved beyond the pledge stage, and that suspended or \
+         cancelled projects are excluded.)",
+    ),
 };
 
 /// DESTA list of treaties 2.02.
@@ -127,6 +144,7 @@ pub(crate) const DESTA: SourceMeta = SourceMeta {
     citation: "Dür, A., Baccini, L., & Elsig, M. (2014). The Design of International Trade Agreements: Introducing a New Dataset. The Review of International Organizations, 9(3), 353-375.",
     version: "2.02",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// UNCTAD International Investment Agreements Navigator (scrape).
@@ -139,6 +157,7 @@ pub(crate) const UNCTAD_IIA: SourceMeta = SourceMeta {
     citation: "UNCTAD, International Investment Agreements Navigator, Investment Policy Hub (https://investmentpolicy.unctad.org), scraped c. 2025 (bkey15/dissertation, data/ch2/raw/bits_raw.rda).",
     version: "scrape c. 2025 (404972095f61b481311089fbb75bcac4a7b700fd)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// World Bank CLASS, July 2022 (FY2023).
@@ -151,6 +170,7 @@ pub(crate) const WB_CLASS: SourceMeta = SourceMeta {
     citation: "World Bank Country and Lending Groups, July 2022.",
     version: "FY2023 (July 2022); file as committed in GitHub pyarasid/energy_research @ 9f240c8c0a184110aa5bd9f42875facc59e75716",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// IATI code lists beyond sectors.
@@ -163,6 +183,7 @@ pub(crate) const IATI_CODELISTS: SourceMeta = SourceMeta {
     citation: "IATI Standard (http://iatistandard.org/), codelists FlowType, AidType, FinanceType, CollaborationType, TiedStatus, ActivityStatus and TransactionType.",
     version: "IATI-Codelists-NonEmbedded 7aeece773c60afa0265eb95e988d5e61e96d8482 (2026-06-22); ActivityStatus and TransactionType from IATI-Codelists 75e827bacd29f77356cb43defbc0b655705432f3 (2024-03-11)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// The World Bank's historical income classification (OGHIST).
@@ -175,6 +196,7 @@ pub(crate) const WB_INCOME_HISTORY: SourceMeta = SourceMeta {
     citation: "World Bank, Historical classification by income (OGHIST), FY1989-FY2023.",
     version: "FY2023; file as committed in GitHub pyarasid/energy_research @ 9f240c8c0a184110aa5bd9f42875facc59e75716",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// Our World in Data's series of the World Bank income groups (for FY2024 and FY2025).
@@ -187,6 +209,7 @@ pub(crate) const OWID_INCOME_GROUPS: SourceMeta = SourceMeta {
     citation: "World Bank (2024), processed by Our World in Data: \"World Bank income groups\", accessed 2024-12-12.",
     version: "accessed 2024-12-12; file as committed in GitHub bkey15/dissertation @ 404972095f61b481311089fbb75bcac4a7b700fd",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// AidData TUFF donor dataset, Qatar.
@@ -199,6 +222,7 @@ pub(crate) const TUFF_QATAR: SourceMeta = SourceMeta {
     citation: "AidData. 2015. Qatar TUFF Donor Dataset, Level 1, Version 1.0. Williamsburg, VA: AidData at William & Mary.",
     version: "Level 1 v1.0",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// AidData TUFF donor dataset, Saudi Arabia.
@@ -211,6 +235,7 @@ pub(crate) const TUFF_SAUDI_ARABIA: SourceMeta = SourceMeta {
     citation: "AidData. 2015. Saudi Arabia TUFF Donor Dataset, Level 1, Version 1.0. Williamsburg, VA: AidData at William & Mary.",
     version: "Level 1 v1.0",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// Brazilian Cooperation Agency (ABC) actions, as republished by AidData.
@@ -223,6 +248,7 @@ pub(crate) const BRAZIL_ABC: SourceMeta = SourceMeta {
     citation: "Agência Brasileira de Cooperação (ABC), Ministério das Relações Exteriores do Brasil: technical cooperation actions 1999-2010 (Brazil_2005-2011_raw_data.xlsx), republished by AidData.",
     version: "Brazil_2005-2011_raw_data.xlsx @ afaf88bc316560b575ed7778901ae2a999a69f1d",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// AidData's China's Public Diplomacy Dashboard Dataset: exchanges and finance projects.
@@ -235,6 +261,7 @@ pub(crate) const CHINA_PUBDIP: SourceMeta = SourceMeta {
     citation: "AidData. (2019). China's Public Diplomacy Dashboard Dataset, Version 1.0. Retrieved from http://china-dashboard.aiddata.org. Custer, S., Russell, B., DiLorenzo, M., Cheng, M., Ghose, S., Sims, J., Turner, J., and H. Desai (2018). Ties That Bind: Quantifying China's public diplomacy and its \"good neighbor\" effect. Williamsburg, VA: AidData at William & Mary.",
     version: "1.0 (ChinaPublicDiplomacyDashboardDataset_v1.0.zip @ afaf88bc316560b575ed7778901ae2a999a69f1d)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// Yotov, Piermartini, Monteiro & Larch (2016) trade application data.
@@ -247,6 +274,7 @@ pub(crate) const YOTOV_TRADE: SourceMeta = SourceMeta {
     citation: "Yotov, Y. V., Piermartini, R., Monteiro, J.-A., & Larch, M. (2016). An Advanced Guide to Trade Policy Analysis: The Structural Gravity Model. Geneva: World Trade Organization and UNCTAD.",
     version: "tradepolicy @ 342a6553e67f53912212a35674e066f9344dd655 (2026-01-09), agtpa_applications.rda as DERIVED CSV",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// AidData's IATI release of Colombia's aid information system.
@@ -259,6 +287,7 @@ pub(crate) const COLOMBIA_AIMS_IATI: SourceMeta = SourceMeta {
     citation: "AidData. 2016. ColombiaAIMS_GeocodedResearchRelease_Level1_v1.1.1 geocoded dataset. Williamsburg, VA and Washington, DC: AidData. http://aiddata.org/research-datasets.",
     version: "iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml @ afaf88bc316560b575ed7778901ae2a999a69f1d (generated 2016-04-18)",
     retrieved_on: "2026-11-28",
+    guidance: None,
 };
 
 /// The `source` row to write, owned: a [`SourceMeta`], or one built at run time.
@@ -272,6 +301,7 @@ pub(crate) struct SourceRow {
     pub citation: String,
     pub version: String,
     pub retrieved_on: String,
+    pub guidance: Option<String>,
 }
 
 impl From<&SourceMeta> for SourceRow {
@@ -285,6 +315,7 @@ impl From<&SourceMeta> for SourceRow {
             citation: meta.citation.to_owned(),
             version: meta.version.to_owned(),
             retrieved_on: meta.retrieved_on.to_owned(),
+            guidance: meta.guidance.map(str::to_owned),
         }
     }
 }
@@ -337,6 +368,7 @@ fn active_model(meta: &SourceRow) -> source::ActiveModel {
         citation: Set(meta.citation.clone()),
         version: Set(meta.version.clone()),
         retrieved_on: Set(meta.retrieved_on.clone()),
+        guidance: Set(meta.guidance.clone()),
         ..Default::default()
     }
 }

@@ -20,7 +20,7 @@ use super::{
     exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
     filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
-    flow::{Flow, FlowFilter, FlowOrder},
+    flow::{Flow, FlowFilter, FlowOrder, Guidance},
     id::NodeKey,
     resolve,
     source::Source,
@@ -342,11 +342,16 @@ impl Country {
         #[graphql(desc = "Recipients of what the country provided, or providers of what it received.", default)]
         direction: PartnerDirection,
         #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
         #[graphql(desc = "What to rank by.", default)] measure: FlowMeasure,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Vec<Partner>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
-        partners_of(ctx, self.0.id, direction, filter.as_ref(), measure, first).await
+        partners_of(ctx, self.0.id, direction, filter.as_ref(), guidance, measure, first).await
     }
 }
 
@@ -422,7 +427,9 @@ pub struct CountryFilter {
     pub and: Option<Vec<CountryFilter>>,
     /// At least one of these filters must match too.
     pub or: Option<Vec<CountryFilter>>,
-    /// This filter must not match.
+    /// This filter must not match: exactly the rows it does not match, rows with nulls
+    /// included (a range leaves out rows without a value; its `not` has them), so that `X` and
+    /// `not: X` together are every row.
     pub not: Option<Box<CountryFilter>>,
     /// The ids of the countries `code` names, once looked up ([`CountryCodes`]).
     #[graphql(skip)]

@@ -121,7 +121,9 @@ pub struct ExchangeFilter {
     pub and: Option<Vec<ExchangeFilter>>,
     /// At least one of these filters must match too.
     pub or: Option<Vec<ExchangeFilter>>,
-    /// This filter must not match.
+    /// This filter must not match: exactly the rows it does not match, rows with nulls
+    /// included (a range leaves out rows without a value; its `not` has them), so that `X` and
+    /// `not: X` together are every row.
     pub not: Option<Box<ExchangeFilter>>,
 }
 

@@ -173,7 +173,9 @@ pub struct ExpertFilter {
     pub and: Option<Vec<ExpertFilter>>,
     /// At least one of these filters must match too.
     pub or: Option<Vec<ExpertFilter>>,
-    /// This filter must not match.
+    /// This filter must not match: exactly the rows it does not match, rows with nulls
+    /// included (a range leaves out rows without a value; its `not` has them), so that `X` and
+    /// `not: X` together are every row.
     pub not: Option<Box<ExpertFilter>>,
 }
 
@@ -260,7 +262,9 @@ pub struct DeploymentFilter {
     pub and: Option<Vec<DeploymentFilter>>,
     /// At least one of these filters must match too.
     pub or: Option<Vec<DeploymentFilter>>,
-    /// This filter must not match.
+    /// This filter must not match: exactly the rows it does not match, rows with nulls
+    /// included (a range leaves out rows without a value; its `not` has them), so that `X` and
+    /// `not: X` together are every row.
     pub not: Option<Box<DeploymentFilter>>,
 }
 

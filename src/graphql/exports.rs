@@ -12,7 +12,7 @@ use super::limits;
 use super::{
     exchange::{ExchangeFilter, ExchangeOrder},
     filter::ToCondition,
-    flow::{FlowFilter, FlowOrder},
+    flow::{FlowFilter, FlowOrder, Guidance},
     stats::flow_stats::FlowDimension,
 };
 use crate::{
@@ -68,11 +68,22 @@ pub fn flow_condition(filter: Option<&str>) -> ApiResult<Condition> {
     })
 }
 
-/// The condition of an aggregate over the flows a `FlowFilter` given as JSON matches:
-/// repeats left out unless the filter says `repeats` ([`FlowFilter::aggregate_condition`]).
-pub fn flow_aggregate_condition(filter: Option<&str>) -> ApiResult<Condition> {
+/// The condition of an aggregate over the flows a `FlowFilter` given as JSON matches, with
+/// the publishers' guidance given as `FOLLOW` or `IGNORE` (any case; `FOLLOW` when none
+/// is given): repeats and flagged rows left out as [`FlowFilter::aggregate_condition`] says.
+pub fn flow_aggregate_condition(filter: Option<&str>, guidance: Option<&str>) -> ApiResult<Condition> {
     let filter = filter.map(|json| parse::<FlowFilter>("filter", json)).transpose()?;
-    Ok(FlowFilter::aggregate_condition(filter.as_ref()))
+    let guidance = match guidance.map(str::to_ascii_uppercase).as_deref() {
+        None | Some("FOLLOW") => Guidance::Follow,
+        Some("IGNORE") => Guidance::Ignore,
+        Some(other) => {
+            return Err(ApiError::bad_input(format!(
+                "`guidance={}` is neither `follow` nor `ignore`",
+                crate::error::excerpt(other, 40)
+            )));
+        }
+    };
+    Ok(FlowFilter::aggregate_condition(filter.as_ref(), guidance))
 }
 
 /// The condition of an `ExchangeFilter` given as JSON (all exchanges when none is given).

@@ -4,7 +4,7 @@
 use async_graphql::{Enum, InputObject};
 use sea_orm::{
     ColumnTrait, EntityTrait, Order,
-    sea_query::{Condition, Expr, Query, SelectStatement},
+    sea_query::{Condition, Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
 use crate::repo::lookup::WithId;
@@ -53,7 +53,9 @@ pub trait ToCondition {
 }
 
 /// Adds the logical operators to a filter's own condition: all of `and`, any of `or`,
-/// none of `not`.
+/// none of `not`. `not: X` is `(X) IS NOT TRUE`, not SQL's `NOT (X)`: a row where `X` is
+/// unknown (a comparison with a null) matches `not: X`, so that `X` and `not: X` partition
+/// the rows.
 pub fn logical<F: ToCondition>(
     own: Condition,
     and: &Option<Vec<F>>,
@@ -68,7 +70,9 @@ pub fn logical<F: ToCondition>(
         condition = condition.add(filters.iter().fold(Condition::any(), |any, filter| any.add(filter.condition())));
     }
     if let Some(filter) = not {
-        condition = condition.add(filter.condition().not());
+        // `NOT COALESCE(X, FALSE)`: PostgreSQL's `IS NOT TRUE` takes no parentheses, which
+        // the query builder adds.
+        condition = condition.add(Func::coalesce([Expr::from(filter.condition()), Expr::cust("FALSE")]).not());
     }
     condition
 }

@@ -228,7 +228,9 @@ pub struct FlowFilter {
     pub and: Option<Vec<FlowFilter>>,
     /// At least one of these filters must match too.
     pub or: Option<Vec<FlowFilter>>,
-    /// This filter must not match.
+    /// This filter must not match: exactly the rows it does not match, rows with nulls
+    /// included (a range leaves out rows without a value; its `not` has them), so that `X` and
+    /// `not: X` together are every row.
     pub not: Option<Box<FlowFilter>>,
 }
 
@@ -275,22 +277,44 @@ fn repeated(repeats: bool) -> Condition {
     Condition::all().add(if repeats { column.in_subquery(ids) } else { column.not_in_subquery(ids) })
 }
 
+/// Whether an aggregate follows the publishers' guidance on which rows to leave out of
+/// totals (`Source.guidance`).
+#[derive(Enum, Copy, Clone, Debug, Default, Eq, PartialEq)]
+pub enum Guidance {
+    /// Leave out the rows their publisher flags as not for research
+    /// (`Flow.recommendedForResearch: false`): AidData's umbrella projects, pledges, and
+    /// cancelled or suspended projects, which double count or never happened. Rows of
+    /// sources without such a flag all count. A filter that says `recommendedForResearch`
+    /// decides for itself.
+    #[default]
+    Follow,
+    /// Count every row, flagged or not, as the files list them.
+    Ignore,
+}
+
 impl FlowFilter {
-    /// The condition of an aggregate over flows: the filter's, and repeats of other
-    /// sources' flows left out unless the filter says `repeats` somewhere.
-    pub fn aggregate_condition(filter: Option<&Self>) -> Condition {
-        match filter {
-            Some(filter) if filter.mentions_repeats() => filter.condition(),
-            Some(filter) => filter.condition().add(repeated(false)),
-            None => repeated(false),
+    /// The condition of an aggregate over flows: the filter's; repeats of other sources'
+    /// flows left out unless the filter says `repeats` somewhere; and, following the
+    /// publishers' guidance, their flagged rows left out unless the filter says
+    /// `recommendedForResearch` somewhere.
+    pub fn aggregate_condition(filter: Option<&Self>, guidance: Guidance) -> Condition {
+        let mut condition = filter.map_or_else(Condition::all, ToCondition::condition);
+        if !filter.is_some_and(|filter| filter.mentions(&|filter| filter.repeats.is_some())) {
+            condition = condition.add(repeated(false));
         }
+        let decides = filter.is_some_and(|filter| filter.mentions(&|filter| filter.recommended_for_research.is_some()));
+        if guidance == Guidance::Follow && !decides {
+            let flag = flow::Column::RecommendedForResearch;
+            condition = condition.add(Condition::any().add(flag.is_null()).add(flag.eq(true)));
+        }
+        condition
     }
 
-    /// Whether the filter, or one inside it, says `repeats`.
-    fn mentions_repeats(&self) -> bool {
-        self.repeats.is_some()
-            || self.and.iter().chain(&self.or).flatten().any(Self::mentions_repeats)
-            || self.not.as_deref().is_some_and(Self::mentions_repeats)
+    /// Whether the filter, or one inside it, says what `says` looks for.
+    fn mentions(&self, says: &dyn Fn(&Self) -> bool) -> bool {
+        says(self)
+            || self.and.iter().chain(&self.or).flatten().any(|inner| inner.mentions(says))
+            || self.not.as_deref().is_some_and(|inner| inner.mentions(says))
     }
 }
 

@@ -62,6 +62,13 @@ impl Source {
         &self.0.citation
     }
 
+    /// The publisher's guidance on which rows to leave out of totals, in its words; null
+    /// when it gives none. Aggregates follow it unless asked not to (`guidance: IGNORE`):
+    /// the rows it excludes carry `Flow.recommendedForResearch: false`.
+    async fn guidance(&self) -> Option<&str> {
+        self.0.guidance.as_deref()
+    }
+
     /// The release or version.
     async fn version(&self) -> &str {
         &self.0.version

@@ -14,7 +14,8 @@ pub struct Example {
 pub const QUESTIONS: &[Example] = &[
     Example {
         title: "How much did China commit to African countries each year from 2000 to 2014?",
-        query: r#"# China's official finance to Africa per year, constant 2014 USD (AidData GCOF 1.0).
+        query: r#"# China's official finance to Africa per year, constant 2014 USD (AidData GCOF 1.0), as AidData
+# advises: its projects recommended for research (add `guidance: IGNORE` to count every row).
 {
   flowTimeSeries(
     filter: { provider: { code: ["CHN"] }, recipient: { region: ["Africa"] }, source: ["aiddata-gcof-1.0"] }
@@ -37,9 +38,9 @@ pub const QUESTIONS: &[Example] = &[
     },
     Example {
         title: "Which developing countries signed the most investment treaties with other developing countries?",
-        query: r#"# Parties to bilateral investment treaties whose parties are all of the South.
+        query: r#"# Parties to bilateral investment treaties whose parties are all of the South; a tie at the tenth place is kept.
 {
-  agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 10) {
+  agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 10, withTies: true) {
     party { name }
     count
   }

@@ -49,6 +49,9 @@ pub struct ExportParams {
     /// For aggregates: `FlowDimension`s separated by commas (`YEAR,RECIPIENT_REGION`).
     #[serde(rename = "groupBy")]
     group_by: Option<String>,
+    /// For aggregates: `follow` the publishers' guidance on rows to leave out (the default)
+    /// or `ignore` it.
+    guidance: Option<String>,
 }
 
 /// The formats of an export.
@@ -76,8 +79,8 @@ const EXPORT_POINTS: u64 = 10_000;
 const EXPORTS: [(&str, &[&str]); 8] = [
     ("flows.csv", &["filter", "orderBy"]),
     ("flows.ndjson", &["filter", "orderBy"]),
-    ("flow-stats.csv", &["filter", "groupBy"]),
-    ("flow-stats.ndjson", &["filter", "groupBy"]),
+    ("flow-stats.csv", &["filter", "groupBy", "guidance"]),
+    ("flow-stats.ndjson", &["filter", "groupBy", "guidance"]),
     ("flows.sources.csv", &["filter"]),
     ("exchanges.csv", &["filter", "orderBy"]),
     ("exchanges.ndjson", &["filter", "orderBy"]),
@@ -92,6 +95,7 @@ impl ExportParams {
             ("filter", self.filter.is_some()),
             ("orderBy", self.order_by.is_some()),
             ("groupBy", self.group_by.is_some()),
+            ("guidance", self.guidance.is_some()),
         ];
         match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
             Some((name, _)) => Err(ApiError::bad_input(format!(
@@ -393,7 +397,7 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
 
 async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
-    let condition = flow_aggregate_condition(params.filter.as_deref())?;
+    let condition = flow_aggregate_condition(params.filter.as_deref(), params.guidance.as_deref())?;
     let (columns, rows) = flow_stats_table(db, condition, &dimensions).await?;
     Ok(table(format, "flow-stats", "flows", &params, &columns, &rows))
 }
@@ -421,7 +425,7 @@ fn table(
 
 /// The sources of the flows a filter matches.
 async fn flow_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
-    let all = flows::flow_stats(db, flow_condition(params.filter.as_deref())?, &[], &[], None).await?;
+    let all = flows::flow_stats(db, flow_condition(params.filter.as_deref())?, &[], &[], None, false).await?;
     let ids: Vec<i32> = all.iter().flat_map(|group| group.sources.iter().copied()).collect();
     sources(db, &ids, "flows", params).await
 }
@@ -429,7 +433,7 @@ async fn flow_sources(db: &DatabaseConnection, params: ExportParams) -> Result<R
 /// The sources of the exchanges a filter matches.
 async fn exchange_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
     let condition = exchange_condition(params.filter.as_deref())?;
-    let all = exchanges::exchange_stats(db, condition, &[], 1).await?;
+    let all = exchanges::exchange_stats(db, condition, &[], 1, false).await?;
     let ids: Vec<i32> = all.iter().flat_map(|group| group.sources.iter().copied()).collect();
     sources(db, &ids, "exchanges", params).await
 }

@@ -39,7 +39,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt;
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, cors::CorsLayer};
 
 use self::{cache::ResponseCache, guard::Guard, persisted::PersistedQueries, rate_limit::RateLimiter};
 
@@ -164,7 +164,6 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(middleware::from_fn(access_log::log))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 

@@ -13,7 +13,7 @@
 
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, Order, QueryResult,
-    sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query, SelectStatement},
+    sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, JoinType, NullOrdering, Query, SelectStatement},
 };
 
 /// A table joined under an alias.
@@ -82,6 +82,9 @@ pub struct Aggregate {
     pub order: Vec<(String, Order)>,
     /// At most this many groups.
     pub limit: Option<u64>,
+    /// Whether the groups tied (by `order`) with the last one within `limit` come too, as
+    /// SQL's `FETCH FIRST … WITH TIES`; at most [`MAX_WITH_TIES`] groups in all.
+    pub with_ties: bool,
     /// The SQL of the source ids of what is aggregated (the rows' own, and those of joined
     /// rows whose attributes the figures depend on): each group lists these sources.
     pub sources: Vec<&'static str>,
@@ -154,6 +157,10 @@ pub fn key_alias(index: usize) -> String {
 }
 
 const SOURCES: &str = "_sources";
+const RANK: &str = "_rank";
+
+/// Most groups an aggregate returns with its ties.
+pub const MAX_WITH_TIES: u64 = 1000;
 
 impl Aggregate {
     /// An aggregate of a table's rows that match a condition, with no keys or measures yet.
@@ -166,6 +173,7 @@ impl Aggregate {
             condition,
             order: Vec::new(),
             limit: None,
+            with_ties: false,
             sources: vec![source],
         }
     }
@@ -217,10 +225,43 @@ impl Aggregate {
         for index in 0..self.keys.len() {
             select.order_by_with_nulls(Alias::new(key_alias(index)), Order::Asc, NullOrdering::Last);
         }
-        if let Some(limit) = self.limit {
-            select.limit(limit);
+        match self.limit {
+            Some(limit) if self.with_ties && !self.order.is_empty() => return self.with_ties_cut(select, limit),
+            Some(limit) => {
+                select.limit(limit);
+            }
+            None => {}
         }
         select
+    }
+
+    /// The groups of `select` (ordered, not limited) ranked by `order` and kept while their
+    /// rank is within `limit`, so that ties at the cut come too.
+    fn with_ties_cut(&self, mut select: SelectStatement, limit: u64) -> SelectStatement {
+        let ranking: Vec<String> = self
+            .order
+            .iter()
+            .map(|(alias, order)| {
+                let sql =
+                    self.measures.iter().find(|(measure, _)| measure == alias).map_or(alias.as_str(), |(_, sql)| sql);
+                let direction = if matches!(order, Order::Desc) { "DESC" } else { "ASC" };
+                format!("{sql} {direction} NULLS LAST")
+            })
+            .collect();
+        select.expr_as(Expr::cust(format!("RANK() OVER (ORDER BY {})", ranking.join(", "))), Alias::new(RANK));
+        let mut ranked = Query::select();
+        ranked
+            .column(Asterisk)
+            .from_subquery(select, Alias::new("ranked"))
+            .and_where(Expr::col(Alias::new(RANK)).lte(limit));
+        for (alias, order) in &self.order {
+            ranked.order_by_with_nulls(Alias::new(alias), order.clone(), NullOrdering::Last);
+        }
+        for index in 0..self.keys.len() {
+            ranked.order_by_with_nulls(Alias::new(key_alias(index)), Order::Asc, NullOrdering::Last);
+        }
+        ranked.limit(MAX_WITH_TIES);
+        ranked
     }
 
     /// Runs the query and reads every group: its keys by the `dimensions` grouped by

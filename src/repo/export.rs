@@ -187,7 +187,7 @@ pub async fn flow_stats_table(
     dimensions: &[FlowDimension],
 ) -> Result<(Vec<String>, Vec<Vec<String>>), DbErr> {
     let dimensions = distinct(dimensions);
-    let groups = flow_stats(db, condition, &dimensions, &[], None).await?;
+    let groups = flow_stats(db, condition, &dimensions, &[], None, false).await?;
     let ids = |label: KeyLabel| -> Vec<i32> {
         groups
             .iter()

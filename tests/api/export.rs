@@ -97,17 +97,38 @@ async fn flow_stats_csv_matches_the_published_sums() {
     let filter = json!({ "source": ["aiddata-gcof-1.0"] });
     let reply = get(&test, &format!("/export/flow-stats.csv?filter={}&groupBy=YEAR,RECIPIENT", encode(&filter))).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let (header, rows) = parse_csv(&reply.body);
+    let (header, _) = parse_csv(&reply.body);
     assert_eq!(header[..4], ["year", "recipient_code", "recipient_name", "count"]);
-    let mut expected: HashMap<(String, String), f64> = HashMap::new();
-    for row in published::gcof() {
-        *expected.entry((row["year"].clone(), row["recipient_iso3"].clone())).or_default() +=
-            amount(&row["usd_defl_2014"]).unwrap_or(0.0);
+    // By default the publisher's guidance: its rows recommended for research; with
+    // `guidance=ignore`, every row.
+    for (guidance, published_rows) in [("", published::gcof_for_research()), ("&guidance=ignore", published::gcof())] {
+        let mut expected: HashMap<(String, String), (usize, f64)> = HashMap::new();
+        for row in published_rows {
+            let entry = expected.entry((row["year"].clone(), row["recipient_iso3"].clone())).or_default();
+            entry.0 += 1;
+            entry.1 += amount(&row["usd_defl_2014"]).unwrap_or(0.0);
+        }
+        let uri = format!("/export/flow-stats.csv?filter={}&groupBy=YEAR,RECIPIENT{guidance}", encode(&filter));
+        let reply = get(&test, &uri).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let (_, rows) = parse_csv(&reply.body);
+        for (year, country) in [("2010", "KEN"), ("2007", "AGO"), ("2014", "ETH")] {
+            let row = rows
+                .iter()
+                .find(|r| r["year"] == year && r["recipient_code"] == country)
+                .unwrap_or_else(|| panic!("{guidance}: no group {year} {country} among {} rows", rows.len()));
+            let (count, published) = expected[&(year.to_owned(), country.to_owned())];
+            assert_eq!(row["count"], count.to_string(), "{guidance} {year} {country}");
+            let sum: f64 = row["sum_usd_constant"].parse().expect("number");
+            assert!(
+                (sum - published).abs() <= 1e-6 * published.max(1.0),
+                "{guidance} {year} {country}: {sum} vs {published}"
+            );
+        }
     }
-    let kenya_2010 = rows.iter().find(|r| r["year"] == "2010" && r["recipient_code"] == "KEN").expect("Kenya 2010");
-    let sum: f64 = kenya_2010["sum_usd_constant"].parse().expect("number");
-    let published = expected[&("2010".to_owned(), "KEN".to_owned())];
-    assert!((sum - published).abs() <= 1e-6 * published.max(1.0), "{sum} vs {published}");
+    let reply = get(&test, &format!("/export/flow-stats.csv?filter={}&guidance=sometimes", encode(&filter))).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.body.contains("`guidance=SOMETIMES` is neither `follow` nor `ignore`"), "{}", reply.body);
 }
 
 #[tokio::test]

@@ -289,3 +289,34 @@ async fn expert_filters() {
         count(&api, "experts", json!({ "source": gcof, "not": { "hostCountry": { "region": ["Africa"] } } })).await;
     assert_eq!(elsewhere, teams.len() as u64 - to_africa, "teams hosted outside Africa or by no country");
 }
+
+/// `not: X` matches exactly the rows `X` does not: rows whose compared value is null
+/// (no amount, no recipient country) included, so that `X` and `not: X` together are every
+/// row. Counted from the published GCOF file.
+#[tokio::test]
+async fn not_matches_exactly_the_rows_the_filter_does_not() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let rows = published::gcof();
+    let africa: HashSet<String> = published::countries()
+        .into_iter()
+        .filter(|row| row["Region Name"] == "Africa")
+        .map(|row| row["ISO3166-1-Alpha-3"].clone())
+        .collect();
+    let small = rows.iter().filter(|row| amount(&row["usd_current"]).is_some_and(|usd| usd <= 1e6)).count() as u64;
+    let no_amount = rows.iter().filter(|row| amount(&row["usd_current"]).is_none()).count() as u64;
+    let in_africa = rows.iter().filter(|row| africa.contains(&row["recipient_iso3"])).count() as u64;
+    let no_country = rows.iter().filter(|row| row["recipient_iso3"].trim().is_empty()).count() as u64;
+    let all = rows.len() as u64;
+    assert!(no_amount > 0 && no_country > 0, "the file has rows without an amount and without a country");
+
+    let gcof = |filter: Value| json!({ "source": ["aiddata-gcof-1.0"], "and": [filter] });
+    let range = json!({ "amountUsdCurrent": { "lte": 1e6 } });
+    let region = json!({ "recipient": { "region": ["Africa"] } });
+    assert_eq!(count(&api, "flows", gcof(range.clone())).await, small);
+    assert_eq!(count(&api, "flows", gcof(json!({ "not": range }))).await, all - small, "rows without an amount too");
+    assert_eq!(count(&api, "flows", gcof(region.clone())).await, in_africa);
+    assert_eq!(count(&api, "flows", gcof(json!({ "not": region }))).await, all - in_africa, "regional rows too");
+    // Twice negated is the filter itself.
+    assert_eq!(count(&api, "flows", gcof(json!({ "not": { "not": range } }))).await, small);
+}

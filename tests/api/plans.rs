@@ -61,15 +61,21 @@ fn queries() -> Vec<(String, &'static str)> {
 }
 
 /// Whether a statement reads rows under a condition: a `SELECT` with a `WHERE` other than
-/// `WHERE TRUE` (an unfiltered list or aggregate reads what it must). Leaving out the few
-/// flows that repeat another source's, as every aggregate does by default, is no filter.
+/// `WHERE TRUE` (an unfiltered list or aggregate reads what it must). What every aggregate
+/// leaves out by default (the few flows that repeat another source's, the rows publishers
+/// flag as not for research) is no filter.
 fn is_filtered_select(sql: &str) -> bool {
     const NO_REPEATS: &str = "\"flow\".\"id\" NOT IN (SELECT \"flow_id\" FROM \"flow_repeat\")";
+    const GUIDANCE: &str = "(\"flow\".\"recommended_for_research\" IS NULL OR \"flow\".\"recommended_for_research\" = ";
+    let mut sql = sql.replace(NO_REPEATS, "TRUE");
+    while let Some(start) = sql.find(GUIDANCE) {
+        let end = sql[start..].find(')').map_or(sql.len(), |end| start + end + 1);
+        sql.replace_range(start..end, "TRUE");
+    }
+    let sql = sql.replace("TRUE AND TRUE", "TRUE");
     let unfiltered = |rest: &str| {
-        rest.starts_with("TRUE")
-            || rest.strip_prefix(NO_REPEATS).is_some_and(|after| {
-                [" GROUP", " ORDER", ")", ""].iter().any(|end| after.starts_with(end)) && !after.starts_with(" AND")
-            })
+        rest.strip_prefix("TRUE")
+            .is_some_and(|after| [" GROUP", " ORDER", " LIMIT", ")", ""].iter().any(|end| after.starts_with(end)))
     };
     sql.trim_start().starts_with("SELECT") && sql.split(" WHERE ").skip(1).any(|rest| !unfiltered(rest))
 }

@@ -49,6 +49,13 @@ pub fn gcof() -> Vec<HashMap<String, String>> {
     csv_rows("GlobalChineseOfficialFinanceDataset_v1.0.no-contacts.csv.gz")
 }
 
+/// The GCOF rows AidData recommends for aggregate estimates (`recommended_for_research`
+/// TRUE), as its Readme's "Data Use Recommendations" ask: the rows aggregates count unless
+/// told `guidance: IGNORE`.
+pub fn gcof_for_research() -> Vec<HashMap<String, String>> {
+    gcof().into_iter().filter(|row| row["recommended_for_research"] == "True").collect()
+}
+
 /// A number as published; blank (or a lone space) is none.
 pub fn amount(value: &str) -> Option<f64> {
     let value = value.trim();

@@ -18,7 +18,7 @@ fn close(a: f64, b: f64) -> bool {
 #[tokio::test]
 async fn totals_for_one_recipient_match_the_published_rows() {
     let test = TestDb::new().await;
-    let rows: Vec<_> = published::gcof().into_iter().filter(|r| r["recipient_iso3"] == "AGO").collect();
+    let rows: Vec<_> = published::gcof_for_research().into_iter().filter(|r| r["recipient_iso3"] == "AGO").collect();
     let constant: f64 = rows.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
     let current: f64 = rows.iter().filter_map(|r| amount(&r["usd_current"])).sum();
     let largest = rows.iter().filter_map(|r| amount(&r["usd_defl_2014"])).fold(f64::MIN, f64::max);
@@ -44,7 +44,7 @@ async fn grouping_by_year_and_region_matches_the_published_rows() {
         .map(|r| (r["ISO3166-1-Alpha-3"].clone(), r["Region Name"].clone()))
         .collect();
     let mut expected: BTreeMap<(i64, String), (u64, f64)> = BTreeMap::new();
-    for row in published::gcof() {
+    for row in published::gcof_for_research() {
         let region = regions.get(&row["recipient_iso3"]).cloned().unwrap_or_default();
         let entry = expected.entry((row["year"].parse().unwrap_or_default(), region)).or_default();
         entry.0 += 1;
@@ -85,7 +85,7 @@ async fn time_series_have_no_gaps() {
     for (index, point) in years.iter().enumerate() {
         let year = 1998 + index as i64;
         assert_eq!(point["year"].as_i64(), Some(year));
-        let published = published::gcof().iter().filter(|r| r["year"] == year.to_string()).count() as u64;
+        let published = published::gcof_for_research().iter().filter(|r| r["year"] == year.to_string()).count() as u64;
         assert_eq!(point["count"].as_u64(), Some(published), "{year}");
     }
     assert_eq!(years[0]["count"], 0, "1998 has no projects");
@@ -99,7 +99,7 @@ async fn matrix_links_match_the_published_rows() {
         .into_iter()
         .map(|r| (r["ISO3166-1-Alpha-3"].clone(), r["Region Name"].clone()))
         .collect();
-    let rows = published::gcof();
+    let rows = published::gcof_for_research();
     let total: f64 = rows.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
     // China is the provider of every row; the recipient's M49 region is the target.
     let mut to_region: BTreeMap<String, f64> = BTreeMap::new();
@@ -145,7 +145,7 @@ async fn south_south_share_and_partners_of_china() {
     let south: HashSet<String> = published::developing().into_iter().collect();
     let countries: HashSet<String> =
         published::countries().into_iter().map(|r| r["ISO3166-1-Alpha-3"].clone()).collect();
-    let rows = published::gcof();
+    let rows = published::gcof_for_research();
     let with_country: Vec<_> = rows.iter().filter(|r| countries.contains(&r["recipient_iso3"])).collect();
     let total: f64 = with_country.iter().filter_map(|r| amount(&r["usd_defl_2014"])).sum();
     let to_south: f64 = with_country
@@ -439,7 +439,7 @@ async fn income_groups_are_the_class_in_force_in_the_flows_year() {
     let api = test.api();
     let history = published::income_history();
     let mut expected: BTreeMap<&str, u64> = BTreeMap::new();
-    for row in published::gcof() {
+    for row in published::gcof_for_research() {
         let Ok(year) = row["year"].parse::<i32>() else { continue };
         let letter = history.get(&(row["recipient_iso3"].clone(), year - 1));
         if let Some(group) = letter.and_then(|letter| income_group_name(letter)) {
@@ -464,7 +464,11 @@ async fn income_groups_are_the_class_in_force_in_the_flows_year() {
     assert!(cited.contains("wb-oghist-fy2023"), "{cited}");
 
     for (group, count) in &expected {
-        let filter = json!({ "source": ["aiddata-gcof-1.0"], "recipient": { "incomeGroup": [group] } });
+        let filter = json!({
+            "source": ["aiddata-gcof-1.0"],
+            "recommendedForResearch": true,
+            "recipient": { "incomeGroup": [group] }
+        });
         let data = api.data("query($f: FlowFilter) { flows(filter: $f) { totalCount } }", json!({ "f": filter })).await;
         assert_eq!(data["flows"]["totalCount"].as_u64(), Some(*count), "{group}");
     }
@@ -517,4 +521,94 @@ async fn import_runs_count_what_was_not_imported_by_reason() {
     assert_eq!((run["rowsLeftOut"].as_i64(), run["rowsSkipped"].as_i64()), (Some(domestic), Some(0)));
     assert_eq!(run["referencesUnmatched"], 0);
     assert_eq!(run["skipReasons"], json!([{ "kind": "BY_DESIGN", "reason": "domestic trade", "count": domestic }]));
+}
+
+/// Aggregates follow AidData's guidance by default (only rows recommended for research,
+/// which do not double count), count every row with `guidance: IGNORE`, and let a filter
+/// that says `recommendedForResearch` decide; the guidance itself is the source's data.
+#[tokio::test]
+async fn aggregates_follow_the_publishers_guidance_unless_told_not_to() {
+    let test = TestDb::new().await;
+    let africa: HashSet<String> = published::countries()
+        .into_iter()
+        .filter(|row| row["Region Name"] == "Africa")
+        .map(|row| row["ISO3166-1-Alpha-3"].clone())
+        .collect();
+    let in_question = |row: &std::collections::HashMap<String, String>| {
+        africa.contains(&row["recipient_iso3"])
+            && row["year"].parse::<i32>().is_ok_and(|year| (2000..=2014).contains(&year))
+    };
+    let totals = |rows: Vec<std::collections::HashMap<String, String>>| {
+        let rows: Vec<_> = rows.into_iter().filter(|row| in_question(row)).collect();
+        (rows.len() as u64, rows.iter().filter_map(|row| amount(&row["usd_defl_2014"])).sum::<f64>())
+    };
+    let (guided_count, guided_sum) = totals(published::gcof_for_research());
+    let (all_count, all_sum) = totals(published::gcof());
+    let flagged = all_count - guided_count;
+    assert!(flagged > 0 && guided_sum < all_sum, "the file flags some rows");
+
+    let data = test
+        .api()
+        .data(
+            r#"query($f: FlowFilter) {
+                 guided: flowStats(filter: $f, groupBy: []) { count sumUsdConstant }
+                 all: flowStats(filter: $f, groupBy: [], guidance: IGNORE) { count sumUsdConstant }
+                 series: flowTimeSeries(filter: $f, from: 2000, to: 2014) { count }
+                 flagged: flowStats(filter: { and: [$f, { recommendedForResearch: false }] }, groupBy: []) { count }
+                 listed: flows(filter: $f) { totalCount }
+                 sources(first: 100) { nodes { key guidance } }
+               }"#,
+            json!({ "f": { "source": [GCOF], "recipient": { "region": ["Africa"] }, "year": { "gte": 2000, "lte": 2014 } } }),
+        )
+        .await;
+    assert_eq!(data["guided"][0]["count"].as_u64(), Some(guided_count));
+    assert!(close(data["guided"][0]["sumUsdConstant"].as_f64().unwrap_or_default(), guided_sum));
+    assert_eq!(data["all"][0]["count"].as_u64(), Some(all_count));
+    assert!(close(data["all"][0]["sumUsdConstant"].as_f64().unwrap_or_default(), all_sum));
+    let series: u64 = data["series"].as_array().expect("years").iter().filter_map(|year| year["count"].as_u64()).sum();
+    assert_eq!(series, guided_count);
+    assert_eq!(data["flagged"][0]["count"].as_u64(), Some(flagged), "a filter that says the flag decides");
+    assert_eq!(data["listed"]["totalCount"].as_u64(), Some(all_count), "lists list every row");
+    let sources = data["sources"]["nodes"].as_array().expect("sources");
+    let guidance =
+        |key: &str| sources.iter().find(|source| source["key"] == key).map(|source| source["guidance"].clone());
+    assert!(
+        guidance(GCOF)
+            .and_then(|text| text.as_str().map(str::to_owned))
+            .is_some_and(|text| text.contains("recommended_for_research"))
+    );
+    assert_eq!(guidance("desta-2.02"), Some(Value::Null));
+}
+
+/// `withTies: true` keeps the groups tied with the last one within `first`, as SQL's
+/// `FETCH FIRST … WITH TIES`: "most investment treaties among developing countries" at 10
+/// no longer drops the party tied for tenth (Malaysia and Iran, 46 each).
+#[tokio::test]
+async fn a_ranking_can_keep_its_ties_at_the_cut() {
+    let test = TestDb::new().await;
+    let data = test
+        .api()
+        .data(
+            r#"{
+                 all: agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 1000) { party { name } count }
+                 cut: agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 10) { party { name } count }
+                 ties: agreementStats(filter: { kind: [INVESTMENT], southSouth: true }, groupBy: [PARTY], first: 10, withTies: true) { party { name } count }
+                 flows: flowStats(filter: { source: ["aiddata-gcof-1.0"] }, groupBy: [YEAR], orderBy: [{ measure: COUNT }], first: 3, withTies: true) { year count }
+               }"#,
+            json!({}),
+        )
+        .await;
+    let groups = |name: &str| data[name].as_array().expect("groups").clone();
+    let (all, cut, ties) = (groups("all"), groups("cut"), groups("ties"));
+    let tenth = all[9]["count"].as_u64().expect("a count");
+    assert_eq!(all[10]["count"].as_u64(), Some(tenth), "the bundled data has a tie at the tenth place");
+    assert_eq!(cut.len(), 10);
+    let expected: Vec<&Value> = all.iter().take_while(|group| group["count"].as_u64() >= Some(tenth)).collect();
+    assert_eq!(ties.iter().collect::<Vec<_>>(), expected, "every group tied with the tenth, in the same order");
+    let names: Vec<&str> = ties.iter().filter_map(|group| group["party"]["name"].as_str()).collect();
+    assert!(names.contains(&"Malaysia"), "{names:?}");
+    // A ranking by a flow measure keeps its ties too, and never fewer than asked.
+    let flows = groups("flows");
+    let third = flows[2]["count"].as_u64();
+    assert!(flows.len() >= 3 && flows[3..].iter().all(|group| group["count"].as_u64() == third), "{flows:?}");
 }

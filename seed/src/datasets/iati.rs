@@ -64,6 +64,7 @@ pub(crate) fn source_row(file: &str) -> SourceRow {
         citation: file.to_owned(),
         version: "as imported".to_owned(),
         retrieved_on: chrono::Utc::now().date_naive().to_string(),
+        guidance: None,
     }
 }
 

@@ -109,11 +109,18 @@ impl ExchangeStatsQuery {
         #[graphql(desc = "The dimensions to group by (include `KIND` unless the filter picks one kind).")]
         group_by: Vec<ExchangeDimension>,
         #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(
+            desc = "Also the groups tied with the last one kept (SQL's `FETCH FIRST … WITH TIES`): `first: 10` may then give more than ten, at most 1000. Without it a tie at the cut is split by the keys' order.",
+            default
+        )]
+        with_ties: bool,
     ) -> ApiResult<Vec<ExchangeStats>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let limit = group_limit(first)?;
         let group_by: Vec<exchanges::ExchangeDimension> = group_by.into_iter().map(Into::into).collect();
-        let groups = exchanges::exchange_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit).await?;
+        let groups =
+            exchanges::exchange_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit, with_ties)
+                .await?;
         resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
         Ok(groups.into_iter().map(ExchangeStats).collect())
     }

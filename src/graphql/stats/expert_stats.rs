@@ -116,11 +116,17 @@ impl ExpertStatsQuery {
         #[graphql(desc = "Only experts that match this filter.")] filter: Option<ExpertFilter>,
         #[graphql(desc = "The dimensions to group by.")] group_by: Vec<ExpertDimension>,
         #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(
+            desc = "Also the groups tied with the last one kept (SQL's `FETCH FIRST … WITH TIES`): `first: 10` may then give more than ten, at most 1000. Without it a tie at the cut is split by the keys' order.",
+            default
+        )]
+        with_ties: bool,
     ) -> ApiResult<Vec<ExpertStats>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let limit = group_limit(first)?;
         let group_by: Vec<experts::ExpertDimension> = group_by.into_iter().map(Into::into).collect();
-        let groups = experts::expert_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit).await?;
+        let groups =
+            experts::expert_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit, with_ties).await?;
         resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
         Ok(groups.into_iter().map(ExpertStats).collect())
     }

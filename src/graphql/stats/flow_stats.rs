@@ -9,7 +9,9 @@ use seed::source_keys;
 use super::{super::filter::OrderDirection, group_limit};
 use crate::{
     error::ApiResult,
-    graphql::{country::Country, flow::FlowFilter, flow::FlowKind, resolve, sector::Sector, source::Source},
+    graphql::{
+        country::Country, flow::FlowFilter, flow::FlowKind, flow::Guidance, resolve, sector::Sector, source::Source,
+    },
     repo::stats::flows::{self, FlowGroup},
 };
 
@@ -218,6 +220,8 @@ pub(super) fn wrap(ctx: &Context<'_>, groups: Vec<FlowGroup>) -> Vec<FlowStats> 
 #[derive(Default)]
 pub struct FlowStatsQuery;
 
+// Each argument of `flowStats` is a Rust argument of its resolver.
+#[allow(clippy::too_many_arguments)]
 #[Object]
 impl FlowStatsQuery {
     /// Flows grouped by the given dimensions, with counts, sums, minima, maxima and
@@ -227,6 +231,11 @@ impl FlowStatsQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
         #[graphql(desc = "The dimensions to group by; none gives one group of all flows.")] group_by: Vec<
             FlowDimension,
         >,
@@ -234,6 +243,11 @@ impl FlowStatsQuery {
             Vec<FlowStatsOrder>,
         >,
         #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+        #[graphql(
+            desc = "Also the groups tied with the last one kept (SQL's `FETCH FIRST … WITH TIES`): `first: 10` may then give more than ten, at most 1000. Without it a tie at the cut is split by the keys' order.",
+            default
+        )]
+        with_ties: bool,
     ) -> ApiResult<Vec<FlowStats>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let limit = group_limit(first)?;
@@ -242,10 +256,11 @@ impl FlowStatsQuery {
             order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
         let groups = flows::flow_stats(
             resolve::db(ctx)?,
-            FlowFilter::aggregate_condition(filter.as_ref()),
+            FlowFilter::aggregate_condition(filter.as_ref(), guidance),
             &group_by,
             &order,
             Some(limit),
+            with_ties,
         )
         .await?;
         let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];

@@ -6,7 +6,10 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use super::flow_stats::FlowMeasure;
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{flow::FlowFilter, resolve},
+    graphql::{
+        flow::{FlowFilter, Guidance},
+        resolve,
+    },
     repo::stats::matrix,
 };
 
@@ -60,6 +63,11 @@ impl MatrixQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
         #[graphql(desc = "Regions, sub-regions or countries.")] level: MatrixLevel,
         #[graphql(desc = "What the cells measure.", default)] measure: FlowMeasure,
         #[graphql(desc = "Keep the largest this many groups; fold the rest into \"Other\".", default = 10)] top: i32,
@@ -72,7 +80,7 @@ impl MatrixQuery {
         let db = resolve::db(ctx)?;
         let found = matrix::flow_matrix(
             db,
-            FlowFilter::aggregate_condition(filter.as_ref()),
+            FlowFilter::aggregate_condition(filter.as_ref(), guidance),
             level.into(),
             measure.into(),
             top,

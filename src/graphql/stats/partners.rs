@@ -11,7 +11,7 @@ use crate::{
     error::{ApiError, ApiResult},
     graphql::{
         country::Country,
-        flow::FlowFilter,
+        flow::{FlowFilter, Guidance},
         loaders::{BatchLoader, Batched},
         resolve,
     },
@@ -69,6 +69,7 @@ pub async fn partners_of(
     country: i32,
     direction: PartnerDirection,
     filter: Option<&FlowFilter>,
+    guidance: Guidance,
     measure: FlowMeasure,
     first: i32,
 ) -> ApiResult<Vec<Partner>> {
@@ -79,7 +80,7 @@ pub async fn partners_of(
         .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
     let ranking = PartnerRanking {
         direction: direction.into(),
-        condition: FlowFilter::aggregate_condition(filter),
+        condition: FlowFilter::aggregate_condition(filter, guidance),
         measure: measure.into(),
         first,
     };

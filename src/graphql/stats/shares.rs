@@ -6,7 +6,11 @@ use async_graphql::{Context, Object, SimpleObject};
 use super::{condition, flow_stats::FlowMeasure};
 use crate::{
     error::ApiResult,
-    graphql::{agreement::AgreementFilter, flow::FlowFilter, resolve},
+    graphql::{
+        agreement::AgreementFilter,
+        flow::{FlowFilter, Guidance},
+        resolve,
+    },
     repo::stats::shares::{self, Share},
 };
 
@@ -43,10 +47,18 @@ impl FlowShareQuery {
             FlowFilter,
         >,
         #[graphql(desc = "What to measure.", default)] measure: FlowMeasure,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
     ) -> ApiResult<SouthSouthShare> {
-        let share =
-            shares::flows_to_south(resolve::db(ctx)?, FlowFilter::aggregate_condition(filter.as_ref()), measure.into())
-                .await?;
+        let share = shares::flows_to_south(
+            resolve::db(ctx)?,
+            FlowFilter::aggregate_condition(filter.as_ref(), guidance),
+            measure.into(),
+        )
+        .await?;
         Ok(SouthSouthShare::cited(ctx, share))
     }
 }

@@ -5,7 +5,10 @@ use async_graphql::{Context, Object};
 use super::flow_stats::{FlowStats, wrap};
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{flow::FlowFilter, resolve},
+    graphql::{
+        flow::{FlowFilter, Guidance},
+        resolve,
+    },
     repo::stats::flows,
 };
 
@@ -23,6 +26,11 @@ impl TimeSeriesQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
         #[graphql(desc = "First year.")] from: i32,
         #[graphql(desc = "Last year.")] to: i32,
     ) -> ApiResult<Vec<FlowStats>> {
@@ -33,7 +41,8 @@ impl TimeSeriesQuery {
             )));
         }
         let series =
-            flows::time_series(resolve::db(ctx)?, FlowFilter::aggregate_condition(filter.as_ref()), from, to).await?;
+            flows::time_series(resolve::db(ctx)?, FlowFilter::aggregate_condition(filter.as_ref(), guidance), from, to)
+                .await?;
         Ok(wrap(ctx, series))
     }
 }

@@ -52,11 +52,13 @@ pub async fn agreement_stats(
     condition: Condition,
     group_by: &[AgreementDimension],
     limit: u64,
+    with_ties: bool,
 ) -> Result<Vec<Group<AgreementDimension, i64>>, DbErr> {
     let mut aggregate = Aggregate::of(Rows::Table("agreement"), condition, "\"agreement\".\"source_id\"");
     let group_by = aggregate.group_by(group_by);
     aggregate.measures = vec![("m_count".to_owned(), "COUNT(DISTINCT \"agreement\".\"id\")".to_owned())];
     aggregate.order = vec![("m_count".to_owned(), Order::Desc)];
     aggregate.limit = Some(limit);
+    aggregate.with_ties = with_ties;
     aggregate.groups(db, &group_by, |row| row.try_get::<i64>("", "m_count")).await
 }

@@ -53,6 +53,7 @@ pub async fn exchange_stats(
     condition: Condition,
     group_by: &[ExchangeDimension],
     limit: u64,
+    with_ties: bool,
 ) -> Result<Vec<Group<ExchangeDimension, ExchangeTotals>>, DbErr> {
     let mut aggregate = Aggregate::of(Rows::Table("exchange"), condition, "\"exchange\".\"source_id\"");
     let group_by = aggregate.group_by(group_by);
@@ -62,6 +63,7 @@ pub async fn exchange_stats(
     ];
     aggregate.order = vec![("m_total".to_owned(), Order::Desc)];
     aggregate.limit = Some(limit);
+    aggregate.with_ties = with_ties;
     aggregate
         .groups(db, &group_by, |row| {
             Ok(ExchangeTotals { records: row.try_get("", "m_records")?, total: row.try_get("", "m_total")? })

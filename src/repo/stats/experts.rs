@@ -59,6 +59,7 @@ pub async fn expert_stats(
     condition: Condition,
     group_by: &[ExpertDimension],
     limit: u64,
+    with_ties: bool,
 ) -> Result<Vec<Group<ExpertDimension, ExpertCounts>>, DbErr> {
     let mut aggregate = Aggregate::of(Rows::Table("expert"), condition, "\"expert\".\"source_id\"");
     aggregate.join(DEPLOYMENT);
@@ -69,6 +70,7 @@ pub async fn expert_stats(
     ];
     aggregate.order = vec![("m_experts".to_owned(), Order::Desc)];
     aggregate.limit = Some(limit);
+    aggregate.with_ties = with_ties;
     aggregate
         .groups(db, &group_by, |row| {
             Ok(ExpertCounts { experts: row.try_get("", "m_experts")?, deployments: row.try_get("", "m_deployments")? })

@@ -312,6 +312,7 @@ pub async fn flow_stats(
     group_by: &[FlowDimension],
     order: &[(FlowMeasure, Order)],
     limit: Option<u64>,
+    with_ties: bool,
 ) -> Result<Vec<FlowGroup>, DbErr> {
     let mut aggregate = rolled_up(condition, group_by);
     let group_by = aggregate.group_by(group_by);
@@ -319,6 +320,7 @@ pub async fn flow_stats(
     aggregate.order =
         order.iter().map(|(measure, direction)| (measure.alias().to_owned(), direction.clone())).collect();
     aggregate.limit = limit;
+    aggregate.with_ties = with_ties;
     aggregate.groups(db, &group_by, FlowMeasures::read).await
 }
 
@@ -330,7 +332,7 @@ pub async fn time_series(
     to: i32,
 ) -> Result<Vec<FlowGroup>, DbErr> {
     let condition = condition.add(flow::Column::Year.between(from, to));
-    let mut found = flow_stats(db, condition, &[FlowDimension::Year], &[], None).await?.into_iter().peekable();
+    let mut found = flow_stats(db, condition, &[FlowDimension::Year], &[], None, false).await?.into_iter().peekable();
     let mut series = Vec::new();
     for year in from..=to {
         match found.next_if(|group| group.id(FlowDimension::Year) == Some(year)) {

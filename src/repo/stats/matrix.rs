@@ -62,7 +62,7 @@ pub async fn flow_matrix(
         MatrixLevel::SubRegion => (FlowDimension::ProviderSubRegion, FlowDimension::RecipientSubRegion),
         MatrixLevel::Country => (FlowDimension::Provider, FlowDimension::Recipient),
     };
-    let groups = flow_stats(db, condition, &[from, to], &[], None).await?;
+    let groups = flow_stats(db, condition, &[from, to], &[], None, false).await?;
     let mut sources: BTreeSet<i32> = groups.iter().flat_map(|group| group.sources.iter().copied()).collect();
     let ids: Vec<i32> = groups.iter().flat_map(|group| [group.id(from), group.id(to)]).flatten().collect();
     let countries: HashMap<i32, country::Model> = if ids.is_empty() {
