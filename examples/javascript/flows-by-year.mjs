@@ -35,12 +35,16 @@ if (!Number.isInteger(from) || !Number.isInteger(to)) {
 // A FlowFilter, as in GraphQL. `repeats: false` leaves out the flows that repeat another
 // source's (China's Public Diplomacy lists 361 GCOF projects again): aggregates such as
 // flowTimeSeries always leave them out, and lists include them unless told, so saying it
-// here makes both count each project once, whatever the other conditions.
+// here makes both count each project once, whatever the other conditions. Likewise `not`
+// leaves out the rows a publisher flags as not for research (AidData's umbrella projects,
+// pledges, cancelled and suspended projects), as aggregates do by default; rows without
+// the flag stay, because `not: X` matches every row X does not, nulls included.
 const filter = {
   provider: { code: [args.provider] },
   recipient: args.recipient ? { code: [args.recipient] } : { region: [args['recipient-region'] ?? 'Africa'] },
   year: { gte: from, lte: to },
   repeats: false,
+  not: { recommendedForResearch: false },
   ...(args.source ? { source: [args.source] } : {}),
 };
 

@@ -176,12 +176,16 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print every flow and the series as one JSON document")
     args = parser.parse_args()
 
-    # A FlowFilter, exactly as in GraphQL: every condition must hold.
+    # A FlowFilter, exactly as in GraphQL: every condition must hold. `not` leaves out the
+    # rows a publisher flags as not for research (AidData's umbrella projects, pledges,
+    # cancelled and suspended projects), as aggregates do by default; rows without the flag
+    # stay, because `not: X` matches every row X does not, nulls included.
     recipient = {"code": [args.recipient]} if args.recipient else {"region": [args.recipient_region or "Africa"]}
     flow_filter = {
         "provider": {"code": [args.provider]},
         "recipient": recipient,
         "year": {"gte": args.year_from, "lte": args.year_to},
+        "not": {"recommendedForResearch": False},
     }
     if args.source:
         flow_filter["source"] = [args.source]

@@ -114,14 +114,18 @@ fn why_not_openable(path: &Path) -> String {
     if path.exists() && std::fs::metadata(path).is_ok_and(|metadata| metadata.permissions().readonly()) {
         return format!("the file {} is read-only", path.display());
     }
-    // Permissions alone do not tell (root, ACLs, a read-only mount): try to write there.
-    let probe = directory.join(format!(".southgraph-write-check-{}", std::process::id()));
+    // Permissions alone do not tell (root, ACLs, a read-only mount): try to write there,
+    // under a name no other check uses at the same time.
+    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let probe = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = directory.join(format!(".southgraph-write-check-{}-{probe}", std::process::id()));
     match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
-        Ok(_) => {
+        Ok(file) => {
+            drop(file);
             std::fs::remove_file(&probe).ok();
             "check the file's permissions and `mode=` in the database URL".to_owned()
         }
-        Err(error) if error.raw_os_error() == Some(30) => {
+        Err(error) if error.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
             format!("the directory {} is on a read-only file system", directory.display())
         }
         Err(error) => format!("the directory {} is not writable ({error})", directory.display()),

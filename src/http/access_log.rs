@@ -21,7 +21,7 @@ pub struct RequestNote {
 pub async fn log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = crate::error::excerpt(request.uri().path(), 200);
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;

@@ -46,12 +46,29 @@ const CACHE_CONTROL: &str = "public, max-age=300";
 /// Longest error message sent: messages quote inputs, and inputs can be large.
 const MAX_MESSAGE: usize = 300;
 
+/// `GET` and `POST /graphql`. A `GET`'s answer depends on `Accept` (GraphiQL for a
+/// browser, and two JSON media types), so shared caches are told so (`Vary: Accept`).
+pub async fn execute(
+    state: State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    client: Option<Extension<Client>>,
+    request: Result<GraphQLBatchRequest, async_graphql_axum::rejection::GraphQLRejection>,
+) -> Response {
+    let get = method == Method::GET;
+    let mut response = respond(state, method, headers, client, request).await;
+    if get {
+        response.headers_mut().append(header::VARY, HeaderValue::from_static("accept"));
+    }
+    response
+}
+
 /// Runs a single or batched GraphQL request; a browser opening `/graphql` gets GraphiQL. Single requests are cached, `GET` and `POST`
 /// alike (see [`super::cache`]): the data changes only when an import commits, so a
 /// dashboard that repeats its `POST`s is answered from memory. A `GET` response's `ETag` is
 /// known before anything runs, a matching `If-None-Match` gets 304 at once, and shared
 /// caches may keep it. Persisted queries are completed first (see [`super::persisted`]).
-pub async fn execute(
+async fn respond(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,

@@ -216,6 +216,19 @@ async fn a_browser_opening_graphql_gets_graphiql() {
     assert_eq!(reply.status, 200);
     assert!(reply.content_type.starts_with("text/html"), "{}", reply.content_type);
     assert!(reply.body.contains("defaultTabs"));
+    // Shared caches keep the HTML and the JSON of one URL apart.
+    let request = Request::get("/graphql").header("accept", browser).body(Body::empty()).expect("request");
+    let (_, headers) = test.api().send_full(request).await;
+    assert!(
+        headers.get_all("vary").iter().any(|value| value.to_str().is_ok_and(|v| v.contains("accept"))),
+        "{headers:?}"
+    );
+    let request = Request::get("/graphql?query=%7B__typename%7D").body(Body::empty()).expect("request");
+    let (_, headers) = test.api().send_full(request).await;
+    assert!(
+        headers.get_all("vary").iter().any(|value| value.to_str().is_ok_and(|v| v.contains("accept"))),
+        "{headers:?}"
+    );
     // A client that names JSON still gets GraphQL, even when it also accepts HTML.
     let request = Request::get("/graphql?query=%7B__typename%7D")
         .header("accept", "text/html, application/json")

@@ -81,6 +81,13 @@ describe('GraphiQL', { timeout: STARTUP_MS + 120_000 }, () => {
     assert.ok(items >= 1, `${items} history items`);
   });
 
+  it('opens its settings dialog under the content security policy', async () => {
+    await page.click('[aria-label="Open settings dialog"]');
+    await page.waitForSelector('.graphiql-dialog', { timeout: READY_MS });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.graphiql-dialog', { state: 'detached', timeout: READY_MS });
+  });
+
   it('answers a browser opening /graphql with GraphiQL too', async () => {
     const response = await page.goto(`${server.origin}/graphql`);
     assert.equal(response.status(), 200);

@@ -179,13 +179,17 @@ function csvObjects(text) {
 /** The rows of a bundled, gzip-compressed CSV file (bytes that are not UTF-8 become U+FFFD). */
 const published = (file) => csvObjects(new TextDecoder().decode(gunzipSync(readFileSync(join(root, 'seed/data', file)))));
 
-/** GCOF's projects whose recipient UN M49 places in Africa (country-codes 2020, as served). */
+/**
+ * GCOF's projects whose recipient UN M49 places in Africa (country-codes 2020, as served),
+ * among those AidData recommends for research: what aggregates count by default, and what
+ * the examples' filters select.
+ */
 function gcofToAfrica() {
   const region = new Map(published('country-codes-2020-with-developing.csv.gz')
     .filter((row) => row['ISO3166-1-Alpha-3']?.trim())
     .map((row) => [row['ISO3166-1-Alpha-3'], row['Region Name']]));
   return published('GlobalChineseOfficialFinanceDataset_v1.0.no-contacts.csv.gz')
-    .filter((row) => region.get(row.recipient_iso3) === 'Africa');
+    .filter((row) => region.get(row.recipient_iso3) === 'Africa' && row.recommended_for_research === 'True');
 }
 
 /** Per year: how many rows, and their sums of `usd_defl_2014` and `usd_current` (blank is 0). */
@@ -247,6 +251,7 @@ describe('the Python example', () => {
       provider: { code: ['CHN'] },
       recipient: { region: ['Africa'] },
       year: { gte: 2000, lte: 2014 },
+      not: { recommendedForResearch: false },
       source: [GCOF],
     });
   });

@@ -336,6 +336,10 @@ impl<'a> Walk<'a> {
         match multiplier {
             Multiplier::One => 1,
             Multiplier::Page => count(number("first").or(number("last")), self.limits.default_page_size),
+            // With its ties, a ranking may return up to `MAX_WITH_TIES` groups, whatever `first`.
+            Multiplier::First(_) if matches!(arguments.get("withTies"), Some(ConstValue::Boolean(true))) => {
+                crate::repo::aggregate::MAX_WITH_TIES
+            }
             Multiplier::First(default) => count(number("first"), default),
             Multiplier::Years => match (number("from"), number("to")) {
                 (Some(from), Some(to)) if to >= from => {
