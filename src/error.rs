@@ -31,6 +31,9 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// The server failed; the cause is in its log.
     Internal,
+    /// The request would add amounts of different constant-dollar bases (a publisher's 2014
+    /// dollars and another's 2012 dollars); the message says how to ask instead.
+    MixedDollarBases,
     /// A persisted query was asked for by its hash alone, and this server does not know it:
     /// the client sends it again with the query (Apollo's protocol).
     PersistedQueryNotFound,
@@ -50,6 +53,7 @@ impl ErrorCode {
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::MixedDollarBases => "MIXED_DOLLAR_BASES",
         }
     }
 }
@@ -73,6 +77,11 @@ impl ApiError {
     /// A request beyond the configured limits.
     pub fn limit_exceeded(message: impl Into<String>) -> Self {
         Self { code: ErrorCode::LimitExceeded, message: message.into() }
+    }
+
+    /// A sum over constant amounts of different base years; the message says what to ask.
+    pub fn mixed_dollar_bases(message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::MixedDollarBases, message: message.into() }
     }
 
     /// A request for something that does not exist; the message says what there is.

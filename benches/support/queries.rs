@@ -17,7 +17,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("country_by_code", r#"{ country(code: "KEN") { name isG77Member blocs { nodes { code } } } }"#),
     (
         "flow_stats_all_flows_by_year_and_recipient_region",
-        "{ flowStats(groupBy: [YEAR, RECIPIENT_REGION], first: 1000) { year recipientRegion count sumUsdConstant } }",
+        "{ flowStats(groupBy: [YEAR, RECIPIENT_REGION], first: 1000) { year recipientRegion count sumUsdReal } }",
     ),
     ("flow_matrix_regions", "{ flowMatrix(level: REGION) { labels matrix } }"),
 ];

@@ -34,6 +34,12 @@ pub struct Model {
     pub amount_usd_constant: Option<f64>,
     /// Base year of the constant amount.
     pub constant_base_year: Option<i32>,
+    /// The amount in US dollars of 1982–84 prices by the U.S. CPI-U (`price_index`): the
+    /// current amount divided by the index of `year`, or, without one, the constant amount
+    /// divided by the index of `constant_base_year` (rebased). Derived, never read from a
+    /// file: the import sets it from the stored series. Times the index of a year, over
+    /// 100, it gives dollars of that year.
+    pub amount_usd_real: Option<f64>,
     /// The sector.
     pub sector_id: Option<i32>,
     /// The agreement the flow belongs to.

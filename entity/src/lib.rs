@@ -24,6 +24,7 @@ pub mod flow_repeat;
 pub mod import_change;
 pub mod import_run;
 pub mod kinds;
+pub mod price_index;
 pub mod sector;
 pub mod source;
 

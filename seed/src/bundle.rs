@@ -114,6 +114,9 @@ pub(crate) const COLOMBIA_AIMS_IATI: BundledFile = bundled!(
     "iati_2.03_ColombiaAIMS_GeocodedResearchRelease.xml.gz"
 );
 
+/// BLS CPI-U annual averages, 1913–2025 (DERIVED: the published annual-average rows).
+pub(crate) const US_CPI: BundledFile = bundled!("cpi-u-annual-average.csv", "cpi-u-annual-average.csv.gz");
+
 /// Every embedded file, in a fixed order.
 fn files() -> impl Iterator<Item = BundledFile> {
     FILES.iter().chain(IATI_CODELISTS).copied()
@@ -139,6 +142,7 @@ const FILES: &[BundledFile] = &[
     CHINA_PUBDIP_EXCHANGES,
     YOTOV_TRADE,
     COLOMBIA_AIMS_IATI,
+    US_CPI,
 ];
 
 /// How the loaders read the bundle. Bump it when a loader stores something new or
@@ -147,8 +151,8 @@ const FILES: &[BundledFile] = &[
 /// the countries' ISO 3166-1 numeric codes; 3: the source rows of the countries' centroids
 /// and of the map; 4: blocs as parties to UNCTAD's treaties; 5: income groups year by year; 6: Brazil's ABC from its workbook;
 /// 7: IATI code lists, and the codes of IATI flows; 8: China's public diplomacy (exchanges,
-/// finance projects and their repeats of GCOF's); 9: sources carry their publisher's guidance.
-const LOADERS_REVISION: u32 = 9;
+/// finance projects and their repeats of GCOF's); 9: sources carry their publisher's guidance; 10: the CPI-U series and flows' real amounts.
+const LOADERS_REVISION: u32 = 10;
 
 /// SHA-256 (hex) of the loaders' revision and of the names and compressed bytes of every
 /// embedded file: which bundle this binary carries, read how. Computed once.

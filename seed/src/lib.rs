@@ -75,6 +75,9 @@ pub enum Dataset {
     /// IATI code lists that flows' codes come from (FlowType, AidType, FinanceType,
     /// CollaborationType, TiedStatus, ActivityStatus, TransactionType): `code_list_item`.
     IatiCodelists,
+    /// The U.S. BLS CPI-U annual averages 1913–2025: `price_index`, and every flow's real
+    /// amount (`amount_usd_real`).
+    UsCpi,
     /// AidData Global Chinese Official Finance v1.0: `flow`, and `expert` teams with
     /// their `deployment`s.
     Gcof,
@@ -117,6 +120,7 @@ impl Dataset {
         Dataset::CountryCodes,
         Dataset::Blocs,
         Dataset::Sectors,
+        Dataset::UsCpi,
         Dataset::Gcof,
         Dataset::Desta,
         Dataset::UnctadIia,
@@ -137,6 +141,7 @@ impl Dataset {
         Dataset::CountryCodes,
         Dataset::Blocs,
         Dataset::Sectors,
+        Dataset::UsCpi,
         Dataset::Gcof,
         Dataset::Desta,
         Dataset::UnctadIia,
@@ -162,6 +167,7 @@ impl Dataset {
             Dataset::CountryCodes => "country-codes",
             Dataset::Blocs => "blocs",
             Dataset::Sectors => "sectors",
+            Dataset::UsCpi => "us-cpi",
             Dataset::IatiCodelists => "iati-codelists",
             Dataset::Gcof => "aiddata-gcof",
             Dataset::Desta => "desta",

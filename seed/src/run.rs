@@ -34,6 +34,7 @@ impl Input {
             Dataset::Blocs => vec![bundle::COUNTRY_ORGS],
             Dataset::Sectors => vec![bundle::SECTOR_CATEGORIES, bundle::SECTORS],
             Dataset::IatiCodelists => bundle::IATI_CODELISTS.to_vec(),
+            Dataset::UsCpi => vec![bundle::US_CPI],
             Dataset::Gcof => vec![bundle::GCOF],
             Dataset::Desta => vec![bundle::DESTA],
             Dataset::UnctadIia => vec![bundle::UNCTAD_IIA],
@@ -359,8 +360,14 @@ pub(crate) async fn run(
 /// the `ROLLBACK` with "no transaction is active"); a transaction that SQLite did not roll
 /// back is rolled back when its connection is dropped or reused.
 async fn roll_back(txn: DatabaseTransaction, dataset: Dataset, cause: &ImportError) {
-    if let Err(rollback) = txn.rollback().await {
-        tracing::warn!(dataset = dataset.name(), %cause, %rollback, "rollback after a failed import failed");
+    match txn.rollback().await {
+        Err(rollback) if rollback.to_string().contains("no transaction is active") => {
+            tracing::debug!(dataset = dataset.name(), "the database had already rolled the transaction back");
+        }
+        Err(rollback) => {
+            tracing::warn!(dataset = dataset.name(), %cause, %rollback, "rollback after a failed import failed");
+        }
+        Ok(()) => {}
     }
 }
 

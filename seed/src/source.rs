@@ -290,6 +290,19 @@ pub(crate) const COLOMBIA_AIMS_IATI: SourceMeta = SourceMeta {
     guidance: None,
 };
 
+/// The U.S. Bureau of Labor Statistics' CPI-U, annual averages.
+pub(crate) const US_CPI: SourceMeta = SourceMeta {
+    key: "bls-cpi-u",
+    title: "Consumer Price Index for All Urban Consumers (CPI-U), U.S. city average, all items, not seasonally adjusted, annual average (series CUUR0000SA0, 1982-84 = 100), 1913-2025",
+    publisher: "U.S. Bureau of Labor Statistics",
+    url: "https://data.bls.gov/timeseries/CUUR0000SA0",
+    licence: "Public domain (U.S. federal government work); BLS asks to be cited",
+    citation: "U.S. Bureau of Labor Statistics, Consumer Price Index for All Urban Consumers (CPI-U), U.S. city average, All items, series CUUR0000SA0.",
+    version: "annual averages (period M13) 1913-2025, from the BLS files bundled in the PyPI package cpi 2.1.0",
+    retrieved_on: "2026-12-01",
+    guidance: None,
+};
+
 /// The `source` row to write, owned: a [`SourceMeta`], or one built at run time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SourceRow {

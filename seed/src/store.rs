@@ -14,7 +14,7 @@ use entity::{
     agreement, agreement_bloc_party, agreement_party, deployment, exchange, expert, expert_sector, flow, flow_code,
     flow_repeat, sector,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement};
 use std::collections::HashMap;
 
 /// The vocabulary of every DAC sector row.
@@ -34,10 +34,47 @@ pub(crate) struct ExpertRows {
 
 /// Makes the source's flows those of `rows` (deleting the others) and returns the ids of
 /// all its flows by `ref`.
-pub(crate) async fn flows(load: &mut Load<'_>, rows: Vec<flow::Model>) -> Result<HashMap<String, i32>, ImportError> {
+/// Their real amounts are then set from the stored price index ([`price_flows`]).
+pub(crate) async fn flows(
+    load: &mut Load<'_>,
+    mut rows: Vec<flow::Model>,
+) -> Result<HashMap<String, i32>, ImportError> {
     let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
+    // The stored real amount is carried over, so that it alone does not count as a change;
+    // `price_flows` sets it afresh below.
+    let real: HashMap<&str, Option<f64>> =
+        existing.iter().map(|row| (row.r#ref.as_str(), row.amount_usd_real)).collect();
+    for row in &mut rows {
+        row.amount_usd_real = real.get(row.r#ref.as_str()).copied().flatten();
+    }
+    drop(real);
     replace::<flow::Entity>(load, "FLOW", existing, rows, |row| (row.id, row.r#ref.clone()), flow::Column::Id).await?;
+    price_flows(load.txn, Some(load.source_id)).await?;
     ids_by_ref::<flow::Entity>(load, flow::Column::Id, flow::Column::Ref, flow::Column::SourceId).await
+}
+
+/// Sets the real amount (`amount_usd_real`, US dollars of 1982–84 prices) of the flows of
+/// one source, or of all: the current amount over the CPI-U of the flow's year, else the
+/// constant amount over the CPI-U of its base year (rebased), times 100; none where the
+/// index lacks the year. The one definition of real amounts: the API scales it to a year.
+pub(crate) async fn price_flows(db: &impl ConnectionTrait, source_id: Option<i32>) -> Result<(), DbErr> {
+    const INDEX_OF: &str = "(SELECT \"price_index\".\"cpi_u\" FROM \"price_index\" WHERE \"price_index\".\"year\" = ";
+    let mut sql = format!(
+        "UPDATE \"flow\" SET \"amount_usd_real\" = CASE \
+         WHEN \"amount_usd_current\" IS NOT NULL THEN \"amount_usd_current\" * 100.0 / {INDEX_OF}\"flow\".\"year\") \
+         ELSE \"amount_usd_constant\" * 100.0 / {INDEX_OF}\"flow\".\"constant_base_year\") END"
+    );
+    let mut values = Vec::new();
+    if let Some(source_id) = source_id {
+        sql.push_str(if db.get_database_backend() == DbBackend::Postgres {
+            " WHERE \"source_id\" = $1"
+        } else {
+            " WHERE \"source_id\" = ?"
+        });
+        values.push(source_id.into());
+    }
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
+    Ok(())
 }
 
 /// Makes the source's agreements those of `rows` (deleting the others, with their
@@ -346,6 +383,7 @@ pub(crate) fn flow_row(source_id: i32, reference: String, provider_id: i32, kind
         amount_usd_current: None,
         amount_usd_constant: None,
         constant_base_year: None,
+        amount_usd_real: None,
         sector_id: None,
         agreement_id: None,
         title: None,

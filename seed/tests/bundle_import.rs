@@ -88,13 +88,13 @@ impl Progress for CrashAt {
     fn finish(&self, _report: &RunReport) {}
 }
 
-/// An import that dies inside its fourth dataset leaves three committed, the fourth rolled
+/// An import that dies inside its fifth dataset leaves four committed, the fifth rolled
 /// back and the bundle incomplete; importing again completes it, with the counts of a
 /// clean import.
 async fn an_interrupted_import_is_completed_by_the_next(db: &DatabaseConnection, clean: &DatabaseConnection) {
     let crashing = db.clone();
     let crash = tokio::spawn(async move {
-        let progress = CrashAt { after: 3, started: AtomicUsize::new(0), names: Default::default() };
+        let progress = CrashAt { after: 4, started: AtomicUsize::new(0), names: Default::default() };
         import_bundled(&crashing, &progress).await
     })
     .await;
@@ -102,8 +102,8 @@ async fn an_interrupted_import_is_completed_by_the_next(db: &DatabaseConnection,
 
     assert!(matches!(bundle_state(db).await.unwrap(), BundleState::Unfinished { .. }));
     assert!(count::<country::Entity>(db).await > 0, "the first datasets committed");
-    // The fourth dataset (AidData GCOF) was rolled back with its transaction.
-    assert_eq!(Dataset::BUNDLED[3], Dataset::Gcof);
+    // The fifth dataset (AidData GCOF) was rolled back with its transaction.
+    assert_eq!(Dataset::BUNDLED[4], Dataset::Gcof);
     assert_eq!(count::<flow::Entity>(db).await, 0);
     assert!(!seed::is_empty(db).await.unwrap(), "what the server used to check: it would have served this");
 

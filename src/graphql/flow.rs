@@ -11,6 +11,7 @@ use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
     country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
+    dollars::dollars_of,
     filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
     id::NodeKey,
     loaders::{FlowCodes, RepeatOf, SouthSouthFlows},
@@ -114,6 +115,28 @@ impl Flow {
     /// Base year of `amountUsdConstant`.
     async fn constant_base_year(&self) -> Option<i32> {
         self.0.constant_base_year
+    }
+
+    /// Amount in real US dollars of `baseYear` by the U.S. CPI-U, the same basis for every
+    /// source: `amountUsdCurrent` times the index of `baseYear` over the index of `year`;
+    /// for a flow with a constant amount only (`amountRebased`), `amountUsdConstant` rebased
+    /// from `constantBaseYear` the same way. Null without an amount, or for a year outside
+    /// the series.
+    async fn amount_usd_real(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dollars of this year (default: the latest year of the CPI-U series).")] base_year: Option<
+            i32,
+        >,
+    ) -> ApiResult<Option<f64>> {
+        let dollars = dollars_of(ctx, base_year).await?;
+        Ok(self.0.amount_usd_real.map(|amount| dollars.of(amount)))
+    }
+
+    /// Whether `amountUsdReal` is the publisher's constant amount rebased (the flow has no
+    /// current amount), rather than its current amount deflated.
+    async fn amount_rebased(&self) -> bool {
+        self.0.amount_usd_current.is_none() && self.0.amount_usd_real.is_some()
     }
 
     /// The sector, at the level the source codes it.

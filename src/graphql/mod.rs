@@ -5,6 +5,7 @@ mod agreement;
 mod bloc;
 mod connection;
 mod country;
+mod dollars;
 mod exchange;
 pub mod execute;
 mod expert;

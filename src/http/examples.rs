@@ -48,15 +48,17 @@ pub const QUESTIONS: &[Example] = &[
     },
     Example {
         title: "What share of China's official finance went to countries of the South?",
-        query: r#"# Share of China's committed finance (with a recipient country) going to M49 developing countries.
+        query: r#"# Share of China's committed finance (with a recipient country) going to M49 developing countries,
+# in AidData's constant 2014 USD (one source, one base year).
 {
-  byAmount: southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }) { total toSouth share }
+  byAmount: southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }, measure: USD_CONSTANT) { total toSouth share }
   byCount: southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }, measure: COUNT) { total toSouth share }
 }"#,
     },
     Example {
         title: "Between which regions does the most official finance flow?",
-        query: r#"# Region-to-region official finance (trade left out), 2000–2014, constant USD: a chord diagram's data.
+        query: r#"# Region-to-region official finance (trade left out), 2000–2014, in real US dollars of 2025 (CPI-U):
+# GCOF's constant dollars are of 2014 and TUFF's of 2012, so they are not added. A chord diagram's data.
 {
   flowMatrix(filter: { year: { gte: 2000, lte: 2014 }, not: { kind: [TRADE] } }, level: REGION) {
     labels
@@ -66,11 +68,11 @@ pub const QUESTIONS: &[Example] = &[
     },
     Example {
         title: "Who are Kenya's largest providers of official finance?",
-        query: r#"# Kenya's providers of official finance (trade left out), with each one's share.
+        query: r#"# Kenya's providers of official finance (trade left out), in real US dollars of 2025, with each one's share.
 {
   country(code: "KEN") {
     name
-    partners(direction: RECEIVED, filter: { not: { kind: [TRADE] } }, first: 5) { country { name } count sumUsdConstant share }
+    partners(direction: RECEIVED, filter: { not: { kind: [TRADE] } }, first: 5) { country { name } count sumUsdReal share }
   }
 }"#,
     },

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use entity::{country, sector, source};
+use entity::{country, price_index, sector, source};
 use sea_orm::{
     ConnectionTrait, DbErr, Order,
     sea_query::{Alias, Condition, Expr, JoinType, NullOrdering, Query, SelectStatement},
@@ -12,6 +12,7 @@ use sea_orm::{
 use super::{
     aggregate::distinct,
     lookup::{self, WithId},
+    reference,
     stats::flows::{FlowDimension, FlowMeasures, KeyLabel, flow_stats},
 };
 
@@ -213,6 +214,8 @@ pub async fn flow_stats_table(
         }
     }
     header.extend(MEASURE_COLUMNS.iter().map(|name| (*name).to_owned()));
+    // Real dollars of the latest year of the CPI-U series (none without the series).
+    let latest = reference::price_index(db).await?.pop();
     let rows = groups
         .iter()
         .map(|group| {
@@ -231,7 +234,7 @@ pub async fn flow_stats_table(
                 row.push(code);
                 row.push(name);
             }
-            row.extend(measure_cells(&group.measures));
+            row.extend(measure_cells(&group.measures, latest.as_ref()));
             row
         })
         .collect();
@@ -249,21 +252,39 @@ const MEASURE_COLUMNS: &[&str] = &[
     "min_usd_constant",
     "max_usd_constant",
     "avg_usd_constant",
+    "constant_base_year",
+    "count_with_amount",
+    "real_dollars_of",
+    "sum_usd_real",
+    "min_usd_real",
+    "max_usd_real",
+    "avg_usd_real",
 ];
 
-/// The measures as table cells (empty when unknown).
-fn measure_cells(m: &FlowMeasures) -> Vec<String> {
+/// The measures as table cells (empty when unknown). Constant-dollar cells are empty for a
+/// group whose amounts have different base years (they cannot be added); real dollars are
+/// of the year of `index`, the latest of the CPI-U series.
+fn measure_cells(m: &FlowMeasures, index: Option<&price_index::Model>) -> Vec<String> {
     let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let constant = |value: Option<f64>| if m.bases.mixed() { String::new() } else { optional(value) };
+    let real = |value: Option<f64>| optional(index.and(value).map(|v| v * index.map_or(0.0, |i| i.cpi_u) / 100.0));
     vec![
         m.count.to_string(),
         m.sum_current.to_string(),
-        m.sum_constant.to_string(),
+        constant(Some(m.sum_constant)),
         optional(m.min_current),
         optional(m.max_current),
         optional(m.avg_current),
-        optional(m.min_constant),
-        optional(m.max_constant),
-        optional(m.avg_constant),
+        constant(m.min_constant),
+        constant(m.max_constant),
+        constant(m.avg_constant),
+        optional(if m.bases.mixed() { None } else { m.bases.lo.map(f64::from) }),
+        m.count_real.to_string(),
+        index.map(|index| index.year.to_string()).unwrap_or_default(),
+        real(Some(m.sum_real)),
+        real(m.min_real),
+        real(m.max_real),
+        real(m.avg_real),
     ]
 }
 

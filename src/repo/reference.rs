@@ -16,7 +16,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use entity::{country, sector, source};
+use entity::{country, price_index, sector, source};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use tokio::sync::Mutex;
 
@@ -28,6 +28,7 @@ pub struct Snapshot {
     country_codes: HashMap<String, i32>,
     sectors: HashMap<i32, sector::Model>,
     sources: HashMap<i32, source::Model>,
+    price_index: Arc<Vec<price_index::Model>>,
     counts: RwLock<Counts>,
 }
 
@@ -45,10 +46,11 @@ const MAX_COUNT_BYTES: usize = 4 * 1024 * 1024;
 impl Snapshot {
     /// Reads the reference tables.
     pub async fn read(db: &impl ConnectionTrait, version: u64) -> Result<Self, DbErr> {
-        let (countries, sectors, sources) = futures::try_join!(
+        let (countries, sectors, sources, price_index) = futures::try_join!(
             country::Entity::find().all(db),
             sector::Entity::find().all(db),
             source::Entity::find().all(db),
+            price_index(db),
         )?;
         let mut country_codes = HashMap::new();
         for country in &countries {
@@ -63,6 +65,7 @@ impl Snapshot {
             country_codes,
             sectors: sectors.into_iter().map(|row| (row.id, row)).collect(),
             sources: sources.into_iter().map(|row| (row.id, row)).collect(),
+            price_index: Arc::new(price_index),
             counts: RwLock::default(),
         })
     }
@@ -75,6 +78,11 @@ impl Snapshot {
     /// Sources by id.
     pub fn source(&self, id: i32) -> Option<&source::Model> {
         self.sources.get(&id)
+    }
+
+    /// The CPI-U series, by year.
+    pub fn price_index(&self) -> Arc<Vec<price_index::Model>> {
+        Arc::clone(&self.price_index)
     }
 
     /// The id of the source with this key.
@@ -97,6 +105,12 @@ impl Snapshot {
             counts.by_statement.insert(key, count);
         }
     }
+}
+
+/// The CPI-U series, by year.
+pub async fn price_index(db: &impl ConnectionTrait) -> Result<Vec<price_index::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    price_index::Entity::find().order_by_asc(price_index::Column::Year).all(db).await
 }
 
 /// Tables whose rows a [`Snapshot`] holds.

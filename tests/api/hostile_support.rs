@@ -17,8 +17,9 @@ use serde_json::{Value, json};
 use crate::support::{Api, Reply};
 
 /// The codes an error answering a hostile request may carry.
-pub const REFUSAL_CODES: [&str; 7] = [
+pub const REFUSAL_CODES: [&str; 8] = [
     "BAD_USER_INPUT",
+    "MIXED_DOLLAR_BASES",
     "LIMIT_EXCEEDED",
     "GRAPHQL_VALIDATION_FAILED",
     "BAD_REQUEST",

@@ -4,6 +4,7 @@
 
 mod cache;
 mod codes;
+mod dollars;
 mod exchanges;
 mod export;
 mod field_order;

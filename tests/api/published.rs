@@ -192,3 +192,11 @@ pub fn pubdip_country_years() -> Vec<HashMap<String, String>> {
 pub fn pubdip_projects() -> Vec<HashMap<String, String>> {
     pubdip_rows("ChineseFinancialPublicDiplomacyProjectDetails.xlsx.gz")
 }
+
+/// The U.S. CPI-U annual averages (BLS series CUUR0000SA0), by year.
+pub fn cpi() -> BTreeMap<i32, f64> {
+    csv_rows("cpi-u-annual-average.csv.gz")
+        .into_iter()
+        .map(|row| (row["year"].parse().expect("year"), row["cpi_u_annual_average"].parse().expect("index")))
+        .collect()
+}

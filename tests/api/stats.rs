@@ -111,7 +111,7 @@ async fn matrix_links_match_the_published_rows() {
     let data = test
         .api()
         .data(
-            r#"{ flowMatrix(filter: { source: ["aiddata-gcof-1.0"] }, level: REGION) { labels matrix links { source target value } } }"#,
+            r#"{ flowMatrix(filter: { source: ["aiddata-gcof-1.0"] }, level: REGION, measure: USD_CONSTANT) { labels matrix links { source target value } } }"#,
             json!({}),
         )
         .await;
@@ -163,9 +163,9 @@ async fn south_south_share_and_partners_of_china() {
         .api()
         .data(
             r#"{
-                southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }) { total toSouth share }
-                country(code: "CHN") { partners(filter: { source: ["aiddata-gcof-1.0"] }, first: 3) { country { iso3 } sumUsdConstant share count } }
-                countries(filter: { code: ["CHN", "KEN", "BRA"] }) { nodes { iso3 partners(first: 2, filter: { source: ["aiddata-gcof-1.0"] }) { country { iso3 } } } }
+                southSouthShare(filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }, measure: USD_CONSTANT) { total toSouth share }
+                country(code: "CHN") { partners(filter: { source: ["aiddata-gcof-1.0"] }, first: 3, measure: USD_CONSTANT) { country { iso3 } sumUsdConstant share count } }
+                countries(filter: { code: ["CHN", "KEN", "BRA"] }) { nodes { iso3 partners(first: 2, filter: { source: ["aiddata-gcof-1.0"] }, measure: USD_CONSTANT) { country { iso3 } } } }
             }"#,
             json!({}),
         )

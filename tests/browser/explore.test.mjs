@@ -63,7 +63,7 @@ describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
     assert.ok(filled.length >= 20, `${filled.length} countries filled`);
     // Kenya (404) received Chinese official finance, and its shape says so on hover.
     const kenya = await page.textContent('#map path.country[data-iso-numeric="404"] title');
-    assert.match(kenya, /^Kenya: .*\$.*constant USD/);
+    assert.match(kenya, /^Kenya: .*\$.*US\$ of 2025/);
     // Shapes are keyed by ISO 3166-1 numeric code, which Taiwan has (158) and M49 lacks.
     assert.equal(await page.$$eval('#map path.country[data-iso-numeric="158"]', (paths) => paths.length), 1);
   });

@@ -178,6 +178,7 @@ pub(crate) async fn project_flows<'r>(
                 flow_class: record.flow_class.clone(),
                 amount_usd_current: record.usd_current,
                 amount_usd_constant: record.usd_constant,
+                amount_usd_real: None,
                 constant_base_year: record.usd_constant.map(|_| CONSTANT_BASE_YEAR),
                 sector_id,
                 agreement_id: None,

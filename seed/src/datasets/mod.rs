@@ -12,6 +12,7 @@ pub(crate) mod roster;
 pub(crate) mod sectors;
 pub(crate) mod tuff;
 pub(crate) mod unctad_iia;
+pub(crate) mod us_cpi;
 pub(crate) mod wb_class;
 pub(crate) mod wb_income_history;
 pub(crate) mod yotov;
@@ -33,6 +34,7 @@ pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
         Dataset::Blocs => &source::COUNTRY_ORGS,
         Dataset::Sectors => &source::IATI_SECTORS,
         Dataset::IatiCodelists => &source::IATI_CODELISTS,
+        Dataset::UsCpi => &source::US_CPI,
         Dataset::Gcof => &source::GCOF,
         Dataset::Desta => &source::DESTA,
         Dataset::UnctadIia => &source::UNCTAD_IIA,
@@ -53,6 +55,7 @@ pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -
         Dataset::Blocs => blocs::import(load, input).await,
         Dataset::Sectors => sectors::import(load, input).await,
         Dataset::IatiCodelists => iati_codelists::import(load, input).await,
+        Dataset::UsCpi => us_cpi::import(load, input).await,
         Dataset::Gcof => gcof::import(load, input).await,
         Dataset::Desta => desta::import(load, input).await,
         Dataset::UnctadIia => unctad_iia::import(load, input).await,

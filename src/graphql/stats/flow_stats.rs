@@ -10,9 +10,16 @@ use super::{super::filter::OrderDirection, group_limit};
 use crate::{
     error::ApiResult,
     graphql::{
-        country::Country, flow::FlowFilter, flow::FlowKind, flow::Guidance, resolve, sector::Sector, source::Source,
+        country::Country,
+        dollars::{dollars_of, one_base},
+        flow::FlowFilter,
+        flow::FlowKind,
+        flow::Guidance,
+        resolve,
+        sector::Sector,
+        source::Source,
     },
-    repo::stats::flows::{self, FlowGroup},
+    repo::stats::flows::{self, Bases, FlowGroup},
 };
 
 /// What flows can be grouped by.
@@ -50,6 +57,8 @@ pub enum FlowDimension {
     Kind,
     /// The dataset.
     Source,
+    /// The base year of the publisher's constant amounts (null for flows without one).
+    ConstantBaseYear,
 }
 
 /// A measure of a group of flows.
@@ -60,9 +69,13 @@ pub enum FlowMeasure {
     Count,
     /// Sum of amounts in current US dollars.
     UsdCurrent,
-    /// Sum of amounts in constant US dollars.
-    #[default]
+    /// Sum of the publishers' constant US dollars, each source of its own base year:
+    /// refused (`MIXED_DOLLAR_BASES`) where the flows summed have different bases.
     UsdConstant,
+    /// Sum of real US dollars of one year (`baseYear`), by the U.S. CPI-U, the same for
+    /// every source: the default.
+    #[default]
+    UsdReal,
 }
 
 /// One sort key for groups of flows.
@@ -85,6 +98,11 @@ impl FlowStats {
 
     async fn sector_of(&self, ctx: &Context<'_>, dimension: flows::FlowDimension) -> ApiResult<Option<Sector>> {
         Ok(resolve::optional::<sector::Entity>(ctx, self.0.id(dimension)).await?.map(Sector))
+    }
+
+    /// A measure in constant dollars, if the group's constant amounts share a base year.
+    fn constant<T>(&self, value: T) -> ApiResult<T> {
+        one_base(self.0.measures.bases, "this group", value)
     }
 }
 
@@ -164,6 +182,14 @@ impl FlowStats {
         Ok(resolve::optional::<source::Entity>(ctx, self.0.id(flows::FlowDimension::Source)).await?.map(Source))
     }
 
+    /// The base year of the group's constant amounts: its key when grouped by
+    /// `CONSTANT_BASE_YEAR`, else the one base of its constant amounts; null when none has
+    /// one, or when they have several.
+    async fn constant_base_year(&self) -> Option<i32> {
+        let bases = self.0.measures.bases;
+        self.0.id(flows::FlowDimension::ConstantBaseYear).or(if bases.mixed() { None } else { bases.lo })
+    }
+
     /// Number of flows.
     async fn count(&self) -> i64 {
         self.0.measures.count
@@ -174,9 +200,66 @@ impl FlowStats {
         self.0.measures.sum_current
     }
 
-    /// Sum of amounts in constant US dollars (flows without an amount count as 0).
-    async fn sum_usd_constant(&self) -> f64 {
-        self.0.measures.sum_constant
+    /// Sum of the publishers' constant US dollars of `constantBaseYear` (flows without an
+    /// amount count as 0); `MIXED_DOLLAR_BASES` where the group's amounts have different
+    /// base years (use `sumUsdReal`, or group by `CONSTANT_BASE_YEAR`).
+    async fn sum_usd_constant(&self) -> ApiResult<f64> {
+        self.constant(self.0.measures.sum_constant)
+    }
+
+    /// Sum of real amounts in US dollars of `baseYear` by the U.S. CPI-U (flows without an
+    /// amount count as 0): current amounts deflated by their year's index, or, for flows
+    /// with constant amounts only (Qatar's TUFF rows), those rebased from their base year.
+    async fn sum_usd_real(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dollars of this year (default: the latest year of the CPI-U series).")] base_year: Option<
+            i32,
+        >,
+    ) -> ApiResult<f64> {
+        Ok(dollars_of(ctx, base_year).await?.of(self.0.measures.sum_real))
+    }
+
+    /// Average real amount in US dollars of `baseYear`, over flows that have one.
+    async fn avg_usd_real(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dollars of this year (default: the latest year of the CPI-U series).")] base_year: Option<
+            i32,
+        >,
+    ) -> ApiResult<Option<f64>> {
+        let dollars = dollars_of(ctx, base_year).await?;
+        Ok(self.0.measures.avg_real.map(|avg| dollars.of(avg)))
+    }
+
+    /// Smallest real amount in US dollars of `baseYear`.
+    async fn min_usd_real(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dollars of this year (default: the latest year of the CPI-U series).")] base_year: Option<
+            i32,
+        >,
+    ) -> ApiResult<Option<f64>> {
+        let dollars = dollars_of(ctx, base_year).await?;
+        Ok(self.0.measures.min_real.map(|min| dollars.of(min)))
+    }
+
+    /// Largest real amount in US dollars of `baseYear`.
+    async fn max_usd_real(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dollars of this year (default: the latest year of the CPI-U series).")] base_year: Option<
+            i32,
+        >,
+    ) -> ApiResult<Option<f64>> {
+        let dollars = dollars_of(ctx, base_year).await?;
+        Ok(self.0.measures.max_real.map(|max| dollars.of(max)))
+    }
+
+    /// Number of flows with an amount (a real one: current, or constant rebased); the
+    /// others are counted in `count` but add nothing to the sums.
+    async fn count_with_amount(&self) -> i64 {
+        self.0.measures.count_real
     }
 
     /// Smallest amount in current US dollars.
@@ -195,18 +278,18 @@ impl FlowStats {
     }
 
     /// Smallest amount in constant US dollars.
-    async fn min_usd_constant(&self) -> Option<f64> {
-        self.0.measures.min_constant
+    async fn min_usd_constant(&self) -> ApiResult<Option<f64>> {
+        self.constant(self.0.measures.min_constant)
     }
 
     /// Largest amount in constant US dollars.
-    async fn max_usd_constant(&self) -> Option<f64> {
-        self.0.measures.max_constant
+    async fn max_usd_constant(&self) -> ApiResult<Option<f64>> {
+        self.constant(self.0.measures.max_constant)
     }
 
     /// Average amount in constant US dollars, over flows that have one.
-    async fn avg_usd_constant(&self) -> Option<f64> {
-        self.0.measures.avg_constant
+    async fn avg_usd_constant(&self) -> ApiResult<Option<f64>> {
+        self.constant(self.0.measures.avg_constant)
     }
 }
 
@@ -263,6 +346,10 @@ impl FlowStatsQuery {
             with_ties,
         )
         .await?;
+        if order.iter().any(|(measure, _)| *measure == flows::FlowMeasure::UsdConstant) {
+            let bases = groups.iter().fold(Bases::default(), |bases, group| bases.with(group.measures.bases));
+            one_base(bases, "ordering by USD_CONSTANT", ())?;
+        }
         let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
         if group_by.iter().any(|dimension| by_income.contains(dimension)) {
             for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use super::flow_stats::FlowMeasure;
+use super::{flow_stats::FlowMeasure, scale};
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
@@ -56,6 +56,8 @@ const MAX_TOP: usize = 200;
 #[derive(Default)]
 pub struct MatrixQuery;
 
+// Each argument of `flowMatrix` is a Rust argument of its resolver.
+#[allow(clippy::too_many_arguments)]
 #[Object]
 impl MatrixQuery {
     /// Flows between regions, sub-regions or countries, as a matrix and as links.
@@ -69,7 +71,9 @@ impl MatrixQuery {
         )]
         guidance: Guidance,
         #[graphql(desc = "Regions, sub-regions or countries.")] level: MatrixLevel,
-        #[graphql(desc = "What the cells measure.", default)] measure: FlowMeasure,
+        #[graphql(desc = "What the cells measure (real US dollars by default).", default)] measure: FlowMeasure,
+        #[graphql(desc = "With `USD_REAL`, dollars of this year (default: the latest year of the CPI-U series).")]
+        base_year: Option<i32>,
         #[graphql(desc = "Keep the largest this many groups; fold the rest into \"Other\".", default = 10)] top: i32,
     ) -> ApiResult<FlowMatrix> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
@@ -87,13 +91,14 @@ impl MatrixQuery {
         )
         .await?;
         resolve::cite(ctx, found.sources);
+        let scale = scale(ctx, measure, base_year, found.bases, "this matrix").await?;
         Ok(FlowMatrix {
             labels: found.labels,
-            matrix: found.matrix,
+            matrix: found.matrix.into_iter().map(|row| row.into_iter().map(&scale).collect()).collect(),
             links: found
                 .links
                 .into_iter()
-                .map(|link| FlowLink { source: link.source, target: link.target, value: link.value })
+                .map(|link| FlowLink { source: link.source, target: link.target, value: scale(link.value) })
                 .collect(),
         })
     }

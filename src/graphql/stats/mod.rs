@@ -14,10 +14,13 @@ pub mod time_series;
 use async_graphql::MergedObject;
 use sea_orm::sea_query::Condition;
 
-use super::filter::ToCondition;
+use super::{
+    dollars::{dollars_of, one_base},
+    filter::ToCondition,
+};
 use crate::{
     error::{ApiError, ApiResult},
-    repo::stats::MAX_GROUPS,
+    repo::stats::{MAX_GROUPS, flows::Bases},
 };
 
 /// Root fields of agreement, expert and exchange aggregates.
@@ -37,6 +40,25 @@ pub struct FlowStatsRoots(
     matrix::MatrixQuery,
     shares::FlowShareQuery,
 );
+
+/// How to turn values of `measure` from the database into what the client asked for: real
+/// amounts into dollars of `base_year`; constant amounts as they are, if `bases` is one
+/// base year (else `MIXED_DOLLAR_BASES`, naming `what`); counts and current dollars as they
+/// are.
+async fn scale(
+    ctx: &async_graphql::Context<'_>,
+    measure: flow_stats::FlowMeasure,
+    base_year: Option<i32>,
+    bases: Bases,
+    what: &str,
+) -> ApiResult<impl Fn(f64) -> f64 + use<>> {
+    let dollars = match measure {
+        flow_stats::FlowMeasure::UsdReal => Some(dollars_of(ctx, base_year).await?),
+        flow_stats::FlowMeasure::UsdConstant => one_base(bases, what, None)?,
+        flow_stats::FlowMeasure::Count | flow_stats::FlowMeasure::UsdCurrent => None,
+    };
+    Ok(move |value: f64| dollars.map_or(value, |dollars| dollars.of(value)))
+}
 
 /// The condition of an optional filter (every row without one).
 fn condition<F: ToCondition>(filter: Option<&F>) -> Condition {

@@ -7,6 +7,8 @@ use async_graphql::{Context, Enum, Object, dataloader::DataLoader};
 use entity::country;
 
 use super::flow_stats::FlowMeasure;
+use crate::graphql::dollars::{dollars_of, one_base};
+use crate::repo::stats::flows::Bases;
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
@@ -50,9 +52,21 @@ impl Partner {
         self.0.measures.sum_current
     }
 
-    /// Sum in constant US dollars.
-    async fn sum_usd_constant(&self) -> f64 {
-        self.0.measures.sum_constant
+    /// Sum in the publishers' constant US dollars; `MIXED_DOLLAR_BASES` where the flows
+    /// with this partner have different base years.
+    async fn sum_usd_constant(&self) -> ApiResult<f64> {
+        one_base(self.0.measures.bases, "this partner's flows", self.0.measures.sum_constant)
+    }
+
+    /// Sum in real US dollars of `baseYear`, by the U.S. CPI-U.
+    async fn sum_usd_real(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Dollars of this year (default: the latest year of the CPI-U series).")] base_year: Option<
+            i32,
+        >,
+    ) -> ApiResult<f64> {
+        Ok(dollars_of(ctx, base_year).await?.of(self.0.measures.sum_real))
     }
 
     /// This partner's part of the country's total, in the measure ranked by; null when the
@@ -86,6 +100,10 @@ pub async fn partners_of(
     };
     let loader = resolve::state::<DataLoader<BatchLoader<PartnerRanking>>>(ctx)?;
     let found = loader.load_one(Batched { parent: country, request: Arc::new(ranking) }).await?.unwrap_or_default();
+    if measure == FlowMeasure::UsdConstant {
+        let bases = found.iter().fold(Default::default(), |bases: Bases, partner| bases.with(partner.all_bases));
+        one_base(bases, "ranking partners by USD_CONSTANT", ())?;
+    }
     resolve::cite(ctx, found.iter().flat_map(|partner| partner.sources.iter().copied()));
     Ok(found.iter().cloned().map(Partner).collect())
 }

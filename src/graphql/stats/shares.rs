@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use super::{condition, flow_stats::FlowMeasure};
+use super::{condition, flow_stats::FlowMeasure, scale};
 use crate::{
     error::ApiResult,
     graphql::{
@@ -46,7 +46,9 @@ impl FlowShareQuery {
         #[graphql(desc = "Only flows that match this filter (for example a provider or a bloc).")] filter: Option<
             FlowFilter,
         >,
-        #[graphql(desc = "What to measure.", default)] measure: FlowMeasure,
+        #[graphql(desc = "What to measure (real US dollars by default).", default)] measure: FlowMeasure,
+        #[graphql(desc = "With `USD_REAL`, dollars of this year (default: the latest year of the CPI-U series).")]
+        base_year: Option<i32>,
         #[graphql(
             desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
             default
@@ -59,6 +61,8 @@ impl FlowShareQuery {
             measure.into(),
         )
         .await?;
+        let scale = scale(ctx, measure, base_year, share.bases, "this share").await?;
+        let share = Share { total: scale(share.total), part: scale(share.part), ..share };
         Ok(SouthSouthShare::cited(ctx, share))
     }
 }

@@ -13,18 +13,18 @@ const ASSET_VERSION = document.body.dataset.assetVersion;
 // The API
 
 const OVERVIEW_QUERY = `query ExplorerOverview {
-  providers: flowStats(groupBy: [PROVIDER], orderBy: [{ measure: USD_CONSTANT }], first: 200) {
-    provider { iso3 name isoNumeric } count sumUsdConstant
+  providers: flowStats(groupBy: [PROVIDER], orderBy: [{ measure: USD_REAL }], first: 200) {
+    provider { iso3 name isoNumeric } count sumUsdReal
   }
   years: flowStats(groupBy: [YEAR], first: 1000) { year count }
   sources(first: 100) { nodes { title licence citation } }
 }`;
 
 const SELECTION_QUERY = `query ExplorerSelection($filter: FlowFilter!, $period: FlowFilter!) {
-  recipients: flowStats(filter: $filter, groupBy: [RECIPIENT], orderBy: [{ measure: USD_CONSTANT }], first: 1000) {
-    recipient { iso3 name isoNumeric } count sumUsdConstant sumUsdCurrent
+  recipients: flowStats(filter: $filter, groupBy: [RECIPIENT], orderBy: [{ measure: USD_REAL }], first: 1000) {
+    recipient { iso3 name isoNumeric } count sumUsdReal sumUsdCurrent
   }
-  regions: flowMatrix(filter: $period, level: REGION, measure: USD_CONSTANT) { labels matrix }
+  regions: flowMatrix(filter: $period, level: REGION, measure: USD_REAL) { labels matrix }
 }`;
 
 /** Runs a GraphQL query; throws with the server's messages when it reports errors. */
@@ -183,12 +183,12 @@ function drawWorld(topology) {
 }
 
 /**
- * Colours the map by each recipient's sum in constant USD, on a log scale. The map's shapes
+ * Colours the map by each recipient's sum in real US dollars of 2025, on a log scale. The map's shapes
  * are keyed by ISO 3166-1 numeric code, as countries' `isoNumeric` (M49 has no Taiwan).
  */
 function renderMap(rows, providerCode) {
   const stops = scaleStops();
-  const values = rows.filter((row) => row.recipient && row.sumUsdConstant > 0).map((row) => row.sumUsdConstant);
+  const values = rows.filter((row) => row.recipient && row.sumUsdReal > 0).map((row) => row.sumUsdReal);
   const low = Math.log(Math.min(...values, Infinity));
   const high = Math.log(Math.max(...values, -Infinity));
   const byCode = new Map();
@@ -198,11 +198,11 @@ function renderMap(rows, providerCode) {
   for (const [code, path] of countryShapes) {
     const row = byCode.get(code);
     path.classList.toggle('provider', code === providerCode);
-    if (row && row.sumUsdConstant > 0) {
-      const t = high > low ? (Math.log(row.sumUsdConstant) - low) / (high - low) : 1;
+    if (row && row.sumUsdReal > 0) {
+      const t = high > low ? (Math.log(row.sumUsdReal) - low) / (high - low) : 1;
       path.style.fill = colourAt(stops, t);
       path.classList.add('filled');
-      setTitle(path, `${row.recipient.name}: ${usdCompact.format(row.sumUsdConstant)} (constant USD), ${integer.format(row.count)} flows`);
+      setTitle(path, `${row.recipient.name}: ${usdCompact.format(row.sumUsdReal)} (US$ of 2025), ${integer.format(row.count)} flows`);
     } else {
       path.style.fill = '';
       path.classList.remove('filled');
@@ -235,7 +235,7 @@ function renderLegend(stops, amounts) {
     labels.append(label);
   }
   const caption = document.createElement('span');
-  caption.textContent = 'Sum, constant USD (log scale); grey: none.';
+  caption.textContent = 'Sum, US$ of 2025 (log scale); grey: none.';
   legend.append(ramp, labels, caption);
 }
 
@@ -323,14 +323,14 @@ function renderChord({ labels, matrix }) {
   const ribbons = svg('g', { class: 'ribbons' }, chord);
   for (const ribbon of layout.ribbons.sort((a, b) => b.value - a.value)) {
     const path = svg('path', { class: 'ribbon', d: ribbonPath(ribbon), fill: colour(ribbon.target) }, ribbons);
-    setTitle(path, `${labels[ribbon.source]} → ${labels[ribbon.target]}: ${usdCompact.format(ribbon.value)} (constant USD)`);
+    setTitle(path, `${labels[ribbon.source]} → ${labels[ribbon.target]}: ${usdCompact.format(ribbon.value)} (US$ of 2025)`);
   }
   const groups = svg('g', { class: 'groups' }, chord);
   const placed = [];
   for (const group of layout.groups) {
     if (group.end - group.start <= 0) continue;
     const path = svg('path', { class: 'group', d: groupPath(group), fill: colour(group.index) }, groups);
-    setTitle(path, `${labels[group.index]}: provided ${usdCompact.format(group.provided)}, received ${usdCompact.format(group.received)} (constant USD)`);
+    setTitle(path, `${labels[group.index]}: provided ${usdCompact.format(group.provided)}, received ${usdCompact.format(group.received)} (US$ of 2025)`);
     const middle = (group.start + group.end) / 2;
     const radius = CHORD_OUTER + 10;
     placed.push({ text: labels[group.index], x: radius * Math.sin(middle), y: -radius * Math.cos(middle) });
@@ -384,7 +384,7 @@ function renderTable(rows) {
     const cells = [
       row.recipient ? row.recipient.name : 'No single recipient (regional or unallocated)',
       integer.format(row.count),
-      integer.format(row.sumUsdConstant),
+      integer.format(row.sumUsdReal),
       integer.format(row.sumUsdCurrent),
     ];
     cells.forEach((text, i) => {
@@ -443,9 +443,9 @@ async function refresh() {
     renderTable(rows);
     renderChord(data.regions);
     const name = option.dataset.name;
-    const total = rows.reduce((sum, row) => sum + row.sumUsdConstant, 0);
+    const total = rows.reduce((sum, row) => sum + row.sumUsdReal, 0);
     const flows = rows.reduce((sum, row) => sum + row.count, 0);
-    setStatus(`${name}, ${chosen.from}–${chosen.to}: ${integer.format(flows)} flows to ${rows.filter((row) => row.recipient).length} recipients, ${usdCompact.format(total)} in constant USD.`);
+    setStatus(`${name}, ${chosen.from}–${chosen.to}: ${integer.format(flows)} flows to ${rows.filter((row) => row.recipient).length} recipients, ${usdCompact.format(total)} in US$ of 2025.`);
     document.body.dataset.provider = chosen.provider;
     document.body.dataset.state = 'ready';
   } catch (error) {
@@ -494,7 +494,7 @@ async function start() {
   const from = clamp(parseInt(asked.get('from'), 10), first);
   const to = Math.max(from, clamp(parseInt(asked.get('to'), 10), last));
 
-  fillSelect($('provider'), providers.map((row) => [row.provider.iso3, `${row.provider.name} (${usdCompact.format(row.sumUsdConstant)}, ${integer.format(row.count)} flows)`]), provider);
+  fillSelect($('provider'), providers.map((row) => [row.provider.iso3, `${row.provider.name} (${usdCompact.format(row.sumUsdReal)}, ${integer.format(row.count)} flows)`]), provider);
   for (const option of $('provider').options) {
     const { name, isoNumeric } = providers[option.index].provider;
     option.dataset.name = name;

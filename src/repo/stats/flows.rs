@@ -63,6 +63,8 @@ pub enum FlowDimension {
     Kind,
     /// The dataset.
     Source,
+    /// The base year of the constant amounts (null for flows without one).
+    ConstantBaseYear,
 }
 
 /// What a group key refers to, for labelling it in tables.
@@ -113,6 +115,7 @@ impl FlowDimension {
             Self::Sector | Self::SectorCategory | Self::SectorGroup => &[Column::SectorId],
             Self::Kind => &[Column::Kind],
             Self::Source => &[Column::SourceId],
+            Self::ConstantBaseYear => &[Column::ConstantBaseYear],
         }
     }
 }
@@ -143,6 +146,7 @@ impl Dimension for FlowDimension {
             ),
             Self::Kind => ("\"t\".\"kind\"", &[], KeyType::Text),
             Self::Source => ("\"t\".\"source_id\"", &[], KeyType::Id),
+            Self::ConstantBaseYear => ("\"t\".\"constant_base_year\"", &[], KeyType::Id),
         };
         GroupKey { sql, joins, key }
     }
@@ -155,9 +159,12 @@ pub enum FlowMeasure {
     Count,
     /// Sum of amounts in current US dollars.
     UsdCurrent,
-    /// Sum of amounts in constant US dollars.
-    #[default]
+    /// Sum of amounts in constant US dollars, as the publishers give them (each source its
+    /// own base year).
     UsdConstant,
+    /// Sum of real amounts (US dollars of one year by the U.S. CPI-U; here, of 1982–84).
+    #[default]
+    UsdReal,
 }
 
 impl FlowMeasure {
@@ -167,6 +174,7 @@ impl FlowMeasure {
             Self::Count => "m_count",
             Self::UsdCurrent => "m_sum_current",
             Self::UsdConstant => "m_sum_constant",
+            Self::UsdReal => "m_sum_real",
         }
     }
 
@@ -176,6 +184,7 @@ impl FlowMeasure {
             Self::Count => "CAST(COALESCE(SUM(\"t\".\"n\"), 0) AS DOUBLE PRECISION)",
             Self::UsdCurrent => "CAST(COALESCE(SUM(\"t\".\"s_cur\"), 0) AS DOUBLE PRECISION)",
             Self::UsdConstant => "CAST(COALESCE(SUM(\"t\".\"s_con\"), 0) AS DOUBLE PRECISION)",
+            Self::UsdReal => "CAST(COALESCE(SUM(\"t\".\"s_real\"), 0) AS DOUBLE PRECISION)",
         }
     }
 
@@ -185,6 +194,7 @@ impl FlowMeasure {
             Self::Count => "\"t\".\"n\"",
             Self::UsdCurrent => "\"t\".\"s_cur\"",
             Self::UsdConstant => "\"t\".\"s_con\"",
+            Self::UsdReal => "\"t\".\"s_real\"",
         }
     }
 }
@@ -200,7 +210,18 @@ const PARTIALS: &[(&str, &str)] = &[
     ("hi_cur", "MAX(\"flow\".\"amount_usd_current\")"),
     ("lo_con", "MIN(\"flow\".\"amount_usd_constant\")"),
     ("hi_con", "MAX(\"flow\".\"amount_usd_constant\")"),
+    ("s_real", "SUM(\"flow\".\"amount_usd_real\")"),
+    ("c_real", "COUNT(\"flow\".\"amount_usd_real\")"),
+    ("lo_real", "MIN(\"flow\".\"amount_usd_real\")"),
+    ("hi_real", "MAX(\"flow\".\"amount_usd_real\")"),
+    ("n_rebased", "COUNT(CASE WHEN \"flow\".\"amount_usd_current\" IS NULL THEN \"flow\".\"amount_usd_real\" END)"),
+    ("b_lo", "MIN(\"flow\".\"constant_base_year\")"),
+    ("b_hi", "MAX(\"flow\".\"constant_base_year\")"),
 ];
+
+/// The base years of constant amounts, rolled up from the partial aggregates.
+pub(crate) const BASES: [(&str, &str); 2] =
+    [("m_base_lo", "MIN(\"t\".\"b_lo\")"), ("m_base_hi", "MAX(\"t\".\"b_hi\")")];
 
 /// The measures, rolled up from the partial aggregates.
 const MEASURES: &[(&str, &str)] = &[
@@ -213,14 +234,29 @@ const MEASURES: &[(&str, &str)] = &[
     ("m_min_constant", "MIN(\"t\".\"lo_con\")"),
     ("m_max_constant", "MAX(\"t\".\"hi_con\")"),
     ("m_avg_constant", "SUM(\"t\".\"s_con\") / CAST(NULLIF(SUM(\"t\".\"c_con\"), 0) AS DOUBLE PRECISION)"),
+    ("m_sum_real", "SUM(\"t\".\"s_real\")"),
+    ("m_min_real", "MIN(\"t\".\"lo_real\")"),
+    ("m_max_real", "MAX(\"t\".\"hi_real\")"),
+    ("m_avg_real", "SUM(\"t\".\"s_real\") / CAST(NULLIF(SUM(\"t\".\"c_real\"), 0) AS DOUBLE PRECISION)"),
+    ("m_count_real", "CAST(COALESCE(SUM(\"t\".\"c_real\"), 0) AS BIGINT)"),
+    ("m_rebased", "CAST(COALESCE(SUM(\"t\".\"n_rebased\"), 0) AS BIGINT)"),
+    ("m_base_lo", BASES[0].1),
+    ("m_base_hi", BASES[1].1),
 ];
 
 /// `SELECT raw keys, source_id, partial aggregates FROM flow WHERE condition GROUP BY …`.
 pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension]) -> SelectStatement {
     use flow::Column;
     // In the order of the covering index (year, recipient_id …), so it serves the grouping.
-    const ORDER: [Column; 6] =
-        [Column::Year, Column::RecipientId, Column::ProviderId, Column::SectorId, Column::Kind, Column::SourceId];
+    const ORDER: [Column; 7] = [
+        Column::Year,
+        Column::RecipientId,
+        Column::ProviderId,
+        Column::SectorId,
+        Column::Kind,
+        Column::SourceId,
+        Column::ConstantBaseYear,
+    ];
     let keys: Vec<Column> = ORDER
         .into_iter()
         .filter(|key| {
@@ -267,6 +303,51 @@ pub struct FlowMeasures {
     pub max_constant: Option<f64>,
     /// Average amount in constant US dollars, over flows that have one.
     pub avg_constant: Option<f64>,
+    /// Sum of real amounts in US dollars of 1982–84 (flows without one count as 0).
+    pub sum_real: f64,
+    /// Smallest real amount (1982–84 dollars).
+    pub min_real: Option<f64>,
+    /// Largest real amount (1982–84 dollars).
+    pub max_real: Option<f64>,
+    /// Average real amount (1982–84 dollars), over flows that have one.
+    pub avg_real: Option<f64>,
+    /// Number of flows with a real amount.
+    pub count_real: i64,
+    /// Number of flows whose real amount is their constant amount rebased (no current one).
+    pub rebased: i64,
+    /// The base years of the constant amounts summed.
+    pub bases: Bases,
+}
+
+/// The smallest and largest base year of the constant amounts of some flows: one base when
+/// they are equal, none when no flow has a constant amount.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bases {
+    /// The earliest base year.
+    pub lo: Option<i32>,
+    /// The latest base year.
+    pub hi: Option<i32>,
+}
+
+impl Bases {
+    /// Reads the bases of [`BASES`] from a row.
+    pub(crate) fn read(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self { lo: row.try_get("", BASES[0].0)?, hi: row.try_get("", BASES[1].0)? })
+    }
+
+    /// The bases of these and of `other` together.
+    pub fn with(self, other: Self) -> Self {
+        let pick = |a: Option<i32>, b: Option<i32>, f: fn(i32, i32) -> i32| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        Self { lo: pick(self.lo, other.lo, i32::min), hi: pick(self.hi, other.hi, i32::max) }
+    }
+
+    /// Whether the amounts are of more than one base year.
+    pub fn mixed(self) -> bool {
+        self.lo != self.hi
+    }
 }
 
 impl FlowMeasures {
@@ -283,6 +364,13 @@ impl FlowMeasures {
             min_constant: number("m_min_constant")?,
             max_constant: number("m_max_constant")?,
             avg_constant: number("m_avg_constant")?,
+            sum_real: number("m_sum_real")?.unwrap_or(0.0),
+            min_real: number("m_min_real")?,
+            max_real: number("m_max_real")?,
+            avg_real: number("m_avg_real")?,
+            count_real: row.try_get("", "m_count_real")?,
+            rebased: row.try_get("", "m_rebased")?,
+            bases: Bases::read(row)?,
         })
     }
 
@@ -297,6 +385,7 @@ impl FlowMeasures {
             FlowMeasure::Count => self.count as f64,
             FlowMeasure::UsdCurrent => self.sum_current,
             FlowMeasure::UsdConstant => self.sum_constant,
+            FlowMeasure::UsdReal => self.sum_real,
         }
     }
 }

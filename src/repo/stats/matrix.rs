@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use entity::country;
 use sea_orm::{ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{FlowDimension, FlowGroup, FlowMeasure, flow_stats};
+use super::flows::{Bases, FlowDimension, FlowGroup, FlowMeasure, flow_stats};
 use crate::repo::lookup;
 
 /// How far a matrix aggregates countries.
@@ -32,6 +32,8 @@ pub struct FlowMatrix {
     pub links: Vec<FlowLink>,
     /// Ids of the sources of the flows and of the labels.
     pub sources: Vec<i32>,
+    /// The base years of the flows' constant amounts.
+    pub bases: Bases,
 }
 
 /// One cell of a flow matrix.
@@ -77,7 +79,8 @@ pub async fn flow_matrix(
     };
     let cells =
         groups.iter().map(|group| (label(group, from), label(group, to), group.measures.get(measure))).collect();
-    Ok(FlowMatrix { sources: sources.into_iter().collect(), ..square(cells, top) })
+    let bases = groups.iter().fold(Bases::default(), |bases, group| bases.with(group.measures.bases));
+    Ok(FlowMatrix { sources: sources.into_iter().collect(), bases, ..square(cells, top) })
 }
 
 /// Builds a matrix from cells, keeping the `top` labels by total and folding the rest
@@ -112,7 +115,7 @@ fn square(cells: Vec<(String, String, f64)>, top: usize) -> FlowMatrix {
         }
     }
     links.sort_by(|a, b| b.value.total_cmp(&a.value));
-    FlowMatrix { labels, matrix, links, sources: Vec::new() }
+    FlowMatrix { labels, matrix, links, sources: Vec::new(), bases: Bases::default() }
 }
 
 #[cfg(test)]

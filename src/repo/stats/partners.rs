@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Query},
 };
 
-use super::flows::{FlowDimension, FlowMeasure, FlowMeasures, rolled_up};
+use super::flows::{BASES, Bases, FlowDimension, FlowMeasure, FlowMeasures, rolled_up};
 use crate::repo::aggregate::{Dimension, key_alias, read_group};
 
 /// Which side of a country's flows its partners are on.
@@ -56,10 +56,14 @@ pub struct Partner {
     pub share: Option<f64>,
     /// Ids of the sources of these flows.
     pub sources: Vec<i32>,
+    /// The base years of the constant amounts of the country's flows with all its partners,
+    /// ranked or not: what `share` divides by.
+    pub all_bases: Bases,
 }
 
 const RANK: &str = "_rank";
 const SHARE: &str = "_share";
+const ALL_BASES: [&str; 2] = ["_all_base_lo", "_all_base_hi"];
 
 /// Ranks the partners of many countries at once, largest first (ties by the partner's id).
 pub async fn partners(
@@ -89,6 +93,10 @@ pub async fn partners(
     aggregate
         .measures
         .push((SHARE.to_owned(), format!("{measure} / NULLIF(SUM({measure}) OVER (PARTITION BY {own_key}), 0)")));
+    for (alias, (_, sql)) in ALL_BASES.iter().zip(BASES) {
+        let window = if alias.ends_with("lo") { "MIN" } else { "MAX" };
+        aggregate.measures.push(((*alias).to_owned(), format!("{window}({sql}) OVER (PARTITION BY {own_key})")));
+    }
 
     let mut ranked = Query::select();
     ranked
@@ -100,15 +108,17 @@ pub async fn partners(
     let mut found: HashMap<i32, Vec<Partner>> = countries.iter().map(|id| (*id, Vec::new())).collect();
     for row in db.query_all(&ranked).await? {
         let group = read_group(&row, &dimensions, |row| {
-            Ok((FlowMeasures::read(row)?, row.try_get::<Option<f64>>("", SHARE)?))
+            let all_bases = Bases { lo: row.try_get("", ALL_BASES[0])?, hi: row.try_get("", ALL_BASES[1])? };
+            Ok((FlowMeasures::read(row)?, row.try_get::<Option<f64>>("", SHARE)?, all_bases))
         })?;
         if let (Some(country), Some(partner)) = (group.id(own), group.id(other)) {
-            let (measures, share) = group.measures;
+            let (measures, share, all_bases) = group.measures;
             found.entry(country).or_default().push(Partner {
                 country: partner,
                 measures,
                 share,
                 sources: group.sources,
+                all_bases,
             });
         }
     }

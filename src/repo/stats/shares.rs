@@ -4,7 +4,7 @@
 use entity::flow;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{FlowDimension, FlowMeasure, RECIPIENT_COUNTRY, rolled_up};
+use super::flows::{BASES, Bases, FlowDimension, FlowMeasure, RECIPIENT_COUNTRY, rolled_up};
 use crate::repo::{
     aggregate::{Aggregate, Rows},
     rules,
@@ -21,20 +21,28 @@ pub struct Share {
     pub share: Option<f64>,
     /// Ids of the sources of the records counted.
     pub sources: Vec<i32>,
+    /// The base years of the constant amounts of the flows counted (none for agreements).
+    pub bases: Bases,
 }
 
-/// Runs a one-group aggregate of a `total` and a `part` (both numbers) and their ratio.
+/// Runs a one-group aggregate of a `total` and a `part` (both numbers) and their ratio;
+/// with `bases`, over flows' partial aggregates, also the base years of their constant
+/// amounts.
 async fn share(
     db: &impl ConnectionTrait,
     mut aggregate: Aggregate,
     total: String,
     part: String,
+    bases: bool,
 ) -> Result<Share, DbErr> {
     aggregate.measures = vec![
         ("share".to_owned(), format!("{part} / NULLIF({total}, 0)")),
         ("total".to_owned(), total),
         ("part".to_owned(), part),
     ];
+    if bases {
+        aggregate.measures.extend(BASES.iter().map(|(alias, sql)| ((*alias).to_owned(), (*sql).to_owned())));
+    }
     let groups = aggregate
         .groups::<FlowDimension, _>(db, &[], |row| {
             Ok(Share {
@@ -42,6 +50,7 @@ async fn share(
                 part: row.try_get::<Option<f64>>("", "part")?.unwrap_or(0.0),
                 share: row.try_get("", "share")?,
                 sources: Vec::new(),
+                bases: if bases { Bases::read(row)? } else { Bases::default() },
             })
         })
         .await?;
@@ -68,7 +77,7 @@ pub async fn flows_to_south(
         rules::country_is_south(RECIPIENT_COUNTRY.alias),
         measure.partial_column()
     );
-    share(db, aggregate, measure.over_partials().to_owned(), part).await
+    share(db, aggregate, measure.over_partials().to_owned(), part, true).await
 }
 
 /// The number of agreements a condition matches, and of those that are South–South.
@@ -79,5 +88,5 @@ pub async fn south_south_agreements(db: &impl ConnectionTrait, condition: Condit
         "CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS DOUBLE PRECISION)",
         rules::AGREEMENT_SOUTH_SOUTH
     );
-    share(db, aggregate, total, part).await
+    share(db, aggregate, total, part, false).await
 }
