@@ -20,7 +20,7 @@ use super::{
     exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
     filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
-    flow::{Flow, FlowFilter, FlowOrder, Guidance},
+    flow::{AggregateRules, Flow, FlowFilter, FlowOrder, Guidance, KindFamily},
     id::NodeKey,
     resolve,
     source::Source,
@@ -347,11 +347,15 @@ impl Country {
             default
         )]
         guidance: Guidance,
-        #[graphql(desc = "What to rank by.", default)] measure: FlowMeasure,
+        #[graphql(desc = "Which kinds to count: official finance (the default), trade, or all.")] kind_family: Option<
+            KindFamily,
+        >,
+        #[graphql(desc = "What to rank by (real US dollars by default).", default)] measure: FlowMeasure,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Vec<Partner>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
-        partners_of(ctx, self.0.id, direction, filter.as_ref(), guidance, measure, first).await
+        let rules = AggregateRules::new(guidance, kind_family, false);
+        partners_of(ctx, self.0.id, direction, filter.as_ref(), rules, measure, first).await
     }
 }
 

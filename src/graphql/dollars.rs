@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use entity::price_index;
 
-use super::resolve;
+use super::{caveats::Caveat, resolve};
 use crate::{
     error::{ApiError, ApiResult},
     repo::{reference, stats::flows::Bases},
@@ -58,6 +58,7 @@ pub async fn dollars_of(ctx: &Context<'_>, base_year: Option<i32>) -> ApiResult<
         ))
     })?;
     resolve::cite(ctx, [index.source_id]);
+    resolve::caveat(ctx, Caveat::RealDollars);
     Ok(DollarsOf { year, factor: index.cpi_u / 100.0 })
 }
 

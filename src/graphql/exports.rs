@@ -12,7 +12,7 @@ use super::limits;
 use super::{
     exchange::{ExchangeFilter, ExchangeOrder},
     filter::ToCondition,
-    flow::{FlowFilter, FlowOrder, Guidance},
+    flow::{AggregateRules, FlowFilter, FlowOrder, Guidance, KindFamily},
     stats::flow_stats::FlowDimension,
 };
 use crate::{
@@ -70,8 +70,15 @@ pub fn flow_condition(filter: Option<&str>) -> ApiResult<Condition> {
 
 /// The condition of an aggregate over the flows a `FlowFilter` given as JSON matches, with
 /// the publishers' guidance given as `FOLLOW` or `IGNORE` (any case; `FOLLOW` when none
-/// is given): repeats and flagged rows left out as [`FlowFilter::aggregate_condition`] says.
-pub fn flow_aggregate_condition(filter: Option<&str>, guidance: Option<&str>) -> ApiResult<Condition> {
+/// is given) and the kinds as `OFFICIAL_FINANCE`, `TRADE` or `ALL` (any case; official
+/// finance when none is given, all when grouping `by_kind`): repeats, flagged rows and
+/// other kinds left out as [`FlowFilter::aggregate_condition`] says.
+pub fn flow_aggregate_condition(
+    filter: Option<&str>,
+    guidance: Option<&str>,
+    kind_family: Option<&str>,
+    by_kind: bool,
+) -> ApiResult<Condition> {
     let filter = filter.map(|json| parse::<FlowFilter>("filter", json)).transpose()?;
     let guidance = match guidance.map(str::to_ascii_uppercase).as_deref() {
         None | Some("FOLLOW") => Guidance::Follow,
@@ -83,7 +90,20 @@ pub fn flow_aggregate_condition(filter: Option<&str>, guidance: Option<&str>) ->
             )));
         }
     };
-    Ok(FlowFilter::aggregate_condition(filter.as_ref(), guidance))
+    let family = match kind_family.map(|given| (given, given.to_ascii_uppercase())) {
+        None => None,
+        Some((_, upper)) if upper == "OFFICIAL_FINANCE" => Some(KindFamily::OfficialFinance),
+        Some((_, upper)) if upper == "TRADE" => Some(KindFamily::Trade),
+        Some((_, upper)) if upper == "ALL" => Some(KindFamily::All),
+        Some((given, _)) => {
+            return Err(ApiError::bad_input(format!(
+                "`kindFamily={}` is none of `official_finance`, `trade` and `all`",
+                crate::error::excerpt(given, 40)
+            )));
+        }
+    };
+    let rules = AggregateRules::new(guidance, family, by_kind);
+    Ok(FlowFilter::aggregate_condition(filter.as_ref(), rules).0)
 }
 
 /// The condition of an `ExchangeFilter` given as JSON (all exchanges when none is given).

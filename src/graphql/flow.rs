@@ -315,22 +315,73 @@ pub enum Guidance {
     Ignore,
 }
 
+/// Which family of flow kinds an aggregate counts: official finance and trade are
+/// different things, and are not added unless asked.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum KindFamily {
+    /// Every kind but trade: grants, loans, export credits, debt relief, equity, technical
+    /// assistance, scholarships and unspecified official flows. The default.
+    OfficialFinance,
+    /// Trade (exports between countries) only.
+    Trade,
+    /// Both, added together: the default only when grouping by `KIND`, which keeps them
+    /// apart.
+    All,
+}
+
+/// How an aggregate over flows reads them beyond its filter.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct AggregateRules {
+    /// The publishers' guidance on rows to leave out of totals.
+    pub guidance: Guidance,
+    /// The kinds counted.
+    pub family: KindFamily,
+}
+
+impl AggregateRules {
+    /// The rules of an aggregate: `family` if given, else official finance, or every kind
+    /// when the aggregate groups `by_kind`.
+    pub fn new(guidance: Guidance, family: Option<KindFamily>, by_kind: bool) -> Self {
+        let family = family.unwrap_or(if by_kind { KindFamily::All } else { KindFamily::OfficialFinance });
+        Self { guidance, family }
+    }
+}
+
+/// What an aggregate's condition left out or let in beyond its filter, for its caveats.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct AggregateScope {
+    /// Whether the guidance decided on flagged rows (the filter did not say
+    /// `recommendedForResearch`).
+    pub guided: bool,
+}
+
 impl FlowFilter {
     /// The condition of an aggregate over flows: the filter's; repeats of other sources'
-    /// flows left out unless the filter says `repeats` somewhere; and, following the
-    /// publishers' guidance, their flagged rows left out unless the filter says
-    /// `recommendedForResearch` somewhere.
-    pub fn aggregate_condition(filter: Option<&Self>, guidance: Guidance) -> Condition {
+    /// flows left out unless the filter says `repeats` somewhere; following the publishers'
+    /// guidance, their flagged rows left out unless the filter says `recommendedForResearch`
+    /// somewhere; and only the kinds of the rules' family.
+    pub fn aggregate_condition(filter: Option<&Self>, rules: AggregateRules) -> (Condition, AggregateScope) {
         let mut condition = filter.map_or_else(Condition::all, ToCondition::condition);
         if !filter.is_some_and(|filter| filter.mentions(&|filter| filter.repeats.is_some())) {
             condition = condition.add(repeated(false));
         }
         let decides = filter.is_some_and(|filter| filter.mentions(&|filter| filter.recommended_for_research.is_some()));
-        if guidance == Guidance::Follow && !decides {
+        if rules.guidance == Guidance::Follow && !decides {
             let flag = flow::Column::RecommendedForResearch;
             condition = condition.add(Condition::any().add(flag.is_null()).add(flag.eq(true)));
         }
-        condition
+        let kind = flow::Column::Kind;
+        match rules.family {
+            KindFamily::OfficialFinance => condition = condition.add(kind.ne(entity::FlowKind::Trade)),
+            KindFamily::Trade => condition = condition.add(kind.eq(entity::FlowKind::Trade)),
+            KindFamily::All => {}
+        }
+        (condition, AggregateScope { guided: !decides })
+    }
+
+    /// Whether the filter says which kinds it wants (`kind` somewhere).
+    pub fn names_kinds(filter: Option<&Self>) -> bool {
+        filter.is_some_and(|filter| filter.mentions(&|filter| filter.kind.is_some()))
     }
 
     /// Whether the filter, or one inside it, says what `says` looks for.

@@ -3,6 +3,7 @@
 
 mod agreement;
 mod bloc;
+mod caveats;
 mod connection;
 mod country;
 mod dollars;

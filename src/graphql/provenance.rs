@@ -1,5 +1,6 @@
 //! Provenance: every response lists, in `extensions.sources`, the datasets its records and
-//! figures came from, with licence and citation, so every number can be cited.
+//! figures came from, with licence and citation, so every number can be cited; and, in
+//! `extensions.caveats`, what to footnote about its figures ([`Caveat`]).
 //!
 //! Resolvers note the sources of the rows they return in a per-request [`Provenance`];
 //! after execution, [`cite_sources`] looks them up (in memory, or in one statement) and adds them
@@ -14,6 +15,7 @@ use async_graphql::{Name, Response, Value};
 use entity::source;
 use sea_orm::DatabaseConnection;
 
+use super::caveats::Caveat;
 use crate::repo::{lookup, reference::Snapshot};
 
 /// The sources seen while resolving one request: by id (a row's own source) and by key
@@ -25,6 +27,9 @@ pub struct Provenance(Arc<Mutex<Seen>>);
 struct Seen {
     ids: BTreeSet<i32>,
     keys: BTreeSet<&'static str>,
+    caveats: BTreeSet<Caveat>,
+    /// Caveats about the publishers' guidance: given only when a source cited has some.
+    guidance: BTreeSet<Caveat>,
 }
 
 impl Provenance {
@@ -41,6 +46,36 @@ impl Provenance {
         if let Ok(mut seen) = self.0.lock() {
             seen.keys.insert(key);
         }
+    }
+
+    /// Notes a caveat about the figures.
+    pub fn caveat(&self, caveat: Caveat) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.caveats.insert(caveat);
+        }
+    }
+
+    /// Notes a caveat about the publishers' guidance, given only if a source cited has
+    /// guidance (`Source.guidance`).
+    pub fn guidance(&self, caveat: Caveat) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.guidance.insert(caveat);
+        }
+    }
+
+    /// The caveats noted, those about guidance only when `guided` (a source cited has
+    /// guidance), in code order.
+    fn caveats(&self, guided: bool) -> Vec<Caveat> {
+        self.0
+            .lock()
+            .map(|seen| {
+                let guidance = seen.guidance.iter().filter(|_| guided);
+                let mut caveats: Vec<Caveat> = seen.caveats.iter().chain(guidance).copied().collect();
+                caveats.sort_by_key(|caveat| caveat.code());
+                caveats.dedup();
+                caveats
+            })
+            .unwrap_or_default()
     }
 
     /// The sources noted by id, and the keys of those noted by key.
@@ -83,16 +118,39 @@ impl Sourced for entity::deployment::Model {
 
 /// Adds `extensions.sources` to a response: the sources its resolvers noted in
 /// `provenance`, from the reference tables' `snapshot` when it holds them all, else looked
-/// up in one statement; ordered by key, each once.
+/// up in one statement; ordered by key, each once. Then `extensions.caveats`: the caveats
+/// noted, as `{code, message}` in code order.
 pub async fn cite_sources(
     db: &DatabaseConnection,
     snapshot: Option<&Snapshot>,
     provenance: &Provenance,
     response: &mut Response,
 ) {
+    let guided = list_sources(db, snapshot, provenance, response).await;
+    let caveats = provenance.caveats(guided);
+    if !caveats.is_empty() {
+        let list = caveats
+            .into_iter()
+            .map(|caveat| {
+                let field = |name: &str, value: &str| (Name::new(name), Value::String(value.to_owned()));
+                Value::Object([field("code", caveat.code()), field("message", caveat.message())].into_iter().collect())
+            })
+            .collect();
+        response.extensions.insert("caveats".to_owned(), Value::List(list));
+    }
+}
+
+/// Adds `extensions.sources` (see [`cite_sources`]); returns whether one of them has
+/// guidance on rows to leave out of totals.
+async fn list_sources(
+    db: &DatabaseConnection,
+    snapshot: Option<&Snapshot>,
+    provenance: &Provenance,
+    response: &mut Response,
+) -> bool {
     let (ids, keys) = provenance.seen();
     if ids.is_empty() && keys.is_empty() {
-        return;
+        return false;
     }
     let remembered: Option<Vec<source::Model>> = snapshot.and_then(|snapshot| {
         let by_key = keys.iter().map(|key| snapshot.source_id(key));
@@ -106,10 +164,15 @@ pub async fn cite_sources(
         Ok(mut sources) => {
             sources.sort_by(|a, b| a.key.cmp(&b.key));
             sources.dedup_by(|a, b| a.id == b.id);
+            let guided = sources.iter().any(|source| source.guidance.is_some());
             let list = sources.into_iter().map(describe).collect();
             response.extensions.insert("sources".to_owned(), Value::List(list));
+            guided
         }
-        Err(err) => tracing::error!(%err, "cannot list the sources of a response"),
+        Err(err) => {
+            tracing::error!(%err, "cannot list the sources of a response");
+            false
+        }
     }
 }
 

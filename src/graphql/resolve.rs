@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, OutputType, dataloader::DataLoader};
 use sea_orm::DatabaseConnection;
 
+use super::caveats::Caveat;
 use super::{
     connection::{NodeConnection, connection, wants_total},
     country::{CountryCodes, resolve_codes},
@@ -47,6 +48,20 @@ pub fn note_sources<'m, M: Sourced + 'm>(ctx: &Context<'_>, models: impl IntoIte
 pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
     if let Some(provenance) = ctx.data_opt::<Provenance>() {
         provenance.note(sources);
+    }
+}
+
+/// Notes a caveat about the figures for `extensions.caveats`.
+pub fn caveat(ctx: &Context<'_>, caveat: Caveat) {
+    if let Some(provenance) = ctx.data_opt::<Provenance>() {
+        provenance.caveat(caveat);
+    }
+}
+
+/// Notes a caveat about the publishers' guidance, given if a source cited has guidance.
+pub fn guidance(ctx: &Context<'_>, caveat: Caveat) {
+    if let Some(provenance) = ctx.data_opt::<Provenance>() {
+        provenance.guidance(caveat);
     }
 }
 

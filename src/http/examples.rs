@@ -97,6 +97,46 @@ pub const QUESTIONS: &[Example] = &[
   }
 }"#,
     },
+    Example {
+        title: "How much did China, Saudi Arabia and Qatar commit from 2010 to 2013, in dollars of 2024?",
+        query: r#"# One dollar basis for three publishers: GCOF's constant dollars are of 2014 and TUFF's of 2012, so
+# the sums are current dollars deflated with the U.S. CPI-U to 2024 (Qatar's rows in other currencies
+# have constant dollars only: rebased, see the caveats).
+{
+  flowStats(
+    filter: {
+      provider: { code: ["CHN", "SAU", "QAT"] }
+      source: ["aiddata-gcof-1.0", "aiddata-tuff-saudi-arabia-1.0", "aiddata-tuff-qatar-1.0"]
+      year: { gte: 2010, lte: 2013 }
+    }
+    groupBy: [PROVIDER]
+    orderBy: [{ measure: USD_REAL }]
+  ) { provider { name } count countWithAmount sumUsdReal(baseYear: 2024) constantBaseYear }
+}"#,
+    },
+    Example {
+        title: "To which income groups did China's finance go, as they were classed at the time?",
+        query: r#"# China's official finance by the recipient's World Bank income group in force in each flow's year.
+{
+  flowStats(
+    filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }
+    groupBy: [RECIPIENT_INCOME_GROUP]
+    orderBy: [{ measure: USD_CONSTANT }]
+  ) { recipientIncomeGroup count sumUsdConstant constantBaseYear }
+}"#,
+    },
+    Example {
+        title: "How much technical cooperation did Brazil provide?",
+        query: r#"# Brazil's ABC actions have no amounts: counted, not summed; the answer's caveats say so (AMOUNTS_MISSING).
+{
+  flowStats(filter: { provider: { code: ["BRA"] } }, groupBy: [KIND], kindFamily: OFFICIAL_FINANCE) {
+    kind
+    count
+    countWithAmount
+    sumUsdReal
+  }
+}"#,
+    },
 ];
 
 /// The examples, in the order GraphiQL shows them after the questions.

@@ -52,6 +52,10 @@ pub struct ExportParams {
     /// For aggregates: `follow` the publishers' guidance on rows to leave out (the default)
     /// or `ignore` it.
     guidance: Option<String>,
+    /// For aggregates: the kinds counted, `official_finance` (the default), `trade` or `all`
+    /// (the default when grouping by `KIND`).
+    #[serde(rename = "kindFamily")]
+    kind_family: Option<String>,
 }
 
 /// The formats of an export.
@@ -79,8 +83,8 @@ const EXPORT_POINTS: u64 = 10_000;
 const EXPORTS: [(&str, &[&str]); 8] = [
     ("flows.csv", &["filter", "orderBy"]),
     ("flows.ndjson", &["filter", "orderBy"]),
-    ("flow-stats.csv", &["filter", "groupBy", "guidance"]),
-    ("flow-stats.ndjson", &["filter", "groupBy", "guidance"]),
+    ("flow-stats.csv", &["filter", "groupBy", "guidance", "kindFamily"]),
+    ("flow-stats.ndjson", &["filter", "groupBy", "guidance", "kindFamily"]),
     ("flows.sources.csv", &["filter"]),
     ("exchanges.csv", &["filter", "orderBy"]),
     ("exchanges.ndjson", &["filter", "orderBy"]),
@@ -96,6 +100,7 @@ impl ExportParams {
             ("orderBy", self.order_by.is_some()),
             ("groupBy", self.group_by.is_some()),
             ("guidance", self.guidance.is_some()),
+            ("kindFamily", self.kind_family.is_some()),
         ];
         match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
             Some((name, _)) => Err(ApiError::bad_input(format!(
@@ -397,7 +402,13 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
 
 async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
-    let condition = flow_aggregate_condition(params.filter.as_deref(), params.guidance.as_deref())?;
+    let by_kind = dimensions.contains(&crate::repo::stats::flows::FlowDimension::Kind);
+    let condition = flow_aggregate_condition(
+        params.filter.as_deref(),
+        params.guidance.as_deref(),
+        params.kind_family.as_deref(),
+        by_kind,
+    )?;
     let (columns, rows) = flow_stats_table(db, condition, &dimensions).await?;
     Ok(table(format, "flow-stats", "flows", &params, &columns, &rows))
 }

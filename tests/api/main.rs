@@ -3,6 +3,7 @@
 //! `SOUTHGRAPH_TEST_POSTGRES_URL`).
 
 mod cache;
+mod caveats;
 mod codes;
 mod dollars;
 mod exchanges;

@@ -86,17 +86,21 @@ fn rounded(value: Value) -> Value {
     }
 }
 
-/// What a snapshot holds of a response: `data`, the cited sources' keys, the cost.
+/// What a snapshot holds of a response: `data`, the cited sources' keys, the caveats'
+/// codes, the cost.
 async fn answer(api: &Api, query: &str) -> Value {
     let response = api.post(query, json!({})).await;
     assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
-    let sources: Vec<Value> = response["extensions"]["sources"]
-        .as_array()
-        .map(|sources| sources.iter().map(|source| source["key"].clone()).collect())
-        .unwrap_or_default();
+    let keys = |list: &str, key: &str| -> Vec<Value> {
+        response["extensions"][list]
+            .as_array()
+            .map(|items| items.iter().map(|item| item[key].clone()).collect())
+            .unwrap_or_default()
+    };
     json!({
         "data": rounded(response["data"].clone()),
-        "sources": sources,
+        "sources": keys("sources", "key"),
+        "caveats": keys("caveats", "code"),
         "cost": response["extensions"]["cost"],
     })
 }

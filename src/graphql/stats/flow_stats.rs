@@ -6,15 +6,14 @@ use entity::{country, sector, source};
 use sea_orm::{ActiveEnum, Order};
 use seed::source_keys;
 
-use super::{super::filter::OrderDirection, group_limit};
+use super::{super::filter::OrderDirection, flows_condition, group_limit, note_amounts};
 use crate::{
     error::ApiResult,
     graphql::{
+        caveats::Caveat,
         country::Country,
         dollars::{dollars_of, one_base},
-        flow::FlowFilter,
-        flow::FlowKind,
-        flow::Guidance,
+        flow::{AggregateRules, FlowFilter, FlowKind, Guidance, KindFamily},
         resolve,
         sector::Sector,
         source::Source,
@@ -196,14 +195,16 @@ impl FlowStats {
     }
 
     /// Sum of amounts in current US dollars (flows without an amount count as 0).
-    async fn sum_usd_current(&self) -> f64 {
+    async fn sum_usd_current(&self, ctx: &Context<'_>) -> f64 {
+        note_amounts(ctx, &self.0.measures, false);
         self.0.measures.sum_current
     }
 
     /// Sum of the publishers' constant US dollars of `constantBaseYear` (flows without an
     /// amount count as 0); `MIXED_DOLLAR_BASES` where the group's amounts have different
     /// base years (use `sumUsdReal`, or group by `CONSTANT_BASE_YEAR`).
-    async fn sum_usd_constant(&self) -> ApiResult<f64> {
+    async fn sum_usd_constant(&self, ctx: &Context<'_>) -> ApiResult<f64> {
+        note_amounts(ctx, &self.0.measures, false);
         self.constant(self.0.measures.sum_constant)
     }
 
@@ -217,6 +218,7 @@ impl FlowStats {
             i32,
         >,
     ) -> ApiResult<f64> {
+        note_amounts(ctx, &self.0.measures, true);
         Ok(dollars_of(ctx, base_year).await?.of(self.0.measures.sum_real))
     }
 
@@ -319,6 +321,10 @@ impl FlowStatsQuery {
             default
         )]
         guidance: Guidance,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+        )]
+        kind_family: Option<KindFamily>,
         #[graphql(desc = "The dimensions to group by; none gives one group of all flows.")] group_by: Vec<
             FlowDimension,
         >,
@@ -337,21 +343,32 @@ impl FlowStatsQuery {
         let group_by: Vec<flows::FlowDimension> = group_by.into_iter().map(Into::into).collect();
         let order: Vec<(flows::FlowMeasure, Order)> =
             order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
-        let groups = flows::flow_stats(
-            resolve::db(ctx)?,
-            FlowFilter::aggregate_condition(filter.as_ref(), guidance),
-            &group_by,
-            &order,
-            Some(limit),
-            with_ties,
-        )
-        .await?;
+        let by_kind = group_by.contains(&flows::FlowDimension::Kind);
+        let rules = AggregateRules::new(guidance, kind_family, by_kind);
+        let condition = flows_condition(ctx, filter.as_ref(), rules, by_kind);
+        let groups = flows::flow_stats(resolve::db(ctx)?, condition, &group_by, &order, Some(limit), with_ties).await?;
         if order.iter().any(|(measure, _)| *measure == flows::FlowMeasure::UsdConstant) {
             let bases = groups.iter().fold(Bases::default(), |bases, group| bases.with(group.measures.bases));
             one_base(bases, "ordering by USD_CONSTANT", ())?;
         }
+        let by_recipient = [
+            flows::FlowDimension::Recipient,
+            flows::FlowDimension::RecipientRegion,
+            flows::FlowDimension::RecipientSubRegion,
+            flows::FlowDimension::RecipientIncomeGroup,
+        ];
+        let without_recipient = |group: &FlowGroup| {
+            group_by
+                .iter()
+                .filter(|dimension| by_recipient.contains(dimension))
+                .any(|dimension| group.id(*dimension).is_none() && group.text(*dimension).is_none())
+        };
+        if groups.iter().any(without_recipient) {
+            resolve::caveat(ctx, Caveat::NoRecipientGrouped);
+        }
         let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
         if group_by.iter().any(|dimension| by_income.contains(dimension)) {
+            resolve::caveat(ctx, Caveat::IncomeGroupAsOfYear);
             for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {
                 resolve::cited(ctx, key, Some(()));
             }

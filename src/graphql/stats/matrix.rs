@@ -3,11 +3,12 @@
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use super::{flow_stats::FlowMeasure, scale};
+use super::{flow_stats::FlowMeasure, flows_condition, note_amounts, scale};
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
-        flow::{FlowFilter, Guidance},
+        caveats::Caveat,
+        flow::{AggregateRules, FlowFilter, Guidance, KindFamily},
         resolve,
     },
     repo::stats::matrix,
@@ -70,6 +71,10 @@ impl MatrixQuery {
             default
         )]
         guidance: Guidance,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+        )]
+        kind_family: Option<KindFamily>,
         #[graphql(desc = "Regions, sub-regions or countries.")] level: MatrixLevel,
         #[graphql(desc = "What the cells measure (real US dollars by default).", default)] measure: FlowMeasure,
         #[graphql(desc = "With `USD_REAL`, dollars of this year (default: the latest year of the CPI-U series).")]
@@ -82,15 +87,16 @@ impl MatrixQuery {
             .filter(|top| (1..=MAX_TOP).contains(top))
             .ok_or_else(|| ApiError::bad_input(format!("`top` must be between 1 and {MAX_TOP}")))?;
         let db = resolve::db(ctx)?;
-        let found = matrix::flow_matrix(
-            db,
-            FlowFilter::aggregate_condition(filter.as_ref(), guidance),
-            level.into(),
-            measure.into(),
-            top,
-        )
-        .await?;
+        let rules = AggregateRules::new(guidance, kind_family, false);
+        let condition = flows_condition(ctx, filter.as_ref(), rules, false);
+        let found = matrix::flow_matrix(db, condition, level.into(), measure.into(), top).await?;
         resolve::cite(ctx, found.sources);
+        if found.labels.iter().any(|label| label == matrix::UNALLOCATED) {
+            resolve::caveat(ctx, Caveat::NoRecipientGrouped);
+        }
+        if measure != FlowMeasure::Count {
+            note_amounts(ctx, &found.totals, measure == FlowMeasure::UsdReal);
+        }
         let scale = scale(ctx, measure, base_year, found.bases, "this matrix").await?;
         Ok(FlowMatrix {
             labels: found.labels,

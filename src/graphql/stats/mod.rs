@@ -14,13 +14,21 @@ pub mod time_series;
 use async_graphql::MergedObject;
 use sea_orm::sea_query::Condition;
 
+use async_graphql::Context;
+
 use super::{
+    caveats::Caveat,
     dollars::{dollars_of, one_base},
     filter::ToCondition,
+    flow::{AggregateRules, FlowFilter, Guidance, KindFamily},
+    resolve,
 };
 use crate::{
     error::{ApiError, ApiResult},
-    repo::stats::{MAX_GROUPS, flows::Bases},
+    repo::stats::{
+        MAX_GROUPS,
+        flows::{Bases, FlowMeasures},
+    },
 };
 
 /// Root fields of agreement, expert and exchange aggregates.
@@ -41,12 +49,49 @@ pub struct FlowStatsRoots(
     shares::FlowShareQuery,
 );
 
+/// The condition of an aggregate over the flows `filter` matches, read by `rules`, with the
+/// caveats it implies noted for `extensions.caveats`; `by_kind`: the aggregate groups by
+/// kind.
+fn flows_condition(ctx: &Context<'_>, filter: Option<&FlowFilter>, rules: AggregateRules, by_kind: bool) -> Condition {
+    let (condition, scope) = FlowFilter::aggregate_condition(filter, rules);
+    if scope.guided {
+        resolve::guidance(
+            ctx,
+            match rules.guidance {
+                Guidance::Follow => Caveat::GuidanceFollowed,
+                Guidance::Ignore => Caveat::GuidanceIgnored,
+            },
+        );
+    }
+    let family = match rules.family {
+        KindFamily::OfficialFinance => Some(Caveat::OfficialFinanceOnly),
+        KindFamily::Trade => Some(Caveat::TradeOnly),
+        KindFamily::All if by_kind || FlowFilter::names_kinds(filter) => None,
+        KindFamily::All => Some(Caveat::TradeMixed),
+    };
+    if let Some(caveat) = family {
+        resolve::caveat(ctx, caveat);
+    }
+    condition
+}
+
+/// Notes the caveats about amounts of flows with these measures: some without an amount,
+/// some rebased (when `real`: real dollars are asked for).
+fn note_amounts(ctx: &Context<'_>, measures: &FlowMeasures, real: bool) {
+    if measures.count > measures.count_real {
+        resolve::caveat(ctx, Caveat::AmountsMissing);
+    }
+    if real && measures.rebased > 0 {
+        resolve::caveat(ctx, Caveat::AmountsRebased);
+    }
+}
+
 /// How to turn values of `measure` from the database into what the client asked for: real
 /// amounts into dollars of `base_year`; constant amounts as they are, if `bases` is one
 /// base year (else `MIXED_DOLLAR_BASES`, naming `what`); counts and current dollars as they
 /// are.
 async fn scale(
-    ctx: &async_graphql::Context<'_>,
+    ctx: &Context<'_>,
     measure: flow_stats::FlowMeasure,
     base_year: Option<i32>,
     bases: Bases,

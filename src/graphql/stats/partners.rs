@@ -6,14 +6,15 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, dataloader::DataLoader};
 use entity::country;
 
-use super::flow_stats::FlowMeasure;
+use super::{flow_stats::FlowMeasure, flows_condition, note_amounts};
 use crate::graphql::dollars::{dollars_of, one_base};
 use crate::repo::stats::flows::Bases;
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
+        caveats::Caveat,
         country::Country,
-        flow::{FlowFilter, Guidance},
+        flow::{AggregateRules, FlowFilter},
         loaders::{BatchLoader, Batched},
         resolve,
     },
@@ -66,6 +67,7 @@ impl Partner {
             i32,
         >,
     ) -> ApiResult<f64> {
+        note_amounts(ctx, &self.0.measures, true);
         Ok(dollars_of(ctx, base_year).await?.of(self.0.measures.sum_real))
     }
 
@@ -83,7 +85,7 @@ pub async fn partners_of(
     country: i32,
     direction: PartnerDirection,
     filter: Option<&FlowFilter>,
-    guidance: Guidance,
+    rules: AggregateRules,
     measure: FlowMeasure,
     first: i32,
 ) -> ApiResult<Vec<Partner>> {
@@ -94,7 +96,7 @@ pub async fn partners_of(
         .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
     let ranking = PartnerRanking {
         direction: direction.into(),
-        condition: FlowFilter::aggregate_condition(filter, guidance),
+        condition: flows_condition(ctx, filter, rules, false),
         measure: measure.into(),
         first,
     };
@@ -105,5 +107,6 @@ pub async fn partners_of(
         one_base(bases, "ranking partners by USD_CONSTANT", ())?;
     }
     resolve::cite(ctx, found.iter().flat_map(|partner| partner.sources.iter().copied()));
+    resolve::caveat(ctx, Caveat::NoRecipientLeftOut);
     Ok(found.iter().cloned().map(Partner).collect())
 }

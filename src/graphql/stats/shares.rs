@@ -3,12 +3,13 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use super::{condition, flow_stats::FlowMeasure, scale};
+use super::{condition, flow_stats::FlowMeasure, flows_condition, scale};
 use crate::{
     error::ApiResult,
     graphql::{
         agreement::AgreementFilter,
-        flow::{FlowFilter, Guidance},
+        caveats::Caveat,
+        flow::{AggregateRules, FlowFilter, Guidance, KindFamily},
         resolve,
     },
     repo::stats::shares::{self, Share},
@@ -54,13 +55,15 @@ impl FlowShareQuery {
             default
         )]
         guidance: Guidance,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+        )]
+        kind_family: Option<KindFamily>,
     ) -> ApiResult<SouthSouthShare> {
-        let share = shares::flows_to_south(
-            resolve::db(ctx)?,
-            FlowFilter::aggregate_condition(filter.as_ref(), guidance),
-            measure.into(),
-        )
-        .await?;
+        let rules = AggregateRules::new(guidance, kind_family, false);
+        let condition = flows_condition(ctx, filter.as_ref(), rules, false);
+        let share = shares::flows_to_south(resolve::db(ctx)?, condition, measure.into()).await?;
+        resolve::caveat(ctx, Caveat::NoRecipientLeftOut);
         let scale = scale(ctx, measure, base_year, share.bases, "this share").await?;
         let share = Share { total: scale(share.total), part: scale(share.part), ..share };
         Ok(SouthSouthShare::cited(ctx, share))

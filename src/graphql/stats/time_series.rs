@@ -2,11 +2,14 @@
 
 use async_graphql::{Context, Object};
 
-use super::flow_stats::{FlowStats, wrap};
+use super::{
+    flow_stats::{FlowStats, wrap},
+    flows_condition,
+};
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
-        flow::{FlowFilter, Guidance},
+        flow::{AggregateRules, FlowFilter, Guidance, KindFamily},
         resolve,
     },
     repo::stats::flows,
@@ -31,6 +34,10 @@ impl TimeSeriesQuery {
             default
         )]
         guidance: Guidance,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+        )]
+        kind_family: Option<KindFamily>,
         #[graphql(desc = "First year.")] from: i32,
         #[graphql(desc = "Last year.")] to: i32,
     ) -> ApiResult<Vec<FlowStats>> {
@@ -40,9 +47,9 @@ impl TimeSeriesQuery {
                 "`from: {from}, to: {to}` is not a range of at most {MAX_YEARS} years"
             )));
         }
-        let series =
-            flows::time_series(resolve::db(ctx)?, FlowFilter::aggregate_condition(filter.as_ref(), guidance), from, to)
-                .await?;
+        let rules = AggregateRules::new(guidance, kind_family, false);
+        let condition = flows_condition(ctx, filter.as_ref(), rules, false);
+        let series = flows::time_series(resolve::db(ctx)?, condition, from, to).await?;
         Ok(wrap(ctx, series))
     }
 }

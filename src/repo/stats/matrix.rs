@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use entity::country;
 use sea_orm::{ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{Bases, FlowDimension, FlowGroup, FlowMeasure, flow_stats};
+use super::flows::{Bases, FlowDimension, FlowGroup, FlowMeasure, FlowMeasures, flow_stats};
 use crate::repo::lookup;
 
 /// How far a matrix aggregates countries.
@@ -34,6 +34,8 @@ pub struct FlowMatrix {
     pub sources: Vec<i32>,
     /// The base years of the flows' constant amounts.
     pub bases: Bases,
+    /// The counts of all the flows: how many, with an amount, rebased (other measures 0).
+    pub totals: FlowMeasures,
 }
 
 /// One cell of a flow matrix.
@@ -47,7 +49,8 @@ pub struct FlowLink {
     pub value: f64,
 }
 
-const UNALLOCATED: &str = "Unallocated";
+/// The label of flows without a recipient country (or a provider's region).
+pub const UNALLOCATED: &str = "Unallocated";
 const OTHER: &str = "Other";
 
 /// The flows a condition matches between groups of countries, keeping the `top` groups by
@@ -80,7 +83,13 @@ pub async fn flow_matrix(
     let cells =
         groups.iter().map(|group| (label(group, from), label(group, to), group.measures.get(measure))).collect();
     let bases = groups.iter().fold(Bases::default(), |bases, group| bases.with(group.measures.bases));
-    Ok(FlowMatrix { sources: sources.into_iter().collect(), bases, ..square(cells, top) })
+    let totals = groups.iter().fold(FlowMeasures::default(), |totals, group| FlowMeasures {
+        count: totals.count + group.measures.count,
+        count_real: totals.count_real + group.measures.count_real,
+        rebased: totals.rebased + group.measures.rebased,
+        ..totals
+    });
+    Ok(FlowMatrix { sources: sources.into_iter().collect(), bases, totals, ..square(cells, top) })
 }
 
 /// Builds a matrix from cells, keeping the `top` labels by total and folding the rest
@@ -115,7 +124,7 @@ fn square(cells: Vec<(String, String, f64)>, top: usize) -> FlowMatrix {
         }
     }
     links.sort_by(|a, b| b.value.total_cmp(&a.value));
-    FlowMatrix { labels, matrix, links, sources: Vec::new(), bases: Bases::default() }
+    FlowMatrix { labels, matrix, links, ..FlowMatrix::default() }
 }
 
 #[cfg(test)]
