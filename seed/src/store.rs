@@ -12,9 +12,9 @@ use crate::run::Load;
 use crate::sync::{upsert, upsert_changes};
 use entity::{
     agreement, agreement_bloc_party, agreement_party, deployment, exchange, expert, expert_sector, flow, flow_code,
-    flow_repeat, sector,
+    flow_repeat, price_index, sector,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
 /// The vocabulary of every DAC sector row.
@@ -34,47 +34,77 @@ pub(crate) struct ExpertRows {
 
 /// Makes the source's flows those of `rows` (deleting the others) and returns the ids of
 /// all its flows by `ref`.
-/// Their real amounts are then set from the stored price index ([`price_flows`]).
+/// Their real amounts are set from the stored price index ([`real_amount`]).
 pub(crate) async fn flows(
     load: &mut Load<'_>,
     mut rows: Vec<flow::Model>,
 ) -> Result<HashMap<String, i32>, ImportError> {
-    let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    // The stored real amount is carried over, so that it alone does not count as a change;
-    // `price_flows` sets it afresh below.
-    let real: HashMap<&str, Option<f64>> =
-        existing.iter().map(|row| (row.r#ref.as_str(), row.amount_usd_real)).collect();
+    let series = price_series(load.txn).await?;
     for row in &mut rows {
-        row.amount_usd_real = real.get(row.r#ref.as_str()).copied().flatten();
+        row.amount_usd_real =
+            real_amount(row.year, row.amount_usd_current, row.amount_usd_constant, row.constant_base_year, &series);
     }
-    drop(real);
+    let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
     replace::<flow::Entity>(load, "FLOW", existing, rows, |row| (row.id, row.r#ref.clone()), flow::Column::Id).await?;
-    price_flows(load.txn, Some(load.source_id)).await?;
     ids_by_ref::<flow::Entity>(load, flow::Column::Id, flow::Column::Ref, flow::Column::SourceId).await
 }
 
-/// Sets the real amount (`amount_usd_real`, US dollars of 1982–84 prices) of the flows of
-/// one source, or of all: the current amount over the CPI-U of the flow's year, else the
-/// constant amount over the CPI-U of its base year (rebased), times 100; none where the
-/// index lacks the year. The one definition of real amounts: the API scales it to a year.
-pub(crate) async fn price_flows(db: &impl ConnectionTrait, source_id: Option<i32>) -> Result<(), DbErr> {
-    const INDEX_OF: &str = "(SELECT \"price_index\".\"cpi_u\" FROM \"price_index\" WHERE \"price_index\".\"year\" = ";
-    let mut sql = format!(
-        "UPDATE \"flow\" SET \"amount_usd_real\" = CASE \
-         WHEN \"amount_usd_current\" IS NOT NULL THEN \"amount_usd_current\" * 100.0 / {INDEX_OF}\"flow\".\"year\") \
-         ELSE \"amount_usd_constant\" * 100.0 / {INDEX_OF}\"flow\".\"constant_base_year\") END"
-    );
-    let mut values = Vec::new();
-    if let Some(source_id) = source_id {
-        sql.push_str(if db.get_database_backend() == DbBackend::Postgres {
-            " WHERE \"source_id\" = $1"
-        } else {
-            " WHERE \"source_id\" = ?"
-        });
-        values.push(source_id.into());
+/// The stored CPI-U series, by year.
+pub(crate) async fn price_series(db: &impl ConnectionTrait) -> Result<HashMap<i32, f64>, DbErr> {
+    let rows = price_index::Entity::find().all(db).await?;
+    Ok(rows.into_iter().map(|row| (row.year, row.cpi_u)).collect())
+}
+
+/// A flow's real amount: US dollars of 1982–84 prices by the CPI-U `series`. The current
+/// amount over the index of the flow's year, else the constant amount over the index of
+/// its base year (rebased), times 100; none where the series lacks the year. The one
+/// definition of real amounts: the API scales it to the year a client asks for.
+pub(crate) fn real_amount(
+    year: Option<i32>,
+    current: Option<f64>,
+    constant: Option<f64>,
+    constant_base_year: Option<i32>,
+    series: &HashMap<i32, f64>,
+) -> Option<f64> {
+    let deflated =
+        |amount: f64, year: Option<i32>| year.and_then(|year| series.get(&year)).map(|cpi| amount * 100.0 / cpi);
+    match current {
+        Some(current) => deflated(current, year),
+        None => constant.and_then(|constant| deflated(constant, constant_base_year)),
     }
-    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
-    Ok(())
+}
+
+/// Sets again the real amount of every stored flow whose amount the `series` now prices
+/// differently (after the series changed), one update per such flow.
+pub(crate) async fn reprice_flows(db: &impl ConnectionTrait, series: &HashMap<i32, f64>) -> Result<u64, DbErr> {
+    use flow::Column;
+    type Priced = (i32, Option<i32>, Option<f64>, Option<f64>, Option<i32>, Option<f64>);
+    let stored: Vec<Priced> = flow::Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Year,
+            Column::AmountUsdCurrent,
+            Column::AmountUsdConstant,
+            Column::ConstantBaseYear,
+            Column::AmountUsdReal,
+        ])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut changed = 0;
+    for (id, year, current, constant, base, real) in stored {
+        let priced = real_amount(year, current, constant, base, series);
+        if priced != real {
+            flow::Entity::update_many()
+                .col_expr(Column::AmountUsdReal, sea_orm::sea_query::Expr::value(priced))
+                .filter(Column::Id.eq(id))
+                .exec(db)
+                .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 /// Makes the source's agreements those of `rows` (deleting the others, with their

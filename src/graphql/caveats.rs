@@ -5,6 +5,9 @@
 //! figures; the ones that depend on the sources cited (the publishers' guidance) are
 //! decided after execution, when the sources are known.
 
+use super::flow::{AggregateRules, AggregateScope, Guidance, KindFamily};
+use crate::repo::stats::flows::{FlowDimension, FlowGroup};
+
 /// One caveat: a stable code and the sentence that explains it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Caveat {
@@ -87,5 +90,56 @@ impl Caveat {
                 "Income groups are the World Bank's class in force in each flow's year (set on 1 July from income of the year before), not today's; flows before 1988 have none."
             }
         }
+    }
+}
+
+impl Caveat {
+    /// The caveats an aggregate's rules imply: about the publishers' guidance, when it
+    /// decided (to give only if a source cited has guidance), and about the kinds counted
+    /// (none when every family is counted apart, grouped by kind, or because the filter
+    /// says which kinds it wants).
+    pub fn of_rules(rules: AggregateRules, scope: AggregateScope) -> (Option<Self>, Option<Self>) {
+        let guidance = scope.guided.then_some(match rules.guidance {
+            Guidance::Follow => Self::GuidanceFollowed,
+            Guidance::Ignore => Self::GuidanceIgnored,
+        });
+        let family = match scope.family {
+            KindFamily::OfficialFinance => Some(Self::OfficialFinanceOnly),
+            KindFamily::Trade => Some(Self::TradeOnly),
+            KindFamily::All if rules.by_kind || !scope.asked => None,
+            KindFamily::All => Some(Self::TradeMixed),
+        };
+        (guidance, family)
+    }
+
+    /// The caveats of groups of flows grouped by `group_by`: flows without a recipient
+    /// country under a null recipient, income groups as of the year; with `amounts` (sums
+    /// shown for every group), flows without an amount and rebased ones.
+    pub fn of_groups(groups: &[FlowGroup], group_by: &[FlowDimension], amounts: bool) -> Vec<Self> {
+        use FlowDimension::{
+            ProviderIncomeGroup, Recipient, RecipientIncomeGroup, RecipientRegion, RecipientSubRegion,
+        };
+        // A null income group may also be a country unclassified that year: not counted.
+        let by_recipient: Vec<FlowDimension> = group_by
+            .iter()
+            .copied()
+            .filter(|dimension| [Recipient, RecipientRegion, RecipientSubRegion].contains(dimension))
+            .collect();
+        let without_recipient = |group: &FlowGroup| {
+            by_recipient.iter().any(|dimension| group.id(*dimension).is_none() && group.text(*dimension).is_none())
+        };
+        let by_income =
+            group_by.iter().any(|dimension| [ProviderIncomeGroup, RecipientIncomeGroup].contains(dimension));
+        let missing = groups.iter().any(|group| group.measures.count > group.measures.count_real);
+        let rebased = groups.iter().any(|group| group.measures.rebased > 0);
+        [
+            (groups.iter().any(without_recipient), Self::NoRecipientGrouped),
+            (by_income, Self::IncomeGroupAsOfYear),
+            (amounts && missing, Self::AmountsMissing),
+            (amounts && rebased, Self::AmountsRebased),
+        ]
+        .into_iter()
+        .filter_map(|(applies, caveat)| applies.then_some(caveat))
+        .collect()
     }
 }

@@ -347,9 +347,10 @@ impl Country {
             default
         )]
         guidance: Guidance,
-        #[graphql(desc = "Which kinds to count: official finance (the default), trade, or all.")] kind_family: Option<
-            KindFamily,
-        >,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default, unless the filter says which kinds), trade, or all."
+        )]
+        kind_family: Option<KindFamily>,
         #[graphql(desc = "What to rank by (real US dollars by default).", default)] measure: FlowMeasure,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Vec<Partner>> {

@@ -8,6 +8,7 @@ use sea_orm::{
     sea_query::{Condition, Expr},
 };
 
+use super::caveats::Caveat;
 use super::limits;
 use super::{
     exchange::{ExchangeFilter, ExchangeOrder},
@@ -72,13 +73,14 @@ pub fn flow_condition(filter: Option<&str>) -> ApiResult<Condition> {
 /// the publishers' guidance given as `FOLLOW` or `IGNORE` (any case; `FOLLOW` when none
 /// is given) and the kinds as `OFFICIAL_FINANCE`, `TRADE` or `ALL` (any case; official
 /// finance when none is given, all when grouping `by_kind`): repeats, flagged rows and
-/// other kinds left out as [`FlowFilter::aggregate_condition`] says.
+/// other kinds left out as [`FlowFilter::aggregate_condition`] says; with the caveats its
+/// rules imply (one about the guidance is to give only if a source has guidance).
 pub fn flow_aggregate_condition(
     filter: Option<&str>,
     guidance: Option<&str>,
     kind_family: Option<&str>,
     by_kind: bool,
-) -> ApiResult<Condition> {
+) -> ApiResult<(Condition, Vec<Caveat>)> {
     let filter = filter.map(|json| parse::<FlowFilter>("filter", json)).transpose()?;
     let guidance = match guidance.map(str::to_ascii_uppercase).as_deref() {
         None | Some("FOLLOW") => Guidance::Follow,
@@ -103,7 +105,9 @@ pub fn flow_aggregate_condition(
         }
     };
     let rules = AggregateRules::new(guidance, family, by_kind);
-    Ok(FlowFilter::aggregate_condition(filter.as_ref(), rules).0)
+    let (condition, scope) = FlowFilter::aggregate_condition(filter.as_ref(), rules);
+    let (guidance, family) = Caveat::of_rules(rules, scope);
+    Ok((condition, guidance.into_iter().chain(family).collect()))
 }
 
 /// The condition of an `ExchangeFilter` given as JSON (all exchanges when none is given).

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
 use sea_orm::{
-    ColumnTrait, Order,
+    ColumnTrait, Iterable, Order,
     sea_query::{Condition, Expr, ExprTrait, Query},
 };
 
@@ -334,16 +334,16 @@ pub enum KindFamily {
 pub struct AggregateRules {
     /// The publishers' guidance on rows to leave out of totals.
     pub guidance: Guidance,
-    /// The kinds counted.
-    pub family: KindFamily,
+    /// The kinds counted, as asked (`kindFamily`).
+    pub family: Option<KindFamily>,
+    /// Whether the aggregate groups by kind.
+    pub by_kind: bool,
 }
 
 impl AggregateRules {
-    /// The rules of an aggregate: `family` if given, else official finance, or every kind
-    /// when the aggregate groups `by_kind`.
+    /// The rules of an aggregate.
     pub fn new(guidance: Guidance, family: Option<KindFamily>, by_kind: bool) -> Self {
-        let family = family.unwrap_or(if by_kind { KindFamily::All } else { KindFamily::OfficialFinance });
-        Self { guidance, family }
+        Self { guidance, family, by_kind }
     }
 }
 
@@ -353,6 +353,12 @@ pub struct AggregateScope {
     /// Whether the guidance decided on flagged rows (the filter did not say
     /// `recommendedForResearch`).
     pub guided: bool,
+    /// The kinds counted: the family asked for; else every kind when the aggregate groups
+    /// by kind or its filter says which kinds it wants (`kind` somewhere); else official
+    /// finance.
+    pub family: KindFamily,
+    /// Whether the family was asked for (`kindFamily`), rather than chosen so.
+    pub asked: bool,
 }
 
 impl FlowFilter {
@@ -370,18 +376,20 @@ impl FlowFilter {
             let flag = flow::Column::RecommendedForResearch;
             condition = condition.add(Condition::any().add(flag.is_null()).add(flag.eq(true)));
         }
-        let kind = flow::Column::Kind;
-        match rules.family {
-            KindFamily::OfficialFinance => condition = condition.add(kind.ne(entity::FlowKind::Trade)),
-            KindFamily::Trade => condition = condition.add(kind.eq(entity::FlowKind::Trade)),
+        let names_kinds = filter.is_some_and(|filter| filter.mentions(&|filter| filter.kind.is_some()));
+        let family = rules.family.unwrap_or(if rules.by_kind || names_kinds {
+            KindFamily::All
+        } else {
+            KindFamily::OfficialFinance
+        });
+        // Official finance as the list of its kinds, so that an index on the kind serves it.
+        let official = entity::FlowKind::iter().filter(|kind| *kind != entity::FlowKind::Trade);
+        match family {
+            KindFamily::OfficialFinance => condition = condition.add(flow::Column::Kind.is_in(official)),
+            KindFamily::Trade => condition = condition.add(flow::Column::Kind.eq(entity::FlowKind::Trade)),
             KindFamily::All => {}
         }
-        (condition, AggregateScope { guided: !decides })
-    }
-
-    /// Whether the filter says which kinds it wants (`kind` somewhere).
-    pub fn names_kinds(filter: Option<&Self>) -> bool {
-        filter.is_some_and(|filter| filter.mentions(&|filter| filter.kind.is_some()))
+        (condition, AggregateScope { guided: !decides, family, asked: rules.family.is_some() })
     }
 
     /// Whether the filter, or one inside it, says what `says` looks for.

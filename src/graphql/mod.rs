@@ -3,7 +3,7 @@
 
 mod agreement;
 mod bloc;
-mod caveats;
+pub mod caveats;
 mod connection;
 mod country;
 mod dollars;

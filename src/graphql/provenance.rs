@@ -150,7 +150,8 @@ async fn list_sources(
 ) -> bool {
     let (ids, keys) = provenance.seen();
     if ids.is_empty() && keys.is_empty() {
-        return false;
+        // No row was counted: the guidance may have left out every one.
+        return snapshot.is_some_and(Snapshot::has_guidance);
     }
     let remembered: Option<Vec<source::Model>> = snapshot.and_then(|snapshot| {
         let by_key = keys.iter().map(|key| snapshot.source_id(key));

@@ -27,13 +27,19 @@ use tokio::sync::mpsc;
 use super::{AppState, rate_limit::Client};
 use crate::{
     error::{ApiError, ErrorCode, excerpt},
-    graphql::exports::{
-        exchange_condition, exchange_order, flow_aggregate_condition, flow_condition, flow_dimensions, flow_order,
+    graphql::{
+        caveats::Caveat,
+        exports::{
+            exchange_condition, exchange_order, flow_aggregate_condition, flow_condition, flow_dimensions, flow_order,
+        },
     },
     repo::{
         export::{EXCHANGE_COLUMNS, FLOW_COLUMNS, exchanges_statement, flow_stats_table, flows_statement},
         lookup,
-        stats::{exchanges, flows},
+        stats::{
+            exchanges,
+            flows::{self, FlowDimension},
+        },
     },
 };
 
@@ -80,12 +86,13 @@ impl Format {
 const EXPORT_POINTS: u64 = 10_000;
 
 /// The files `GET /export/{file}` serves, with the query parameters each takes.
-const EXPORTS: [(&str, &[&str]); 8] = [
+const EXPORTS: [(&str, &[&str]); 9] = [
     ("flows.csv", &["filter", "orderBy"]),
     ("flows.ndjson", &["filter", "orderBy"]),
     ("flow-stats.csv", &["filter", "groupBy", "guidance", "kindFamily"]),
     ("flow-stats.ndjson", &["filter", "groupBy", "guidance", "kindFamily"]),
     ("flows.sources.csv", &["filter"]),
+    ("flow-stats.caveats.csv", &["filter", "groupBy", "guidance", "kindFamily"]),
     ("exchanges.csv", &["filter", "orderBy"]),
     ("exchanges.ndjson", &["filter", "orderBy"]),
     ("exchanges.sources.csv", &["filter"]),
@@ -151,6 +158,7 @@ pub async fn export(
         "flow-stats.csv" => flow_stats(&state.db, params, Format::Csv).await,
         "flow-stats.ndjson" => flow_stats(&state.db, params, Format::Ndjson).await,
         "flows.sources.csv" => flow_sources(&state.db, params).await,
+        "flow-stats.caveats.csv" => flow_stats_caveats(&state.db, params).await,
         "exchanges.csv" => exchanges(&state, params, Format::Csv).await,
         "exchanges.ndjson" => exchanges(&state, params, Format::Ndjson).await,
         "exchanges.sources.csv" => exchange_sources(&state.db, params).await,
@@ -384,7 +392,8 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
         if streamed.is_err() {
             tracing::warn!(deadline_s = deadline.as_secs(), export = name, "export stopped at its deadline");
             let reason = format!("the export's deadline of {} s was reached", deadline.as_secs());
-            sender.try_send(Ok(failure(format, ErrorCode::Timeout, &reason))).ok();
+            // Waits for room as any chunk does: a full channel must not drop the last line.
+            sender.send_timeout(Ok(failure(format, ErrorCode::Timeout, &reason)), idle).await.ok();
         }
     });
     // Fused: the compression layer may poll again after the end.
@@ -402,15 +411,65 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
 
 async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
-    let by_kind = dimensions.contains(&crate::repo::stats::flows::FlowDimension::Kind);
-    let condition = flow_aggregate_condition(
+    let (condition, _) = stats_condition(&params, &dimensions)?;
+    let (columns, rows) = flow_stats_table(db, condition, &dimensions).await?;
+    let mut response = table(format, "flow-stats", "flows", &params, &columns, &rows);
+    // The caveats of these figures, beside their sources.
+    let caveats = format!("</export/flow-stats.caveats.csv?{}>; rel=\"describedby\"", stats_query(&params));
+    let links = response.headers().get(header::LINK).and_then(|link| link.to_str().ok()).map(str::to_owned);
+    let joined = links.map_or_else(|| caveats.clone(), |links| format!("{links}, {caveats}"));
+    if let Ok(value) = HeaderValue::from_str(&joined) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    Ok(response)
+}
+
+/// The condition of a flow-stats export, and the caveats its rules imply.
+fn stats_condition(
+    params: &ExportParams,
+    dimensions: &[FlowDimension],
+) -> Result<(sea_orm::sea_query::Condition, Vec<Caveat>), ApiError> {
+    flow_aggregate_condition(
         params.filter.as_deref(),
         params.guidance.as_deref(),
         params.kind_family.as_deref(),
-        by_kind,
-    )?;
-    let (columns, rows) = flow_stats_table(db, condition, &dimensions).await?;
-    Ok(table(format, "flow-stats", "flows", &params, &columns, &rows))
+        dimensions.contains(&FlowDimension::Kind),
+    )
+}
+
+/// The query string of a flow-stats export's parameters, percent-encoded.
+fn stats_query(params: &ExportParams) -> String {
+    [
+        ("filter", &params.filter),
+        ("groupBy", &params.group_by),
+        ("guidance", &params.guidance),
+        ("kindFamily", &params.kind_family),
+    ]
+    .iter()
+    .filter_map(|(name, value)| value.as_deref().map(|value| format!("{name}={}", percent_encode(value))))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+/// The caveats of a flow-stats export (`code`, `caveat`): what to footnote about its
+/// figures, as `extensions.caveats` says for GraphQL answers. Its sums include real
+/// dollars, so the caveats about amounts are always considered.
+async fn flow_stats_caveats(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
+    let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
+    let (condition, ruled) = stats_condition(&params, &dimensions)?;
+    let groups = flows::flow_stats(db, condition, &dimensions, &[], None, false).await?;
+    let ids: Vec<i32> = groups.iter().flat_map(|group| group.sources.iter().copied()).collect();
+    let guided = lookup::by_ids::<entity::source::Entity>(db, &ids).await?.iter().any(|s| s.guidance.is_some());
+    let about_guidance = |caveat: &Caveat| matches!(caveat, Caveat::GuidanceFollowed | Caveat::GuidanceIgnored);
+    let mut caveats: Vec<Caveat> = ruled.into_iter().filter(|caveat| guided || !about_guidance(caveat)).collect();
+    caveats.extend(Caveat::of_groups(&groups, &dimensions, true));
+    caveats.push(Caveat::RealDollars);
+    caveats.sort_by_key(|caveat| caveat.code());
+    caveats.dedup();
+    let columns = ["code", "caveat"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> =
+        caveats.into_iter().map(|caveat| vec![caveat.code().to_owned(), caveat.message().to_owned()]).collect();
+    Ok(table(Format::Csv, "caveats", "flows", &params, &columns, &rows))
 }
 
 fn table(

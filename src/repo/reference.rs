@@ -85,6 +85,11 @@ impl Snapshot {
         Arc::clone(&self.price_index)
     }
 
+    /// Whether a source has guidance on rows to leave out of totals.
+    pub fn has_guidance(&self) -> bool {
+        self.sources.values().any(|source| source.guidance.is_some())
+    }
+
     /// The id of the source with this key.
     pub fn source_id(&self, key: &str) -> Option<i32> {
         self.sources.values().find(|source| source.key == key).map(|source| source.id)

@@ -20,7 +20,7 @@ fn codes(response: &Value) -> Vec<String> {
 async fn every_aggregate_says_what_to_footnote() {
     let test = TestDb::new().await;
     let api = test.api();
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 9] = [
         (
             "{ flowStats(groupBy: [RECIPIENT_REGION]) { count sumUsdReal } }",
             &[
@@ -42,7 +42,8 @@ async fn every_aggregate_says_what_to_footnote() {
         ),
         (
             r#"{ flowStats(filter: {source: ["aiddata-gcof-1.0"]}, groupBy: [RECIPIENT_INCOME_GROUP]) { count } }"#,
-            &["GUIDANCE_FOLLOWED", "INCOME_GROUP_AS_OF_YEAR", "NO_RECIPIENT_GROUPED", "OFFICIAL_FINANCE_ONLY"],
+            // A null income group holds regional flows and countries unclassified that year.
+            &["GUIDANCE_FOLLOWED", "INCOME_GROUP_AS_OF_YEAR", "OFFICIAL_FINANCE_ONLY"],
         ),
         (
             "{ southSouthShare(kindFamily: ALL, measure: COUNT) { share } }",
@@ -50,6 +51,10 @@ async fn every_aggregate_says_what_to_footnote() {
         ),
         ("{ flowTimeSeries(kindFamily: TRADE, from: 2000, to: 2001) { count } }", &["TRADE_ONLY"]),
         ("{ flowStats(groupBy: [KIND]) { kind count } }", &["GUIDANCE_FOLLOWED"]),
+        (
+            r#"{ flowStats(filter: {recipient: {code: ["MUS"]}, source: ["aiddata-gcof-1.0"], year: {gte: 2011, lte: 2011}}, groupBy: []) { count } }"#,
+            &["GUIDANCE_FOLLOWED", "OFFICIAL_FINANCE_ONLY"],
+        ),
         ("{ agreementStats(groupBy: [KIND]) { count } }", &[]),
     ];
     for (query, expected) in cases {
@@ -75,7 +80,8 @@ async fn aggregates_count_one_kind_family_unless_asked() {
             "{ official: flowStats(groupBy: [SOURCE]) { source { key } count }
                trade: flowStats(groupBy: [], kindFamily: TRADE) { count }
                all: flowStats(groupBy: [], kindFamily: ALL) { count }
-               byKind: flowStats(groupBy: [KIND]) { kind count } }",
+               byKind: flowStats(groupBy: [KIND]) { kind count }
+               named: flowStats(groupBy: [], filter: {kind: [TRADE]}) { count } }",
             json!({}),
         )
         .await;
@@ -89,6 +95,7 @@ async fn aggregates_count_one_kind_family_unless_asked() {
     let by_kind = data["byKind"].as_array().expect("kinds");
     let trade = by_kind.iter().find(|g| g["kind"] == "TRADE").and_then(|g| g["count"].as_u64());
     assert_eq!(trade, Some(trade_rows), "grouping by kind counts every family, apart");
+    assert_eq!(data["named"][0]["count"].as_u64(), Some(trade_rows), "a filter that names kinds decides");
 
     let csv = |query: &str| {
         let api = test.api();
@@ -104,4 +111,32 @@ async fn aggregates_count_one_kind_family_unless_asked() {
     assert_eq!(count_cell(&csv("").await), Some(official_count.to_string()));
     let refused = csv("kindFamily=aid").await;
     assert!(refused.contains("BAD_USER_INPUT") && refused.contains("kindFamily=aid"), "{refused}");
+}
+
+/// The flow-stats export links its caveats beside its sources, and they are those a GraphQL
+/// answer over the same flows gives.
+#[tokio::test]
+async fn the_flow_stats_export_links_its_caveats() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let get = |uri: String| axum::http::Request::get(uri).body(axum::body::Body::empty()).expect("request");
+    let (status, headers) = api.send_full(get("/export/flow-stats.csv?groupBy=RECIPIENT_REGION".to_owned())).await;
+    assert_eq!(status, 200);
+    let link = headers.get("link").and_then(|link| link.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(link.contains("/export/flows.sources.csv"), "{link}");
+    let caveats_uri = link
+        .split(", ")
+        .filter_map(|part| part.strip_prefix('<')?.split_once('>'))
+        .map(|(uri, _)| uri.to_owned())
+        .find(|uri| uri.contains("caveats"))
+        .unwrap_or_else(|| panic!("no caveats link in {link}"));
+    assert_eq!(caveats_uri, "/export/flow-stats.caveats.csv?groupBy=RECIPIENT_REGION");
+    let table = String::from_utf8(api.send_raw(get(caveats_uri)).await).expect("UTF-8");
+    let exported: Vec<&str> =
+        table.trim_start_matches('\u{feff}').lines().skip(1).filter_map(|line| line.split(',').next()).collect();
+    let response = api.post("{ flowStats(groupBy: [RECIPIENT_REGION]) { count sumUsdReal } }", json!({})).await;
+    assert_eq!(exported, codes(&response), "{table}");
+    let refused = String::from_utf8(api.send_raw(get("/export/flow-stats.caveats.csv?orderBy=x".to_owned())).await)
+        .expect("UTF-8");
+    assert!(refused.contains("BAD_USER_INPUT") && refused.contains("orderBy"), "{refused}");
 }

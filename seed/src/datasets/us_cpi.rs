@@ -2,13 +2,13 @@
 //! (BLS series CUUR0000SA0, 1982–84 = 100), as `cpi-u-annual-average.csv`
 //! (`year,cpi_u_annual_average`, the published annual-average rows).
 //!
-//! It gives every flow a real amount on one uniform basis ([`crate::store::price_flows`]):
+//! It gives every flow a real amount on one uniform basis ([`crate::store::real_amount`]):
 //! current US dollars divided by the index of the flow's year, or, for a flow the source
 //! gives in constant dollars only, its constant amount divided by the index of its base
 //! year. The API multiplies by the index of the year a client asks for.
 //!
-//! Importing the series re-prices every stored flow in the same transaction, so the flows
-//! and the series never disagree.
+//! Importing the series reprices, in the same transaction, the stored flows whose real
+//! amount it changes, so the flows and the series never disagree.
 
 use std::collections::BTreeSet;
 
@@ -68,7 +68,10 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         .collect();
     let existing = <price_index::Entity as sea_orm::EntityTrait>::find().all(load.txn).await?;
     store::replace_rows::<price_index::Entity, _>(load, "years", existing, rows, |row| row.year, true).await?;
-    store::price_flows(load.txn, None).await?;
+    let repriced = store::reprice_flows(load.txn, &store::price_series(load.txn).await?).await?;
+    if repriced > 0 {
+        load.note(0, &format!("{repriced} flows repriced: the series changed"));
+    }
     Ok(())
 }
 

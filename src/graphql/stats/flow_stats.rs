@@ -18,7 +18,7 @@ use crate::{
         sector::Sector,
         source::Source,
     },
-    repo::stats::flows::{self, Bases, FlowGroup},
+    repo::stats::flows::{self, FlowGroup},
 };
 
 /// What flows can be grouped by.
@@ -196,7 +196,7 @@ impl FlowStats {
 
     /// Sum of amounts in current US dollars (flows without an amount count as 0).
     async fn sum_usd_current(&self, ctx: &Context<'_>) -> f64 {
-        note_amounts(ctx, &self.0.measures, false);
+        note_amounts(ctx, &self.0.measures, flows::FlowMeasure::UsdCurrent);
         self.0.measures.sum_current
     }
 
@@ -204,7 +204,7 @@ impl FlowStats {
     /// amount count as 0); `MIXED_DOLLAR_BASES` where the group's amounts have different
     /// base years (use `sumUsdReal`, or group by `CONSTANT_BASE_YEAR`).
     async fn sum_usd_constant(&self, ctx: &Context<'_>) -> ApiResult<f64> {
-        note_amounts(ctx, &self.0.measures, false);
+        note_amounts(ctx, &self.0.measures, flows::FlowMeasure::UsdConstant);
         self.constant(self.0.measures.sum_constant)
     }
 
@@ -218,7 +218,7 @@ impl FlowStats {
             i32,
         >,
     ) -> ApiResult<f64> {
-        note_amounts(ctx, &self.0.measures, true);
+        note_amounts(ctx, &self.0.measures, flows::FlowMeasure::UsdReal);
         Ok(dollars_of(ctx, base_year).await?.of(self.0.measures.sum_real))
     }
 
@@ -231,6 +231,7 @@ impl FlowStats {
         >,
     ) -> ApiResult<Option<f64>> {
         let dollars = dollars_of(ctx, base_year).await?;
+        note_amounts(ctx, &self.0.measures, flows::FlowMeasure::UsdReal);
         Ok(self.0.measures.avg_real.map(|avg| dollars.of(avg)))
     }
 
@@ -243,6 +244,7 @@ impl FlowStats {
         >,
     ) -> ApiResult<Option<f64>> {
         let dollars = dollars_of(ctx, base_year).await?;
+        note_amounts(ctx, &self.0.measures, flows::FlowMeasure::UsdReal);
         Ok(self.0.measures.min_real.map(|min| dollars.of(min)))
     }
 
@@ -255,6 +257,7 @@ impl FlowStats {
         >,
     ) -> ApiResult<Option<f64>> {
         let dollars = dollars_of(ctx, base_year).await?;
+        note_amounts(ctx, &self.0.measures, flows::FlowMeasure::UsdReal);
         Ok(self.0.measures.max_real.map(|max| dollars.of(max)))
     }
 
@@ -322,7 +325,7 @@ impl FlowStatsQuery {
         )]
         guidance: Guidance,
         #[graphql(
-            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+            desc = "Which kinds to count: official finance (the default, unless grouping by `KIND` or the filter says which kinds: then all), trade, or all."
         )]
         kind_family: Option<KindFamily>,
         #[graphql(desc = "The dimensions to group by; none gives one group of all flows.")] group_by: Vec<
@@ -345,30 +348,19 @@ impl FlowStatsQuery {
             order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
         let by_kind = group_by.contains(&flows::FlowDimension::Kind);
         let rules = AggregateRules::new(guidance, kind_family, by_kind);
-        let condition = flows_condition(ctx, filter.as_ref(), rules, by_kind);
+        let condition = flows_condition(ctx, filter.as_ref(), rules);
         let groups = flows::flow_stats(resolve::db(ctx)?, condition, &group_by, &order, Some(limit), with_ties).await?;
+        // Each group's constant sum must be of one base year to be ordered by.
         if order.iter().any(|(measure, _)| *measure == flows::FlowMeasure::UsdConstant) {
-            let bases = groups.iter().fold(Bases::default(), |bases, group| bases.with(group.measures.bases));
-            one_base(bases, "ordering by USD_CONSTANT", ())?;
+            for group in &groups {
+                one_base(group.measures.bases, "ordering by USD_CONSTANT", ())?;
+            }
         }
-        let by_recipient = [
-            flows::FlowDimension::Recipient,
-            flows::FlowDimension::RecipientRegion,
-            flows::FlowDimension::RecipientSubRegion,
-            flows::FlowDimension::RecipientIncomeGroup,
-        ];
-        let without_recipient = |group: &FlowGroup| {
-            group_by
-                .iter()
-                .filter(|dimension| by_recipient.contains(dimension))
-                .any(|dimension| group.id(*dimension).is_none() && group.text(*dimension).is_none())
-        };
-        if groups.iter().any(without_recipient) {
-            resolve::caveat(ctx, Caveat::NoRecipientGrouped);
+        for caveat in Caveat::of_groups(&groups, &group_by, false) {
+            resolve::caveat(ctx, caveat);
         }
         let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
         if group_by.iter().any(|dimension| by_income.contains(dimension)) {
-            resolve::caveat(ctx, Caveat::IncomeGroupAsOfYear);
             for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {
                 resolve::cited(ctx, key, Some(()));
             }

@@ -72,7 +72,7 @@ impl MatrixQuery {
         )]
         guidance: Guidance,
         #[graphql(
-            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+            desc = "Which kinds to count: official finance (the default, unless the filter says which kinds), trade, or all."
         )]
         kind_family: Option<KindFamily>,
         #[graphql(desc = "Regions, sub-regions or countries.")] level: MatrixLevel,
@@ -88,14 +88,14 @@ impl MatrixQuery {
             .ok_or_else(|| ApiError::bad_input(format!("`top` must be between 1 and {MAX_TOP}")))?;
         let db = resolve::db(ctx)?;
         let rules = AggregateRules::new(guidance, kind_family, false);
-        let condition = flows_condition(ctx, filter.as_ref(), rules, false);
+        let condition = flows_condition(ctx, filter.as_ref(), rules);
         let found = matrix::flow_matrix(db, condition, level.into(), measure.into(), top).await?;
         resolve::cite(ctx, found.sources);
-        if found.labels.iter().any(|label| label == matrix::UNALLOCATED) {
+        if found.without_recipient {
             resolve::caveat(ctx, Caveat::NoRecipientGrouped);
         }
         if measure != FlowMeasure::Count {
-            note_amounts(ctx, &found.totals, measure == FlowMeasure::UsdReal);
+            note_amounts(ctx, &found.totals, measure.into());
         }
         let scale = scale(ctx, measure, base_year, found.bases, "this matrix").await?;
         Ok(FlowMatrix {

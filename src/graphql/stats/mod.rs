@@ -20,14 +20,14 @@ use super::{
     caveats::Caveat,
     dollars::{dollars_of, one_base},
     filter::ToCondition,
-    flow::{AggregateRules, FlowFilter, Guidance, KindFamily},
+    flow::{AggregateRules, FlowFilter},
     resolve,
 };
 use crate::{
     error::{ApiError, ApiResult},
     repo::stats::{
         MAX_GROUPS,
-        flows::{Bases, FlowMeasures},
+        flows::{self, Bases, FlowMeasures},
     },
 };
 
@@ -50,38 +50,26 @@ pub struct FlowStatsRoots(
 );
 
 /// The condition of an aggregate over the flows `filter` matches, read by `rules`, with the
-/// caveats it implies noted for `extensions.caveats`; `by_kind`: the aggregate groups by
-/// kind.
-fn flows_condition(ctx: &Context<'_>, filter: Option<&FlowFilter>, rules: AggregateRules, by_kind: bool) -> Condition {
+/// caveats it implies noted for `extensions.caveats`.
+fn flows_condition(ctx: &Context<'_>, filter: Option<&FlowFilter>, rules: AggregateRules) -> Condition {
     let (condition, scope) = FlowFilter::aggregate_condition(filter, rules);
-    if scope.guided {
-        resolve::guidance(
-            ctx,
-            match rules.guidance {
-                Guidance::Follow => Caveat::GuidanceFollowed,
-                Guidance::Ignore => Caveat::GuidanceIgnored,
-            },
-        );
+    let (guidance, family) = Caveat::of_rules(rules, scope);
+    if let Some(caveat) = guidance {
+        resolve::guidance(ctx, caveat);
     }
-    let family = match rules.family {
-        KindFamily::OfficialFinance => Some(Caveat::OfficialFinanceOnly),
-        KindFamily::Trade => Some(Caveat::TradeOnly),
-        KindFamily::All if by_kind || FlowFilter::names_kinds(filter) => None,
-        KindFamily::All => Some(Caveat::TradeMixed),
-    };
     if let Some(caveat) = family {
         resolve::caveat(ctx, caveat);
     }
     condition
 }
 
-/// Notes the caveats about amounts of flows with these measures: some without an amount,
-/// some rebased (when `real`: real dollars are asked for).
-fn note_amounts(ctx: &Context<'_>, measures: &FlowMeasures, real: bool) {
-    if measures.count > measures.count_real {
+/// Notes the caveats about the amounts of flows with these measures summed in `measure`:
+/// some without an amount in it, some rebased (real dollars).
+fn note_amounts(ctx: &Context<'_>, measures: &FlowMeasures, measure: flows::FlowMeasure) {
+    if measures.count > measures.count_of(measure) {
         resolve::caveat(ctx, Caveat::AmountsMissing);
     }
-    if real && measures.rebased > 0 {
+    if measure == flows::FlowMeasure::UsdReal && measures.rebased > 0 {
         resolve::caveat(ctx, Caveat::AmountsRebased);
     }
 }

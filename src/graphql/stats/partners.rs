@@ -67,7 +67,7 @@ impl Partner {
             i32,
         >,
     ) -> ApiResult<f64> {
-        note_amounts(ctx, &self.0.measures, true);
+        note_amounts(ctx, &self.0.measures, crate::repo::stats::flows::FlowMeasure::UsdReal);
         Ok(dollars_of(ctx, base_year).await?.of(self.0.measures.sum_real))
     }
 
@@ -96,12 +96,16 @@ pub async fn partners_of(
         .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
     let ranking = PartnerRanking {
         direction: direction.into(),
-        condition: flows_condition(ctx, filter, rules, false),
+        condition: flows_condition(ctx, filter, rules),
         measure: measure.into(),
         first,
     };
     let loader = resolve::state::<DataLoader<BatchLoader<PartnerRanking>>>(ctx)?;
     let found = loader.load_one(Batched { parent: country, request: Arc::new(ranking) }).await?.unwrap_or_default();
+    if measure == FlowMeasure::UsdReal {
+        // The shares are of real dollars: cite the series and say so.
+        dollars_of(ctx, None).await?;
+    }
     if measure == FlowMeasure::UsdConstant {
         let bases = found.iter().fold(Default::default(), |bases: Bases, partner| bases.with(partner.all_bases));
         one_base(bases, "ranking partners by USD_CONSTANT", ())?;

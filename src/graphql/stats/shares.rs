@@ -56,12 +56,12 @@ impl FlowShareQuery {
         )]
         guidance: Guidance,
         #[graphql(
-            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+            desc = "Which kinds to count: official finance (the default, unless the filter says which kinds), trade, or all."
         )]
         kind_family: Option<KindFamily>,
     ) -> ApiResult<SouthSouthShare> {
         let rules = AggregateRules::new(guidance, kind_family, false);
-        let condition = flows_condition(ctx, filter.as_ref(), rules, false);
+        let condition = flows_condition(ctx, filter.as_ref(), rules);
         let share = shares::flows_to_south(resolve::db(ctx)?, condition, measure.into()).await?;
         resolve::caveat(ctx, Caveat::NoRecipientLeftOut);
         let scale = scale(ctx, measure, base_year, share.bases, "this share").await?;

@@ -35,7 +35,7 @@ impl TimeSeriesQuery {
         )]
         guidance: Guidance,
         #[graphql(
-            desc = "Which kinds to count: official finance (the default), trade, or all; all by default when grouping by `KIND`."
+            desc = "Which kinds to count: official finance (the default, unless the filter says which kinds), trade, or all."
         )]
         kind_family: Option<KindFamily>,
         #[graphql(desc = "First year.")] from: i32,
@@ -48,7 +48,7 @@ impl TimeSeriesQuery {
             )));
         }
         let rules = AggregateRules::new(guidance, kind_family, false);
-        let condition = flows_condition(ctx, filter.as_ref(), rules, false);
+        let condition = flows_condition(ctx, filter.as_ref(), rules);
         let series = flows::time_series(resolve::db(ctx)?, condition, from, to).await?;
         Ok(wrap(ctx, series))
     }

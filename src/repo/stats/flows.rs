@@ -239,6 +239,8 @@ const MEASURES: &[(&str, &str)] = &[
     ("m_max_real", "MAX(\"t\".\"hi_real\")"),
     ("m_avg_real", "SUM(\"t\".\"s_real\") / CAST(NULLIF(SUM(\"t\".\"c_real\"), 0) AS DOUBLE PRECISION)"),
     ("m_count_real", "CAST(COALESCE(SUM(\"t\".\"c_real\"), 0) AS BIGINT)"),
+    ("m_count_current", "CAST(COALESCE(SUM(\"t\".\"c_cur\"), 0) AS BIGINT)"),
+    ("m_count_constant", "CAST(COALESCE(SUM(\"t\".\"c_con\"), 0) AS BIGINT)"),
     ("m_rebased", "CAST(COALESCE(SUM(\"t\".\"n_rebased\"), 0) AS BIGINT)"),
     ("m_base_lo", BASES[0].1),
     ("m_base_hi", BASES[1].1),
@@ -313,6 +315,10 @@ pub struct FlowMeasures {
     pub avg_real: Option<f64>,
     /// Number of flows with a real amount.
     pub count_real: i64,
+    /// Number of flows with a current amount.
+    pub count_current: i64,
+    /// Number of flows with a constant amount.
+    pub count_constant: i64,
     /// Number of flows whose real amount is their constant amount rebased (no current one).
     pub rebased: i64,
     /// The base years of the constant amounts summed.
@@ -369,6 +375,8 @@ impl FlowMeasures {
             max_real: number("m_max_real")?,
             avg_real: number("m_avg_real")?,
             count_real: row.try_get("", "m_count_real")?,
+            count_current: row.try_get("", "m_count_current")?,
+            count_constant: row.try_get("", "m_count_constant")?,
             rebased: row.try_get("", "m_rebased")?,
             bases: Bases::read(row)?,
         })
@@ -377,6 +385,16 @@ impl FlowMeasures {
     /// The measures in SQL, by alias.
     pub(crate) fn sql() -> Vec<(String, String)> {
         MEASURES.iter().map(|(alias, sql)| ((*alias).to_owned(), (*sql).to_owned())).collect()
+    }
+
+    /// How many flows have an amount in `measure` (all of them for a count).
+    pub fn count_of(&self, measure: FlowMeasure) -> i64 {
+        match measure {
+            FlowMeasure::Count => self.count,
+            FlowMeasure::UsdCurrent => self.count_current,
+            FlowMeasure::UsdConstant => self.count_constant,
+            FlowMeasure::UsdReal => self.count_real,
+        }
     }
 
     /// One measure's value.

@@ -36,6 +36,9 @@ pub struct FlowMatrix {
     pub bases: Bases,
     /// The counts of all the flows: how many, with an amount, rebased (other measures 0).
     pub totals: FlowMeasures,
+    /// Whether some flows have no recipient country (in "Unallocated", or folded into
+    /// "Other").
+    pub without_recipient: bool,
 }
 
 /// One cell of a flow matrix.
@@ -50,7 +53,7 @@ pub struct FlowLink {
 }
 
 /// The label of flows without a recipient country (or a provider's region).
-pub const UNALLOCATED: &str = "Unallocated";
+const UNALLOCATED: &str = "Unallocated";
 const OTHER: &str = "Other";
 
 /// The flows a condition matches between groups of countries, keeping the `top` groups by
@@ -86,10 +89,13 @@ pub async fn flow_matrix(
     let totals = groups.iter().fold(FlowMeasures::default(), |totals, group| FlowMeasures {
         count: totals.count + group.measures.count,
         count_real: totals.count_real + group.measures.count_real,
+        count_current: totals.count_current + group.measures.count_current,
+        count_constant: totals.count_constant + group.measures.count_constant,
         rebased: totals.rebased + group.measures.rebased,
         ..totals
     });
-    Ok(FlowMatrix { sources: sources.into_iter().collect(), bases, totals, ..square(cells, top) })
+    let without_recipient = groups.iter().any(|group| group.id(to).is_none() && group.text(to).is_none());
+    Ok(FlowMatrix { sources: sources.into_iter().collect(), bases, totals, without_recipient, ..square(cells, top) })
 }
 
 /// Builds a matrix from cells, keeping the `top` labels by total and folding the rest
