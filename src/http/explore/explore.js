@@ -12,22 +12,48 @@ const ASSET_VERSION = document.body.dataset.assetVersion;
 // ---------------------------------------------------------------------------------------
 // The API
 
+/**
+ * The two kind families, which the page never adds up: official finance (every kind but
+ * trade) and trade (exports of goods). Each says how it names itself in the headings.
+ */
+const FAMILIES = {
+  official: { filter: { not: { kind: ['TRADE'] } }, name: 'official finance', title: 'Official finance' },
+  trade: { filter: { kind: ['TRADE'] }, name: 'trade (exports)', title: 'Trade (exports)' },
+};
+
+/** The largest groups first: by the sum in real dollars, then, among equal sums, by count. */
+const LARGEST_FIRST = '[{ measure: USD_REAL }, { measure: COUNT }]';
+
+/**
+ * Room for every group of countries: more than there are countries (249), with the group of
+ * flows without one. The API charges a list's `first`, not its length, so no more.
+ */
+const EVERY_COUNTRY = 300;
+
+const PROVIDER_FIELDS = 'provider { iso3 name isoNumeric } count countWithAmount sumUsdReal';
+
+/** The provider list of each family, for the families' filters (with "South only" or not). */
+const PROVIDERS_QUERY = `query ExplorerProviders($official: FlowFilter!, $trade: FlowFilter!) {
+  official: flowStats(filter: $official, groupBy: [PROVIDER], orderBy: ${LARGEST_FIRST}, first: ${EVERY_COUNTRY}) { ${PROVIDER_FIELDS} }
+  trade: flowStats(filter: $trade, groupBy: [PROVIDER], orderBy: ${LARGEST_FIRST}, first: ${EVERY_COUNTRY}) { ${PROVIDER_FIELDS} }
+}`;
+
 const OVERVIEW_QUERY = `query ExplorerOverview {
-  providers: flowStats(groupBy: [PROVIDER], orderBy: [{ measure: USD_REAL }], first: 200) {
-    provider { iso3 name isoNumeric } count sumUsdReal
-  }
   years: flowStats(groupBy: [YEAR], first: 1000) { year count }
   sources(first: 100) { nodes { title licence citation } }
 }`;
 
 const SELECTION_QUERY = `query ExplorerSelection($filter: FlowFilter!, $period: FlowFilter!) {
-  recipients: flowStats(filter: $filter, groupBy: [RECIPIENT], orderBy: [{ measure: USD_REAL }], first: 1000) {
-    recipient { iso3 name isoNumeric } count sumUsdReal sumUsdCurrent
+  recipients: flowStats(filter: $filter, groupBy: [RECIPIENT], orderBy: ${LARGEST_FIRST}, first: ${EVERY_COUNTRY}) {
+    recipient { iso3 name isoNumeric } count countWithAmount sumUsdReal sumUsdCurrent avgUsdCurrent
   }
   regions: flowMatrix(filter: $period, level: REGION, measure: USD_REAL) { labels matrix }
 }`;
 
-/** Runs a GraphQL query; throws with the server's messages when it reports errors. */
+/**
+ * Runs a GraphQL query; throws with the server's messages when it reports errors. Returns
+ * `{ data, extensions }` (the response's extensions, `{}` when it has none).
+ */
 async function graphql(query, variables = {}) {
   const response = await fetch('/graphql', {
     method: 'POST',
@@ -39,7 +65,17 @@ async function graphql(query, variables = {}) {
     const messages = body && body.errors ? body.errors.map((error) => error.message).join('; ') : '';
     throw new Error(messages || `the API answered ${response.status}`);
   }
-  return body.data;
+  return { data: body.data, extensions: body.extensions || {} };
+}
+
+/**
+ * The caveats a response carries (`extensions.caveats`: `{ code, message }` each), those
+ * with a code and a message only.
+ */
+function caveatsOf(extensions) {
+  const caveats = Array.isArray(extensions.caveats) ? extensions.caveats : [];
+  return caveats.filter((caveat) => caveat && typeof caveat.code === 'string' && caveat.code
+    && typeof caveat.message === 'string' && caveat.message.trim());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -49,6 +85,14 @@ const usdCompact = new Intl.NumberFormat('en', {
   style: 'currency', currency: 'USD', notation: 'compact', maximumSignificantDigits: 3,
 });
 const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+
+/** What a group's flows without any amount show instead of a sum of "$0". */
+const NO_AMOUNTS = 'no amounts';
+
+/** A group's sum in real dollars, compact, or "no amounts" when none of its flows has one. */
+function realSum(row) {
+  return row.countWithAmount > 0 ? usdCompact.format(row.sumUsdReal) : NO_AMOUNTS;
+}
 
 /** An SVG element with attributes, appended to a parent when one is given. */
 function svg(tag, attributes = {}, parent = null) {
@@ -206,7 +250,7 @@ function renderMap(rows, providerCode) {
     } else {
       path.style.fill = '';
       path.classList.remove('filled');
-      setTitle(path, row ? `${row.recipient.name}: ${integer.format(row.count)} flows, no amount reported` : path.dataset.name);
+      setTitle(path, row ? `${row.recipient.name}: ${realSum(row)}, ${integer.format(row.count)} flows` : path.dataset.name);
     }
   }
   renderLegend(stops, values.length ? [Math.exp(low), Math.exp((low + high) / 2), Math.exp(high)] : []);
@@ -376,6 +420,11 @@ function spreadLabels(labels, gap = 26) {
 
 const TABLE_ROWS = 25;
 
+/**
+ * The largest recipients, with their sums in real and in current dollars: "no amounts" where
+ * none of a recipient's flows has one (current dollars: where none has a current amount, as
+ * for Qatar's rows in constant dollars only).
+ */
 function renderTable(rows) {
   const body = $('recipients').tBodies[0];
   body.replaceChildren();
@@ -384,8 +433,8 @@ function renderTable(rows) {
     const cells = [
       row.recipient ? row.recipient.name : 'No single recipient (regional or unallocated)',
       integer.format(row.count),
-      integer.format(row.sumUsdReal),
-      integer.format(row.sumUsdCurrent),
+      row.countWithAmount > 0 ? integer.format(row.sumUsdReal) : NO_AMOUNTS,
+      row.avgUsdCurrent != null ? integer.format(row.sumUsdCurrent) : NO_AMOUNTS,
     ];
     cells.forEach((text, i) => {
       const cell = tr.insertCell();
@@ -401,13 +450,38 @@ function renderTable(rows) {
 // ---------------------------------------------------------------------------------------
 // The controls, the CSV link, and the page's state
 
-/** The provider and period chosen, as API filters. */
+/**
+ * The flows of one kind family, and of the South only (provider and recipient both of the
+ * South) or not: the filter every figure of the page starts from.
+ */
+function scopeFilter(family, south) {
+  const filter = { ...FAMILIES[family].filter };
+  if (south) {
+    filter.provider = { isSouth: true };
+    filter.recipient = { isSouth: true };
+  }
+  return filter;
+}
+
+/** The family, provider, period and "South only" chosen, as API filters. */
 function selection() {
+  const family = $('family').value === 'trade' ? 'trade' : 'official';
+  const south = $('south').checked;
   const provider = $('provider').value;
   const from = parseInt($('from').value, 10);
   const to = parseInt($('to').value, 10);
-  const period = { year: { gte: from, lte: to } };
-  return { provider, from, to, period, filter: { provider: { code: [provider] }, ...period } };
+  // All providers, for the chord diagram; the map and the table are the chosen one's.
+  const period = { ...scopeFilter(family, south), year: { gte: from, lte: to } };
+  const filter = { ...period, provider: { ...period.provider, code: [provider] } };
+  return { family, south, provider, from, to, period, filter };
+}
+
+/** The selection as the page's query string; the family and "South only" when not the default. */
+function shareableQuery(chosen) {
+  const params = new URLSearchParams({ provider: chosen.provider, from: chosen.from, to: chosen.to });
+  if (chosen.family !== 'official') params.set('family', chosen.family);
+  if (chosen.south) params.set('south', '1');
+  return `?${params}`;
 }
 
 function setStatus(text, isError = false) {
@@ -415,38 +489,108 @@ function setStatus(text, isError = false) {
   $('status').classList.toggle('error', isError);
 }
 
+/** The status line: whose flows, of which family and period, how many, and how much. */
+function statusLine(chosen, name, rows) {
+  const flows = rows.reduce((sum, row) => sum + row.count, 0);
+  const withAmount = rows.reduce((sum, row) => sum + row.countWithAmount, 0);
+  const total = rows.reduce((sum, row) => sum + row.sumUsdReal, 0);
+  const scope = `${name}, ${FAMILIES[chosen.family].name}${chosen.south ? ', South to South only' : ''}, ${chosen.from}–${chosen.to}`;
+  const amount = withAmount > 0 ? `${usdCompact.format(total)} in US$ of 2025` : NO_AMOUNTS;
+  const missing = withAmount > 0 && withAmount < flows ? ` (${integer.format(flows - withAmount)} of the flows without an amount)` : '';
+  return `${scope}: ${integer.format(flows)} flows to ${rows.filter((row) => row.recipient).length} recipients, ${amount}${missing}.`;
+}
+
+/** Says in the headings which kind family the figures are. */
+function renderFamily(family) {
+  for (const span of document.querySelectorAll('.family-name')) span.textContent = FAMILIES[family].name;
+  for (const span of document.querySelectorAll('.family-title')) span.textContent = FAMILIES[family].title;
+}
+
+/** Lists the caveats on the figures under them (code in `data-code`); hidden when there are none. */
+function renderCaveats(caveats) {
+  const list = $('caveats');
+  list.replaceChildren(...caveats.map(({ code, message }) => {
+    const item = document.createElement('li');
+    item.dataset.code = code;
+    item.textContent = message;
+    return item;
+  }));
+  list.hidden = !caveats.length;
+}
+
 function fillSelect(select, options, chosen) {
   select.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, String(value) === String(chosen))));
-  select.disabled = false;
+  select.disabled = !options.length;
+}
+
+/** Each family's providers, largest first, for "South only" as it was at their last load. */
+let providerLists = { official: [], trade: [] };
+
+/** Loads both families' provider lists, for "South only" as it is now. */
+async function loadProviders() {
+  const south = $('south').checked;
+  const { data } = await graphql(PROVIDERS_QUERY, { official: scopeFilter('official', south), trade: scopeFilter('trade', south) });
+  return { official: data.official.filter((row) => row.provider), trade: data.trade.filter((row) => row.provider) };
+}
+
+/**
+ * Fills the provider list with the chosen family's providers, each with its sum ("no
+ * amounts" when none of its flows has one) and count. Keeps the wanted provider if the
+ * family has it, else China, else the largest.
+ */
+function fillProviders(wanted) {
+  const providers = providerLists[$('family').value === 'trade' ? 'trade' : 'official'];
+  const codes = providers.map((row) => row.provider.iso3);
+  const provider = codes.includes(wanted) ? wanted : codes.includes('CHN') ? 'CHN' : codes[0];
+  fillSelect($('provider'), providers.map((row) => [row.provider.iso3, `${row.provider.name} (${realSum(row)}, ${integer.format(row.count)} flows)`]), provider);
+  for (const option of $('provider').options) {
+    const { name, isoNumeric } = providers[option.index].provider;
+    option.dataset.name = name;
+    if (isoNumeric) option.dataset.isoNumeric = isoNumeric;
+  }
 }
 
 let generation = 0;
 
-/** Loads and draws the chosen provider and period; only the latest request is drawn. */
+/** Draws a selection that has no provider (a family with none of the South): empty figures. */
+function renderNoProvider(chosen) {
+  renderMap([], null);
+  renderTable([]);
+  renderChord({ labels: [], matrix: [] });
+  renderCaveats([]);
+  setStatus(`No provider of ${FAMILIES[chosen.family].name}${chosen.south ? ' of the South' : ''} in the data.`);
+}
+
+/** Loads and draws the chosen family, provider, period and scope; only the latest request is drawn. */
 async function refresh() {
   const current = ++generation;
   const chosen = selection();
   document.body.dataset.state = 'loading';
   setStatus('Loading…');
+  renderFamily(chosen.family);
   const link = $('csv');
   // The figures leave out flows that repeat another source's; so does the download.
   const filter = { ...chosen.filter, repeats: false };
   link.href = `/export/flows.csv?filter=${encodeURIComponent(JSON.stringify(filter))}`;
-  link.download = `flows-${chosen.provider}-${chosen.from}-${chosen.to}.csv`;
-  history.replaceState(null, '', `?provider=${encodeURIComponent(chosen.provider)}&from=${chosen.from}&to=${chosen.to}`);
+  link.download = `flows-${chosen.provider}-${chosen.family}${chosen.south ? '-south' : ''}-${chosen.from}-${chosen.to}.csv`;
+  history.replaceState(null, '', shareableQuery(chosen));
   try {
-    const data = await graphql(SELECTION_QUERY, { filter: chosen.filter, period: chosen.period });
-    if (current !== generation) return;
-    const rows = data.recipients;
-    const option = $('provider').selectedOptions[0];
-    renderMap(rows, option.dataset.isoNumeric ? parseInt(option.dataset.isoNumeric, 10) : null);
-    renderTable(rows);
-    renderChord(data.regions);
-    const name = option.dataset.name;
-    const total = rows.reduce((sum, row) => sum + row.sumUsdReal, 0);
-    const flows = rows.reduce((sum, row) => sum + row.count, 0);
-    setStatus(`${name}, ${chosen.from}–${chosen.to}: ${integer.format(flows)} flows to ${rows.filter((row) => row.recipient).length} recipients, ${usdCompact.format(total)} in US$ of 2025.`);
+    if (!chosen.provider) {
+      renderNoProvider(chosen);
+    } else {
+      const { data, extensions } = await graphql(SELECTION_QUERY, { filter: chosen.filter, period: chosen.period });
+      if (current !== generation) return;
+      const rows = data.recipients;
+      const option = $('provider').selectedOptions[0];
+      renderMap(rows, option.dataset.isoNumeric ? parseInt(option.dataset.isoNumeric, 10) : null);
+      renderTable(rows);
+      renderChord(data.regions);
+      renderCaveats(caveatsOf(extensions));
+      setStatus(statusLine(chosen, option.dataset.name, rows));
+    }
     document.body.dataset.provider = chosen.provider;
+    document.body.dataset.family = chosen.family;
+    document.body.dataset.south = chosen.south ? '1' : '0';
     document.body.dataset.state = 'ready';
   } catch (error) {
     if (current !== generation) return;
@@ -454,8 +598,32 @@ async function refresh() {
   }
 }
 
+let providerLoads = 0;
+
+/**
+ * "South only" changes which providers each family has: reloads the lists, then redraws.
+ * A drawing under way is dropped; only the latest load fills the list.
+ */
+async function changeSouth() {
+  const current = ++providerLoads;
+  generation++;
+  document.body.dataset.state = 'loading';
+  setStatus('Loading…');
+  try {
+    const lists = await loadProviders();
+    if (current !== providerLoads) return;
+    providerLists = lists;
+    fillProviders($('provider').value);
+    await refresh();
+  } catch (error) {
+    if (current !== providerLoads) return;
+    fail(error);
+  }
+}
+
 function fail(error) {
   document.body.dataset.state = 'error';
+  renderCaveats([]);
   setStatus(`Could not load the data: ${error.message}`, true);
   console.error('explorer:', error);
 }
@@ -472,39 +640,42 @@ function renderSources(sources) {
 }
 
 async function start() {
-  const [topology, overview] = await Promise.all([
+  const asked = new URLSearchParams(location.search);
+  $('family').value = asked.get('family') === 'trade' ? 'trade' : 'official';
+  $('south').checked = asked.get('south') === '1';
+  const [topology, overview, providers] = await Promise.all([
     fetch(`/explore/countries-110m.json?v=${ASSET_VERSION}`).then((response) => {
       if (!response.ok) throw new Error(`country shapes: ${response.status}`);
       return response.json();
     }),
-    graphql(OVERVIEW_QUERY),
+    graphql(OVERVIEW_QUERY).then(({ data }) => data),
+    loadProviders(),
   ]);
   drawWorld(topology);
   renderSources(overview.sources.nodes);
 
-  const providers = overview.providers.filter((row) => row.provider);
-  if (!providers.length) throw new Error('no flows with a provider');
+  providerLists = providers;
+  if (!providers.official.length && !providers.trade.length) throw new Error('no flows with a provider');
   const years = overview.years.map((row) => row.year).filter((year) => year != null).sort((a, b) => a - b);
-  const asked = new URLSearchParams(location.search);
-  const codes = providers.map((row) => row.provider.iso3);
-  const provider = codes.includes(asked.get('provider')) ? asked.get('provider') : codes.includes('CHN') ? 'CHN' : codes[0];
   const first = years[0];
   const last = years[years.length - 1];
   const clamp = (value, fallback) => (Number.isInteger(value) && value >= first && value <= last ? value : fallback);
   const from = clamp(parseInt(asked.get('from'), 10), first);
   const to = Math.max(from, clamp(parseInt(asked.get('to'), 10), last));
 
-  fillSelect($('provider'), providers.map((row) => [row.provider.iso3, `${row.provider.name} (${usdCompact.format(row.sumUsdReal)}, ${integer.format(row.count)} flows)`]), provider);
-  for (const option of $('provider').options) {
-    const { name, isoNumeric } = providers[option.index].provider;
-    option.dataset.name = name;
-    if (isoNumeric) option.dataset.isoNumeric = isoNumeric;
-  }
+  fillProviders(asked.get('provider'));
   const yearOptions = [];
   for (let year = first; year <= last; year++) yearOptions.push([year, String(year)]);
   fillSelect($('from'), yearOptions, from);
   fillSelect($('to'), yearOptions, to);
+  $('family').disabled = false;
+  $('south').disabled = false;
 
+  $('family').addEventListener('change', () => {
+    fillProviders($('provider').value);
+    refresh();
+  });
+  $('south').addEventListener('change', changeSouth);
   $('provider').addEventListener('change', refresh);
   $('from').addEventListener('change', () => {
     if (+$('from').value > +$('to').value) $('to').value = $('from').value;
