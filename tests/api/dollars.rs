@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::json;
 
 use crate::{
-    published::{self, amount},
+    published::{self, amount, real},
     support::TestDb,
 };
 
@@ -16,22 +16,6 @@ const QATAR: &str = "aiddata-tuff-qatar-1.0";
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
-}
-
-/// An amount in dollars of `base`: a current amount of `year` deflated, else a constant
-/// amount of `constant_base` rebased, by the published CPI-U.
-fn real(
-    cpi: &std::collections::BTreeMap<i32, f64>,
-    base: i32,
-    current: Option<f64>,
-    year: i32,
-    constant: Option<f64>,
-    constant_base: i32,
-) -> Option<f64> {
-    match current {
-        Some(current) => Some(current * cpi[&base] / cpi[&year]),
-        None => constant.map(|constant| constant * cpi[&base] / cpi[&constant_base]),
-    }
 }
 
 /// Question 1's flows (China to Africa, 2000–2014, the rows AidData recommends) in dollars

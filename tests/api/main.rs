@@ -21,6 +21,7 @@ mod pagination;
 mod persisted;
 mod plans;
 mod published;
+mod questions;
 mod rate_limit;
 mod readiness;
 mod readme;

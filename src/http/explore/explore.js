@@ -39,7 +39,7 @@ const PROVIDERS_QUERY = `query ExplorerProviders($official: FlowFilter!, $trade:
 }`;
 
 const OVERVIEW_QUERY = `query ExplorerOverview {
-  years: flowStats(groupBy: [YEAR], first: 1000) { year count }
+  years: flowStats(groupBy: [YEAR], kindFamily: ALL, first: 1000) { year count }
   sources(first: 100) { nodes { title licence citation } }
 }`;
 
