@@ -1,7 +1,8 @@
 //! Real dollars: the CPI-U series (`price_index`), each flow's amount in 1982–84 prices
 //! (`flow.amount_usd_real`, set by the import), and covering indexes for flow aggregates
-//! that hold it and the constant amounts' base year, so that aggregates stay index-only on
-//! PostgreSQL while they sum real dollars and check that constant ones share a base.
+//! that hold it, the constant amounts' base year and the kind, so that aggregates stay
+//! index-only on PostgreSQL while they sum real dollars, check that constant ones share a
+//! base and count one kind family.
 
 use sea_orm_migration::prelude::*;
 
@@ -35,7 +36,7 @@ async fn recreate(manager: &SchemaManager<'_>, with_real: bool) -> Result<(), Db
         let mut index = Index::create();
         index.name(create).table(Alias::new("flow"));
         let measures: &[&str] = if with_real {
-            &["amount_usd_current", "amount_usd_constant", "constant_base_year", "amount_usd_real"]
+            &["kind", "amount_usd_current", "amount_usd_constant", "constant_base_year", "amount_usd_real"]
         } else {
             &["amount_usd_current", "amount_usd_constant"]
         };
