@@ -20,7 +20,7 @@ fn codes(response: &Value) -> Vec<String> {
 async fn every_aggregate_says_what_to_footnote() {
     let test = TestDb::new().await;
     let api = test.api();
-    let cases: [(&str, &[&str]); 9] = [
+    let cases: [(&str, &[&str]); 10] = [
         (
             "{ flowStats(groupBy: [RECIPIENT_REGION]) { count sumUsdReal } }",
             &[
@@ -51,6 +51,10 @@ async fn every_aggregate_says_what_to_footnote() {
         ),
         ("{ flowTimeSeries(kindFamily: TRADE, from: 2000, to: 2001) { count } }", &["TRADE_ONLY"]),
         ("{ flowStats(groupBy: [KIND]) { kind count } }", &["GUIDANCE_FOLLOWED"]),
+        (
+            r#"{ southSouthShare(filter: {provider: {code: ["QAT"]}}) { share } }"#,
+            &["AMOUNTS_MISSING", "AMOUNTS_REBASED", "NO_RECIPIENT_LEFT_OUT", "OFFICIAL_FINANCE_ONLY", "REAL_DOLLARS"],
+        ),
         (
             r#"{ flowStats(filter: {recipient: {code: ["MUS"]}, source: ["aiddata-gcof-1.0"], year: {gte: 2011, lte: 2011}}, groupBy: []) { count } }"#,
             &["GUIDANCE_FOLLOWED", "OFFICIAL_FINANCE_ONLY"],

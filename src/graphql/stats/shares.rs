@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use super::{condition, flow_stats::FlowMeasure, flows_condition, scale};
+use super::{condition, flow_stats::FlowMeasure, flows_condition, note_amounts, scale};
 use crate::{
     error::ApiResult,
     graphql::{
@@ -64,7 +64,10 @@ impl FlowShareQuery {
         let condition = flows_condition(ctx, filter.as_ref(), rules);
         let share = shares::flows_to_south(resolve::db(ctx)?, condition, measure.into()).await?;
         resolve::caveat(ctx, Caveat::NoRecipientLeftOut);
-        let scale = scale(ctx, measure, base_year, share.bases, "this share").await?;
+        let scale = scale(ctx, measure, base_year, share.measures.bases, "this share").await?;
+        if measure != FlowMeasure::Count {
+            note_amounts(ctx, &share.measures, measure.into());
+        }
         let share = Share { total: scale(share.total), part: scale(share.part), ..share };
         Ok(SouthSouthShare::cited(ctx, share))
     }

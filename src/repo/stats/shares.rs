@@ -4,7 +4,7 @@
 use entity::flow;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{BASES, Bases, FlowDimension, FlowMeasure, RECIPIENT_COUNTRY, rolled_up};
+use super::flows::{FlowDimension, FlowMeasure, FlowMeasures, RECIPIENT_COUNTRY, rolled_up};
 use crate::repo::{
     aggregate::{Aggregate, Rows},
     rules,
@@ -21,27 +21,27 @@ pub struct Share {
     pub share: Option<f64>,
     /// Ids of the sources of the records counted.
     pub sources: Vec<i32>,
-    /// The base years of the constant amounts of the flows counted (none for agreements).
-    pub bases: Bases,
+    /// The measures of all the flows counted (none for agreements): their counts with
+    /// each amount, rebased ones, and the base years of their constant amounts.
+    pub measures: FlowMeasures,
 }
 
 /// Runs a one-group aggregate of a `total` and a `part` (both numbers) and their ratio;
-/// with `bases`, over flows' partial aggregates, also the base years of their constant
-/// amounts.
+/// `of_flows`: over flows' partial aggregates, with their measures too.
 async fn share(
     db: &impl ConnectionTrait,
     mut aggregate: Aggregate,
     total: String,
     part: String,
-    bases: bool,
+    of_flows: bool,
 ) -> Result<Share, DbErr> {
     aggregate.measures = vec![
         ("share".to_owned(), format!("{part} / NULLIF({total}, 0)")),
         ("total".to_owned(), total),
         ("part".to_owned(), part),
     ];
-    if bases {
-        aggregate.measures.extend(BASES.iter().map(|(alias, sql)| ((*alias).to_owned(), (*sql).to_owned())));
+    if of_flows {
+        aggregate.measures.extend(FlowMeasures::sql());
     }
     let groups = aggregate
         .groups::<FlowDimension, _>(db, &[], |row| {
@@ -50,7 +50,7 @@ async fn share(
                 part: row.try_get::<Option<f64>>("", "part")?.unwrap_or(0.0),
                 share: row.try_get("", "share")?,
                 sources: Vec::new(),
-                bases: if bases { Bases::read(row)? } else { Bases::default() },
+                measures: if of_flows { FlowMeasures::read(row)? } else { FlowMeasures::default() },
             })
         })
         .await?;
