@@ -62,16 +62,6 @@ pub struct ApiConfig {
     /// Longest string argument or variable, in characters.
     #[arg(long, env = "SOUTHGRAPH_MAX_STRING_LENGTH", default_value_t = 1_000)]
     pub max_string_length: usize,
-    /// How long, in milliseconds, a batch loader waits to gather keys before it queries.
-    #[arg(long, env = "SOUTHGRAPH_BATCH_DELAY_MS", default_value_t = 2)]
-    pub batch_delay_ms: u64,
-}
-
-impl ApiConfig {
-    /// The batch window as a duration.
-    pub fn batch_delay(&self) -> Duration {
-        Duration::from_millis(self.batch_delay_ms)
-    }
 }
 
 impl Default for ApiConfig {
@@ -86,7 +76,6 @@ impl Default for ApiConfig {
             max_input_values: 1_000,
             max_input_depth: 16,
             max_string_length: 1_000,
-            batch_delay_ms: 2,
         }
     }
 }

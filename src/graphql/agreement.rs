@@ -1,7 +1,7 @@
 //! Agreements: the `Agreement` type with its scope and South–South measures, its filter
 //! and ordering, and the root fields.
 
-use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
+use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, agreement_party, agreement_sector, bloc, country, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::{
+    batch::Batcher,
     bloc::{Bloc, BlocFilter, BlocOrder},
     connection::{NodeConnection, window},
     country::{Country, CountryCodes, CountryFilter, CountryOrder, in_countries, visit_logical},
@@ -84,7 +85,7 @@ pub struct Agreement(pub agreement::Model);
 impl Agreement {
     /// What the rules (`repo::rules`) say of the agreement, batched with its siblings.
     async fn class(&self, ctx: &Context<'_>) -> ApiResult<AgreementClass> {
-        let loader = resolve::state::<DataLoader<AgreementClasses>>(ctx)?;
+        let loader = resolve::state::<Batcher<AgreementClasses>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
     }
 }

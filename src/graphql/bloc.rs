@@ -1,6 +1,6 @@
 //! Blocs: the `Bloc` type, its filter and ordering, and the root fields.
 
-use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
+use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, bloc, bloc_member, country, source};
 use sea_orm::{
     ColumnTrait, Order,
@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::{
     agreement::{Agreement, AgreementFilter, AgreementOrder},
+    batch::Batcher,
     connection::{NodeConnection, window},
     country::{Country, CountryFilter, CountryOrder},
     filter::{OrderDirection, ToCondition, listing, logical, sort_keys},
@@ -68,7 +69,7 @@ impl Bloc {
     /// (UN M49 developing). A bloc with a developed member, like the European Union, is
     /// not, and an agreement it is party to is not South–South.
     async fn is_south(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        let loader = resolve::state::<DataLoader<SouthBlocs>>(ctx)?;
+        let loader = resolve::state::<Batcher<SouthBlocs>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?.unwrap_or(false))
     }
 

@@ -365,13 +365,12 @@ impl Country {
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<std::sync::Arc<Vec<country_income_group::Model>>> {
-        let loader =
-            resolve::state::<async_graphql::dataloader::DataLoader<super::loaders::IncomeGroupsByCountry>>(ctx)?;
+        let loader = resolve::state::<super::batch::Batcher<super::loaders::IncomeGroupsByCountry>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
     }
 
     async fn bloc_codes(&self, ctx: &Context<'_>) -> ApiResult<std::sync::Arc<Vec<String>>> {
-        let loader = resolve::state::<async_graphql::dataloader::DataLoader<super::loaders::BlocCodesByCountry>>(ctx)?;
+        let loader = resolve::state::<super::batch::Batcher<super::loaders::BlocCodesByCountry>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?.unwrap_or_default())
     }
 }
@@ -611,7 +610,7 @@ pub fn visit_logical<F: CountryCodes>(
 /// Looks up the ids of every country code in `filter`, in one batch with the request's
 /// other lookups, and keeps them in the country filters.
 pub async fn resolve_codes<F: CountryCodes>(
-    loader: &async_graphql::dataloader::DataLoader<super::loaders::CountryIdsByCode>,
+    loader: &super::batch::Batcher<super::loaders::CountryIdsByCode, String>,
     snapshot: Option<&Snapshot>,
     filter: &mut F,
 ) -> ApiResult<()> {

@@ -1,6 +1,6 @@
 //! Flows: the `Flow` type, its filter and ordering, and the root fields.
 
-use async_graphql::{Context, Enum, InputObject, Object, dataloader::DataLoader};
+use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
 use sea_orm::{
     ColumnTrait, Iterable, Order,
@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::{
     agreement::Agreement,
+    batch::Batcher,
     connection::{NodeConnection, window},
     country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
     dollars::dollars_of,
@@ -185,7 +186,7 @@ impl Flow {
         if self.0.recipient_id.is_none() {
             return Ok(None);
         }
-        let loader = resolve::state::<DataLoader<SouthSouthFlows>>(ctx)?;
+        let loader = resolve::state::<Batcher<SouthSouthFlows>>(ctx)?;
         Ok(loader.load_one(self.0.id).await?)
     }
 
@@ -195,7 +196,7 @@ impl Flow {
     /// without such codes (AidData's files name their flow types in words: `flowType`).
     /// The code lists are cited in `extensions.sources`.
     async fn codes(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlowCode>> {
-        let loader = resolve::state::<DataLoader<FlowCodes>>(ctx)?;
+        let loader = resolve::state::<Batcher<FlowCodes>>(ctx)?;
         let codes = loader.load_one(self.0.id).await?.unwrap_or_default();
         resolve::cite(ctx, codes.iter().filter_map(|code| code.item.as_ref().map(|item| item.source_id)));
         Ok(codes.iter().cloned().map(FlowCode).collect())
@@ -205,7 +206,7 @@ impl Flow {
     /// and in China's Public Diplomacy); null for most flows. Aggregates leave repeats out
     /// unless their filter says `repeats`.
     async fn repeat_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Flow>> {
-        let repeated = resolve::state::<DataLoader<RepeatOf>>(ctx)?.load_one(self.0.id).await?;
+        let repeated = resolve::state::<Batcher<RepeatOf>>(ctx)?.load_one(self.0.id).await?;
         Ok(resolve::optional::<flow::Entity>(ctx, repeated).await?.map(Flow))
     }
 

@@ -13,18 +13,16 @@ use std::{
     sync::Arc,
 };
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use entity::{agreement, bloc, country, deployment, exchange, expert, flow, import_change, import_run, sector, source};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::{
-    config::ApiConfig,
-    repo::{
-        lookup::{self, HasId, WithId},
-        page::{Listing, Page, Window, fetch_pages},
-        rules::{self, AgreementClass},
-        stats::partners::{Partner, PartnerRanking, partners},
-    },
+use super::batch::Batcher;
+use crate::repo::{
+    lookup::{self, HasId, WithId},
+    page::{Listing, Page, Window, fetch_pages},
+    rules::{self, AgreementClass},
+    stats::partners::{Partner, PartnerRanking, partners},
 };
 
 /// Loads rows of one table by primary key.
@@ -269,18 +267,20 @@ impl Loader<i32> for SouthBlocs {
     }
 }
 
-/// Adds every loader to the schema's data, each batching within the configured window.
+/// Adds every loader to the schema's data, each batching the keys of one pass of
+/// execution (see [`Batcher`]).
 pub fn register(
     builder: async_graphql::SchemaBuilder<super::Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription>,
     db: &DatabaseConnection,
-    config: &ApiConfig,
 ) -> async_graphql::SchemaBuilder<super::Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription> {
-    let delay = config.batch_delay();
     macro_rules! by_id {
         ($builder:expr, $($module:ident),*) => {
             $builder$(
-                .data(batched(ById::<$module::Entity> { db: db.clone(), entity: PhantomData }, delay))
-                .data(batched(BatchLoader::<PageRequest<$module::Entity>> { db: db.clone(), request: PhantomData }, delay))
+                .data(Batcher::<_>::new(ById::<$module::Entity> { db: db.clone(), entity: PhantomData }))
+                .data(Batcher::<_, Batched<_>>::new(BatchLoader::<PageRequest<$module::Entity>> {
+                    db: db.clone(),
+                    request: PhantomData,
+                }))
             )*
         };
     }
@@ -298,18 +298,13 @@ pub fn register(
         sector,
         source
     )
-    .data(batched(BlocCodesByCountry(db.clone()), delay))
-    .data(batched(IncomeGroupsByCountry(db.clone()), delay))
-    .data(batched(FlowCodes(db.clone()), delay))
-    .data(batched(RepeatOf(db.clone()), delay))
-    .data(batched(CountryIdsByCode(db.clone()), delay))
-    .data(batched(AgreementClasses(db.clone()), delay))
-    .data(batched(SouthSouthFlows(db.clone()), delay))
-    .data(batched(SouthBlocs(db.clone()), delay))
-    .data(batched(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }, delay))
-}
-
-/// A loader that gathers keys for `delay`, in batches of up to 1,000 keys.
-fn batched<T: Send + Sync + 'static>(loader: T, delay: std::time::Duration) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn).delay(delay).max_batch_size(1000)
+    .data(Batcher::<_>::new(BlocCodesByCountry(db.clone())))
+    .data(Batcher::<_>::new(IncomeGroupsByCountry(db.clone())))
+    .data(Batcher::<_>::new(FlowCodes(db.clone())))
+    .data(Batcher::<_>::new(RepeatOf(db.clone())))
+    .data(Batcher::<_, String>::new(CountryIdsByCode(db.clone())))
+    .data(Batcher::<_>::new(AgreementClasses(db.clone())))
+    .data(Batcher::<_>::new(SouthSouthFlows(db.clone())))
+    .data(Batcher::<_>::new(SouthBlocs(db.clone())))
+    .data(Batcher::<_, Batched<_>>::new(BatchLoader::<PartnerRanking> { db: db.clone(), request: PhantomData }))
 }

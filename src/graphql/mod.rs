@@ -2,6 +2,7 @@
 //! keep every relation batched.
 
 mod agreement;
+mod batch;
 mod bloc;
 pub mod caveats;
 mod connection;
@@ -55,7 +56,7 @@ pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub fn build_schema(db: DatabaseConnection, config: ApiConfig) -> ApiSchema {
     let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_recursive_depth(limits::MAX_SELECTION_NESTING);
-    loaders::register(builder, &db, &config).data(db).data(config).finish()
+    loaders::register(builder, &db).data(db).data(config).finish()
 }
 
 /// The schema's SDL, as published in `schema.graphql`.

@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, OutputType, dataloader::DataLoader};
+use async_graphql::{Context, OutputType};
 use sea_orm::DatabaseConnection;
 
 use super::caveats::Caveat;
 use super::{
+    batch::Batcher,
     connection::{NodeConnection, connection, wants_total},
     country::{CountryCodes, resolve_codes},
     loaders::{BatchLoader, Batched, ById, CountryIdsByCode, PageRequest},
@@ -81,7 +82,7 @@ pub fn cited<T>(ctx: &Context<'_>, key: &'static str, value: Option<T>) -> Optio
 /// the request's other lookups: filters must pass through here before their SQL is built.
 pub async fn with_country_ids<F: CountryCodes>(ctx: &Context<'_>, filter: Option<F>) -> ApiResult<Option<F>> {
     let Some(mut filter) = filter else { return Ok(None) };
-    resolve_codes(state::<DataLoader<CountryIdsByCode>>(ctx)?, snapshot(ctx), &mut filter).await?;
+    resolve_codes(state::<Batcher<CountryIdsByCode, String>>(ctx)?, snapshot(ctx), &mut filter).await?;
     Ok(Some(filter))
 }
 
@@ -100,7 +101,7 @@ where
     let remembered = snapshot(ctx).and_then(|snapshot| E::remembered(snapshot, id)).cloned();
     let found = match remembered {
         Some(row) => Some(row),
-        None => state::<DataLoader<ById<E>>>(ctx)?.load_one(id).await?,
+        None => state::<Batcher<ById<E>>>(ctx)?.load_one(id).await?,
     };
     note_sources(ctx, found.iter());
     Ok(found)
@@ -159,7 +160,7 @@ where
 {
     let request = PageRequest::<E>::new(listing, window, wants_total(ctx));
     let key = Batched { parent, request: Arc::new(request) };
-    let page = state::<DataLoader<BatchLoader<PageRequest<E>>>>(ctx)?.load_one(key).await?;
+    let page = state::<Batcher<BatchLoader<PageRequest<E>>, Batched<PageRequest<E>>>>(ctx)?.load_one(key).await?;
     Ok(match page {
         Some(page) => {
             note_sources(ctx, page.rows.iter().map(|row| &row.model));

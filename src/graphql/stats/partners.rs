@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Object, dataloader::DataLoader};
+use async_graphql::{Context, Enum, Object};
 use entity::country;
 
 use super::{flow_stats::FlowMeasure, flows_condition, note_amounts};
@@ -12,6 +12,7 @@ use crate::repo::stats::flows::Bases;
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
+        batch::Batcher,
         caveats::Caveat,
         country::Country,
         flow::{AggregateRules, FlowFilter},
@@ -100,7 +101,7 @@ pub async fn partners_of(
         measure: measure.into(),
         first,
     };
-    let loader = resolve::state::<DataLoader<BatchLoader<PartnerRanking>>>(ctx)?;
+    let loader = resolve::state::<Batcher<BatchLoader<PartnerRanking>, Batched<PartnerRanking>>>(ctx)?;
     let found = loader.load_one(Batched { parent: country, request: Arc::new(ranking) }).await?.unwrap_or_default();
     if measure == FlowMeasure::UsdReal {
         // The shares are of real dollars: cite the series and say so.
