@@ -457,7 +457,7 @@ fn stats_query(params: &ExportParams) -> String {
 async fn flow_stats_caveats(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
     let (condition, ruled) = stats_condition(&params, &dimensions)?;
-    let groups = flows::flow_stats(db, condition, &dimensions, &[], None, false).await?;
+    let groups = flows::flow_stats(db, condition, &dimensions, &[], None, false, flows::Amounts::ALL).await?;
     let ids: Vec<i32> = groups.iter().flat_map(|group| group.sources.iter().copied()).collect();
     let guided = lookup::by_ids::<entity::source::Entity>(db, &ids).await?.iter().any(|s| s.guidance.is_some());
     let about_guidance = |caveat: &Caveat| matches!(caveat, Caveat::GuidanceFollowed | Caveat::GuidanceIgnored);
@@ -495,7 +495,16 @@ fn table(
 
 /// The sources of the flows a filter matches.
 async fn flow_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
-    let all = flows::flow_stats(db, flow_condition(params.filter.as_deref())?, &[], &[], None, false).await?;
+    let all = flows::flow_stats(
+        db,
+        flow_condition(params.filter.as_deref())?,
+        &[],
+        &[],
+        None,
+        false,
+        flows::Amounts::default(),
+    )
+    .await?;
     let ids: Vec<i32> = all.iter().flat_map(|group| group.sources.iter().copied()).collect();
     sources(db, &ids, "flows", params).await
 }

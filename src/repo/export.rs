@@ -13,7 +13,7 @@ use super::{
     aggregate::distinct,
     lookup::{self, WithId},
     reference,
-    stats::flows::{FlowDimension, FlowMeasures, KeyLabel, flow_stats},
+    stats::flows::{Amounts, FlowDimension, FlowMeasures, KeyLabel, flow_stats},
 };
 
 /// The columns of an exported flow, in order; `repeat_of_source` and `repeat_of_reference`
@@ -188,7 +188,7 @@ pub async fn flow_stats_table(
     dimensions: &[FlowDimension],
 ) -> Result<(Vec<String>, Vec<Vec<String>>), DbErr> {
     let dimensions = distinct(dimensions);
-    let groups = flow_stats(db, condition, &dimensions, &[], None, false).await?;
+    let groups = flow_stats(db, condition, &dimensions, &[], None, false, Amounts::ALL).await?;
     let ids = |label: KeyLabel| -> Vec<i32> {
         groups
             .iter()

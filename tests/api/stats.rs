@@ -624,3 +624,47 @@ async fn a_ranking_can_keep_its_ties_at_the_cut() {
     let (plain, ties) = (cost(false).await, cost(true).await);
     assert!(ties >= 1000 * plain / 2, "withTies costs {ties}, without {plain}");
 }
+
+/// An aggregate computes only the measures selected: each numeric field of `FlowStats` has
+/// the same value selected alone, through a fragment, or with every other one (a field the
+/// server did not know needs an amount would read 0 alone).
+#[tokio::test]
+async fn each_measure_is_the_same_selected_alone_or_with_every_other() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let types =
+        api.data("{ __type(name: \"FlowStats\") { fields { name type { name ofType { name } } } } }", json!({})).await;
+    let numeric: Vec<String> = types["__type"]["fields"]
+        .as_array()
+        .expect("FlowStats has fields")
+        .iter()
+        .filter(|field| {
+            let name = field["type"]["name"].as_str().or(field["type"]["ofType"]["name"].as_str());
+            matches!(name, Some("Int" | "Float"))
+        })
+        .map(|field| field["name"].as_str().expect("a field has a name").to_owned())
+        .collect();
+    assert!(numeric.len() >= 15, "{numeric:?}");
+    // Grouped by base year too, so that constant measures are of one base each.
+    let query = |selection: &str| {
+        format!(
+            "{{ flowStats(groupBy: [YEAR, CONSTANT_BASE_YEAR], kindFamily: ALL, first: 1000) {{ year {selection} }} }}"
+        )
+    };
+    let whole = api.data(&query(&numeric.join(" ")), json!({})).await;
+    let groups = whole["flowStats"].as_array().expect("groups");
+    assert!(groups.len() > 50, "{} groups", groups.len());
+    for field in &numeric {
+        let alone = api.data(&query(field), json!({})).await;
+        let fragment = format!(
+            "{{ flowStats(groupBy: [YEAR, CONSTANT_BASE_YEAR], kindFamily: ALL, first: 1000) {{ year ...F }} }} fragment F on FlowStats {{ {field} }}"
+        );
+        let through_fragment = api.data(&fragment, json!({})).await;
+        for answer in [&alone, &through_fragment] {
+            let values: Vec<&Value> =
+                answer["flowStats"].as_array().expect("groups").iter().map(|g| &g[field]).collect();
+            let expected: Vec<&Value> = groups.iter().map(|g| &g[field]).collect();
+            assert_eq!(values, expected, "{field}");
+        }
+    }
+}

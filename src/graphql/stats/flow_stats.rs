@@ -298,6 +298,34 @@ impl FlowStats {
     }
 }
 
+/// The `FlowStats` fields that show a measure of an amount, and the amount each needs.
+const AMOUNT_FIELDS: &[(&str, flows::Amount)] = &[
+    ("sumUsdCurrent", flows::Amount::Current),
+    ("minUsdCurrent", flows::Amount::Current),
+    ("maxUsdCurrent", flows::Amount::Current),
+    ("avgUsdCurrent", flows::Amount::Current),
+    ("sumUsdConstant", flows::Amount::Constant),
+    ("minUsdConstant", flows::Amount::Constant),
+    ("maxUsdConstant", flows::Amount::Constant),
+    ("avgUsdConstant", flows::Amount::Constant),
+    ("constantBaseYear", flows::Amount::Constant),
+    ("sumUsdReal", flows::Amount::Real),
+    ("minUsdReal", flows::Amount::Real),
+    ("maxUsdReal", flows::Amount::Real),
+    ("avgUsdReal", flows::Amount::Real),
+    ("countWithAmount", flows::Amount::Real),
+];
+
+/// The amounts whose measures the query selected of the `FlowStats` this field returns:
+/// the database computes only those (a count alone reads no amount).
+pub(super) fn selected_amounts(ctx: &Context<'_>) -> flows::Amounts {
+    let selection = ctx.look_ahead();
+    AMOUNT_FIELDS
+        .iter()
+        .filter(|(field, _)| selection.field(field).exists())
+        .fold(flows::Amounts::default(), |amounts, (_, amount)| amounts.with(*amount))
+}
+
 /// Groups as `FlowStats`, their sources noted for `extensions.sources`.
 pub(super) fn wrap(ctx: &Context<'_>, groups: Vec<FlowGroup>) -> Vec<FlowStats> {
     resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
@@ -349,7 +377,9 @@ impl FlowStatsQuery {
         let by_kind = group_by.contains(&flows::FlowDimension::Kind);
         let rules = AggregateRules::new(guidance, kind_family, by_kind);
         let condition = flows_condition(ctx, filter.as_ref(), rules);
-        let groups = flows::flow_stats(resolve::db(ctx)?, condition, &group_by, &order, Some(limit), with_ties).await?;
+        let amounts = selected_amounts(ctx);
+        let db = resolve::db(ctx)?;
+        let groups = flows::flow_stats(db, condition, &group_by, &order, Some(limit), with_ties, amounts).await?;
         // Each group's constant sum must be of one base year to be ordered by.
         if order.iter().any(|(measure, _)| *measure == flows::FlowMeasure::UsdConstant) {
             for group in &groups {

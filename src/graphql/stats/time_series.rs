@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object};
 
 use super::{
-    flow_stats::{FlowStats, wrap},
+    flow_stats::{FlowStats, selected_amounts, wrap},
     flows_condition,
 };
 use crate::{
@@ -49,7 +49,7 @@ impl TimeSeriesQuery {
         }
         let rules = AggregateRules::new(guidance, kind_family, false);
         let condition = flows_condition(ctx, filter.as_ref(), rules);
-        let series = flows::time_series(resolve::db(ctx)?, condition, from, to).await?;
+        let series = flows::time_series(resolve::db(ctx)?, condition, from, to, selected_amounts(ctx)).await?;
         Ok(wrap(ctx, series))
     }
 }

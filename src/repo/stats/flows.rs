@@ -199,55 +199,128 @@ impl FlowMeasure {
     }
 }
 
-/// Partial aggregates of flows, per group of raw keys.
-const PARTIALS: &[(&str, &str)] = &[
-    ("n", "COUNT(*)"),
-    ("s_cur", "SUM(\"flow\".\"amount_usd_current\")"),
-    ("s_con", "SUM(\"flow\".\"amount_usd_constant\")"),
-    ("c_cur", "COUNT(\"flow\".\"amount_usd_current\")"),
-    ("c_con", "COUNT(\"flow\".\"amount_usd_constant\")"),
-    ("lo_cur", "MIN(\"flow\".\"amount_usd_current\")"),
-    ("hi_cur", "MAX(\"flow\".\"amount_usd_current\")"),
-    ("lo_con", "MIN(\"flow\".\"amount_usd_constant\")"),
-    ("hi_con", "MAX(\"flow\".\"amount_usd_constant\")"),
-    ("s_real", "SUM(\"flow\".\"amount_usd_real\")"),
-    ("c_real", "COUNT(\"flow\".\"amount_usd_real\")"),
-    ("lo_real", "MIN(\"flow\".\"amount_usd_real\")"),
-    ("hi_real", "MAX(\"flow\".\"amount_usd_real\")"),
-    ("n_rebased", "COUNT(CASE WHEN \"flow\".\"amount_usd_current\" IS NULL THEN \"flow\".\"amount_usd_real\" END)"),
-    ("b_lo", "MIN(\"flow\".\"constant_base_year\")"),
-    ("b_hi", "MAX(\"flow\".\"constant_base_year\")"),
+/// A kind of amount a flow may have, whose measures an aggregate computes only when asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Amount {
+    /// Current US dollars.
+    Current,
+    /// The publishers' constant US dollars, with their base years.
+    Constant,
+    /// Real US dollars (CPI-U), with the count of rebased ones.
+    Real,
+}
+
+/// The kinds of amounts an aggregate computes measures of (the count it always computes):
+/// each costs the database work per flow, so an answer computes those it shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Amounts {
+    current: bool,
+    constant: bool,
+    real: bool,
+}
+
+impl Amounts {
+    /// Every kind of amount.
+    pub const ALL: Self = Self { current: true, constant: true, real: true };
+
+    /// These and `amount`.
+    #[must_use]
+    pub fn with(self, amount: Amount) -> Self {
+        match amount {
+            Amount::Current => Self { current: true, ..self },
+            Amount::Constant => Self { constant: true, ..self },
+            Amount::Real => Self { real: true, ..self },
+        }
+    }
+
+    /// Whether these include `amount` (a count, of no amount, is always included).
+    pub fn has(self, amount: Option<Amount>) -> bool {
+        match amount {
+            None => true,
+            Some(Amount::Current) => self.current,
+            Some(Amount::Constant) => self.constant,
+            Some(Amount::Real) => self.real,
+        }
+    }
+}
+
+impl FlowMeasure {
+    /// The kind of amount the measure sums (none for a count).
+    pub fn amount(self) -> Option<Amount> {
+        match self {
+            Self::Count => None,
+            Self::UsdCurrent => Some(Amount::Current),
+            Self::UsdConstant => Some(Amount::Constant),
+            Self::UsdReal => Some(Amount::Real),
+        }
+    }
+}
+
+/// Partial aggregates of flows, per group of raw keys, by the amount they need.
+const PARTIALS: &[(Option<Amount>, &str, &str)] = &[
+    (None, "n", "COUNT(*)"),
+    (Some(Amount::Current), "s_cur", "SUM(\"flow\".\"amount_usd_current\")"),
+    (Some(Amount::Current), "c_cur", "COUNT(\"flow\".\"amount_usd_current\")"),
+    (Some(Amount::Current), "lo_cur", "MIN(\"flow\".\"amount_usd_current\")"),
+    (Some(Amount::Current), "hi_cur", "MAX(\"flow\".\"amount_usd_current\")"),
+    (Some(Amount::Constant), "s_con", "SUM(\"flow\".\"amount_usd_constant\")"),
+    (Some(Amount::Constant), "c_con", "COUNT(\"flow\".\"amount_usd_constant\")"),
+    (Some(Amount::Constant), "lo_con", "MIN(\"flow\".\"amount_usd_constant\")"),
+    (Some(Amount::Constant), "hi_con", "MAX(\"flow\".\"amount_usd_constant\")"),
+    (Some(Amount::Constant), "b_lo", "MIN(\"flow\".\"constant_base_year\")"),
+    (Some(Amount::Constant), "b_hi", "MAX(\"flow\".\"constant_base_year\")"),
+    (Some(Amount::Real), "s_real", "SUM(\"flow\".\"amount_usd_real\")"),
+    (Some(Amount::Real), "c_real", "COUNT(\"flow\".\"amount_usd_real\")"),
+    (Some(Amount::Real), "lo_real", "MIN(\"flow\".\"amount_usd_real\")"),
+    (Some(Amount::Real), "hi_real", "MAX(\"flow\".\"amount_usd_real\")"),
+    (
+        Some(Amount::Real),
+        "n_rebased",
+        "COUNT(CASE WHEN \"flow\".\"amount_usd_current\" IS NULL THEN \"flow\".\"amount_usd_real\" END)",
+    ),
 ];
 
 /// The base years of constant amounts, rolled up from the partial aggregates.
 pub(crate) const BASES: [(&str, &str); 2] =
     [("m_base_lo", "MIN(\"t\".\"b_lo\")"), ("m_base_hi", "MAX(\"t\".\"b_hi\")")];
 
-/// The measures, rolled up from the partial aggregates.
-const MEASURES: &[(&str, &str)] = &[
-    ("m_count", "CAST(COALESCE(SUM(\"t\".\"n\"), 0) AS BIGINT)"),
-    ("m_sum_current", "SUM(\"t\".\"s_cur\")"),
-    ("m_sum_constant", "SUM(\"t\".\"s_con\")"),
-    ("m_min_current", "MIN(\"t\".\"lo_cur\")"),
-    ("m_max_current", "MAX(\"t\".\"hi_cur\")"),
-    ("m_avg_current", "SUM(\"t\".\"s_cur\") / CAST(NULLIF(SUM(\"t\".\"c_cur\"), 0) AS DOUBLE PRECISION)"),
-    ("m_min_constant", "MIN(\"t\".\"lo_con\")"),
-    ("m_max_constant", "MAX(\"t\".\"hi_con\")"),
-    ("m_avg_constant", "SUM(\"t\".\"s_con\") / CAST(NULLIF(SUM(\"t\".\"c_con\"), 0) AS DOUBLE PRECISION)"),
-    ("m_sum_real", "SUM(\"t\".\"s_real\")"),
-    ("m_min_real", "MIN(\"t\".\"lo_real\")"),
-    ("m_max_real", "MAX(\"t\".\"hi_real\")"),
-    ("m_avg_real", "SUM(\"t\".\"s_real\") / CAST(NULLIF(SUM(\"t\".\"c_real\"), 0) AS DOUBLE PRECISION)"),
-    ("m_count_real", "CAST(COALESCE(SUM(\"t\".\"c_real\"), 0) AS BIGINT)"),
-    ("m_count_current", "CAST(COALESCE(SUM(\"t\".\"c_cur\"), 0) AS BIGINT)"),
-    ("m_count_constant", "CAST(COALESCE(SUM(\"t\".\"c_con\"), 0) AS BIGINT)"),
-    ("m_rebased", "CAST(COALESCE(SUM(\"t\".\"n_rebased\"), 0) AS BIGINT)"),
-    ("m_base_lo", BASES[0].1),
-    ("m_base_hi", BASES[1].1),
+/// The measures, rolled up from the partial aggregates, by the amount they need.
+const MEASURES: &[(Option<Amount>, &str, &str)] = &[
+    (None, "m_count", "CAST(COALESCE(SUM(\"t\".\"n\"), 0) AS BIGINT)"),
+    (Some(Amount::Current), "m_sum_current", "SUM(\"t\".\"s_cur\")"),
+    (Some(Amount::Current), "m_min_current", "MIN(\"t\".\"lo_cur\")"),
+    (Some(Amount::Current), "m_max_current", "MAX(\"t\".\"hi_cur\")"),
+    (
+        Some(Amount::Current),
+        "m_avg_current",
+        "SUM(\"t\".\"s_cur\") / CAST(NULLIF(SUM(\"t\".\"c_cur\"), 0) AS DOUBLE PRECISION)",
+    ),
+    (Some(Amount::Current), "m_count_current", "CAST(COALESCE(SUM(\"t\".\"c_cur\"), 0) AS BIGINT)"),
+    (Some(Amount::Constant), "m_sum_constant", "SUM(\"t\".\"s_con\")"),
+    (Some(Amount::Constant), "m_min_constant", "MIN(\"t\".\"lo_con\")"),
+    (Some(Amount::Constant), "m_max_constant", "MAX(\"t\".\"hi_con\")"),
+    (
+        Some(Amount::Constant),
+        "m_avg_constant",
+        "SUM(\"t\".\"s_con\") / CAST(NULLIF(SUM(\"t\".\"c_con\"), 0) AS DOUBLE PRECISION)",
+    ),
+    (Some(Amount::Constant), "m_count_constant", "CAST(COALESCE(SUM(\"t\".\"c_con\"), 0) AS BIGINT)"),
+    (Some(Amount::Constant), "m_base_lo", BASES[0].1),
+    (Some(Amount::Constant), "m_base_hi", BASES[1].1),
+    (Some(Amount::Real), "m_sum_real", "SUM(\"t\".\"s_real\")"),
+    (Some(Amount::Real), "m_min_real", "MIN(\"t\".\"lo_real\")"),
+    (Some(Amount::Real), "m_max_real", "MAX(\"t\".\"hi_real\")"),
+    (
+        Some(Amount::Real),
+        "m_avg_real",
+        "SUM(\"t\".\"s_real\") / CAST(NULLIF(SUM(\"t\".\"c_real\"), 0) AS DOUBLE PRECISION)",
+    ),
+    (Some(Amount::Real), "m_count_real", "CAST(COALESCE(SUM(\"t\".\"c_real\"), 0) AS BIGINT)"),
+    (Some(Amount::Real), "m_rebased", "CAST(COALESCE(SUM(\"t\".\"n_rebased\"), 0) AS BIGINT)"),
 ];
 
 /// `SELECT raw keys, source_id, partial aggregates FROM flow WHERE condition GROUP BY …`.
-pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension]) -> SelectStatement {
+pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension], amounts: Amounts) -> SelectStatement {
     use flow::Column;
     // In the order of the covering index (year, recipient_id …), so it serves the grouping.
     const ORDER: [Column; 7] = [
@@ -271,7 +344,7 @@ pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension]) -> Sele
     for key in &keys {
         select.column((flow::Entity, *key));
     }
-    for (alias, sql) in PARTIALS {
+    for (_, alias, sql) in PARTIALS.iter().filter(|(amount, _, _)| amounts.has(*amount)) {
         select.expr_as(Expr::cust(*sql), Alias::new(*alias));
     }
     select.add_group_by(keys.iter().map(|key| Expr::col((flow::Entity, *key))));
@@ -279,12 +352,15 @@ pub(crate) fn partials(condition: Condition, group_by: &[FlowDimension]) -> Sele
 }
 
 /// An aggregate of the flows a condition matches, rolled up from partials grouped by the
-/// raw keys of these dimensions; keys and measures still to add.
-pub(crate) fn rolled_up(condition: Condition, group_by: &[FlowDimension]) -> Aggregate {
-    Aggregate::of(Rows::Partials(Box::new(partials(condition, group_by))), Condition::all(), "\"t\".\"source_id\"")
+/// raw keys of these dimensions, with the partials of `amounts`; keys and measures still
+/// to add.
+pub(crate) fn rolled_up(condition: Condition, group_by: &[FlowDimension], amounts: Amounts) -> Aggregate {
+    let partials = partials(condition, group_by, amounts);
+    Aggregate::of(Rows::Partials(Box::new(partials)), Condition::all(), "\"t\".\"source_id\"")
 }
 
-/// Measures of one group of flows.
+/// Measures of one group of flows: those of the [`Amounts`] the aggregate computed, the
+/// others at their defaults (0, none).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FlowMeasures {
     /// Number of flows.
@@ -357,34 +433,45 @@ impl Bases {
 }
 
 impl FlowMeasures {
-    /// Reads the measures of [`MEASURES`] from a row.
-    pub(crate) fn read(row: &QueryResult) -> Result<Self, DbErr> {
+    /// Reads the measures of [`MEASURES`] of `amounts` from a row; the others keep their
+    /// defaults (0, none).
+    pub(crate) fn read(row: &QueryResult, amounts: Amounts) -> Result<Self, DbErr> {
         let number = |alias: &str| row.try_get::<Option<f64>>("", alias);
-        Ok(Self {
-            count: row.try_get("", "m_count")?,
-            sum_current: number("m_sum_current")?.unwrap_or(0.0),
-            sum_constant: number("m_sum_constant")?.unwrap_or(0.0),
-            min_current: number("m_min_current")?,
-            max_current: number("m_max_current")?,
-            avg_current: number("m_avg_current")?,
-            min_constant: number("m_min_constant")?,
-            max_constant: number("m_max_constant")?,
-            avg_constant: number("m_avg_constant")?,
-            sum_real: number("m_sum_real")?.unwrap_or(0.0),
-            min_real: number("m_min_real")?,
-            max_real: number("m_max_real")?,
-            avg_real: number("m_avg_real")?,
-            count_real: row.try_get("", "m_count_real")?,
-            count_current: row.try_get("", "m_count_current")?,
-            count_constant: row.try_get("", "m_count_constant")?,
-            rebased: row.try_get("", "m_rebased")?,
-            bases: Bases::read(row)?,
-        })
+        let count = |alias: &str| row.try_get::<i64>("", alias);
+        let mut measures = Self { count: count("m_count")?, ..Self::default() };
+        if amounts.current {
+            measures.sum_current = number("m_sum_current")?.unwrap_or(0.0);
+            measures.min_current = number("m_min_current")?;
+            measures.max_current = number("m_max_current")?;
+            measures.avg_current = number("m_avg_current")?;
+            measures.count_current = count("m_count_current")?;
+        }
+        if amounts.constant {
+            measures.sum_constant = number("m_sum_constant")?.unwrap_or(0.0);
+            measures.min_constant = number("m_min_constant")?;
+            measures.max_constant = number("m_max_constant")?;
+            measures.avg_constant = number("m_avg_constant")?;
+            measures.count_constant = count("m_count_constant")?;
+            measures.bases = Bases::read(row)?;
+        }
+        if amounts.real {
+            measures.sum_real = number("m_sum_real")?.unwrap_or(0.0);
+            measures.min_real = number("m_min_real")?;
+            measures.max_real = number("m_max_real")?;
+            measures.avg_real = number("m_avg_real")?;
+            measures.count_real = count("m_count_real")?;
+            measures.rebased = count("m_rebased")?;
+        }
+        Ok(measures)
     }
 
-    /// The measures in SQL, by alias.
-    pub(crate) fn sql() -> Vec<(String, String)> {
-        MEASURES.iter().map(|(alias, sql)| ((*alias).to_owned(), (*sql).to_owned())).collect()
+    /// The measures of `amounts` in SQL, by alias.
+    pub(crate) fn sql(amounts: Amounts) -> Vec<(String, String)> {
+        MEASURES
+            .iter()
+            .filter(|(amount, _, _)| amounts.has(*amount))
+            .map(|(_, alias, sql)| ((*alias).to_owned(), (*sql).to_owned()))
+            .collect()
     }
 
     /// How many flows have an amount in `measure` (all of them for a count).
@@ -412,7 +499,7 @@ impl FlowMeasures {
 pub type FlowGroup = Group<FlowDimension, FlowMeasures>;
 
 /// Groups the flows a condition matches by some dimensions, ordered by the given measures
-/// then by the keys.
+/// then by the keys, with the measures of `amounts` (and of the amounts ordered by).
 pub async fn flow_stats(
     db: &impl ConnectionTrait,
     condition: Condition,
@@ -420,26 +507,31 @@ pub async fn flow_stats(
     order: &[(FlowMeasure, Order)],
     limit: Option<u64>,
     with_ties: bool,
+    amounts: Amounts,
 ) -> Result<Vec<FlowGroup>, DbErr> {
-    let mut aggregate = rolled_up(condition, group_by);
+    let amounts = order.iter().filter_map(|(measure, _)| measure.amount()).fold(amounts, Amounts::with);
+    let mut aggregate = rolled_up(condition, group_by, amounts);
     let group_by = aggregate.group_by(group_by);
-    aggregate.measures = FlowMeasures::sql();
+    aggregate.measures = FlowMeasures::sql(amounts);
     aggregate.order =
         order.iter().map(|(measure, direction)| (measure.alias().to_owned(), direction.clone())).collect();
     aggregate.limit = limit;
     aggregate.with_ties = with_ties;
-    aggregate.groups(db, &group_by, FlowMeasures::read).await
+    aggregate.groups(db, &group_by, |row| FlowMeasures::read(row, amounts)).await
 }
 
-/// One group per year from `from` to `to`, years without flows included with zeros.
+/// One group per year from `from` to `to`, years without flows included with zeros, with
+/// the measures of `amounts`.
 pub async fn time_series(
     db: &impl ConnectionTrait,
     condition: Condition,
     from: i32,
     to: i32,
+    amounts: Amounts,
 ) -> Result<Vec<FlowGroup>, DbErr> {
     let condition = condition.add(flow::Column::Year.between(from, to));
-    let mut found = flow_stats(db, condition, &[FlowDimension::Year], &[], None, false).await?.into_iter().peekable();
+    let groups = flow_stats(db, condition, &[FlowDimension::Year], &[], None, false, amounts).await?;
+    let mut found = groups.into_iter().peekable();
     let mut series = Vec::new();
     for year in from..=to {
         match found.next_if(|group| group.id(FlowDimension::Year) == Some(year)) {

@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Query},
 };
 
-use super::flows::{BASES, Bases, FlowDimension, FlowMeasure, FlowMeasures, rolled_up};
+use super::flows::{Amounts, BASES, Bases, FlowDimension, FlowMeasure, FlowMeasures, rolled_up};
 use crate::repo::aggregate::{Dimension, key_alias, read_group};
 
 /// Which side of a country's flows its partners are on.
@@ -81,11 +81,11 @@ pub async fn partners(
     };
     let condition =
         ranking.condition.clone().add(own_column.is_in(countries.iter().copied())).add(other_column.is_not_null());
-    let mut aggregate = rolled_up(condition, &[own, other]);
+    let mut aggregate = rolled_up(condition, &[own, other], Amounts::ALL);
     let dimensions = aggregate.group_by(&[own, other]);
     let (own_key, other_key) = (own.group_key().sql, other.group_key().sql);
     let measure = ranking.measure.over_partials();
-    aggregate.measures = FlowMeasures::sql();
+    aggregate.measures = FlowMeasures::sql(Amounts::ALL);
     aggregate.measures.push((
         RANK.to_owned(),
         format!("ROW_NUMBER() OVER (PARTITION BY {own_key} ORDER BY {measure} DESC, {other_key})"),
@@ -109,7 +109,7 @@ pub async fn partners(
     for row in db.query_all(&ranked).await? {
         let group = read_group(&row, &dimensions, |row| {
             let all_bases = Bases { lo: row.try_get("", ALL_BASES[0])?, hi: row.try_get("", ALL_BASES[1])? };
-            Ok((FlowMeasures::read(row)?, row.try_get::<Option<f64>>("", SHARE)?, all_bases))
+            Ok((FlowMeasures::read(row, Amounts::ALL)?, row.try_get::<Option<f64>>("", SHARE)?, all_bases))
         })?;
         if let (Some(country), Some(partner)) = (group.id(own), group.id(other)) {
             let (measures, share, all_bases) = group.measures;

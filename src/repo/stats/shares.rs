@@ -4,7 +4,7 @@
 use entity::flow;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{FlowDimension, FlowMeasure, FlowMeasures, RECIPIENT_COUNTRY, rolled_up};
+use super::flows::{Amounts, FlowDimension, FlowMeasure, FlowMeasures, RECIPIENT_COUNTRY, rolled_up};
 use crate::repo::{
     aggregate::{Aggregate, Rows},
     rules,
@@ -41,7 +41,7 @@ async fn share(
         ("part".to_owned(), part),
     ];
     if of_flows {
-        aggregate.measures.extend(FlowMeasures::sql());
+        aggregate.measures.extend(FlowMeasures::sql(Amounts::ALL));
     }
     let groups = aggregate
         .groups::<FlowDimension, _>(db, &[], |row| {
@@ -50,7 +50,7 @@ async fn share(
                 part: row.try_get::<Option<f64>>("", "part")?.unwrap_or(0.0),
                 share: row.try_get("", "share")?,
                 sources: Vec::new(),
-                measures: if of_flows { FlowMeasures::read(row)? } else { FlowMeasures::default() },
+                measures: if of_flows { FlowMeasures::read(row, Amounts::ALL)? } else { FlowMeasures::default() },
             })
         })
         .await?;
@@ -68,7 +68,7 @@ pub async fn flows_to_south(
     measure: FlowMeasure,
 ) -> Result<Share, DbErr> {
     let condition = condition.add(flow::Column::RecipientId.is_not_null());
-    let mut aggregate = rolled_up(condition, &[FlowDimension::Recipient]);
+    let mut aggregate = rolled_up(condition, &[FlowDimension::Recipient], Amounts::ALL);
     aggregate.join(RECIPIENT_COUNTRY);
     // Who is of the South is the country table's classification: cite it too.
     aggregate.sources.push("\"r\".\"source_id\"");
