@@ -82,39 +82,57 @@ struct Order<'a> {
 
 impl<'a> Order<'a> {
     /// Sorts `value`, the answer to `selections` on a field of type `type_name` (a list's
-    /// items each in turn).
+    /// items each in turn; for a concrete type, its fields are collected once for all).
     fn sort(&self, value: &mut Value, type_name: &str, selections: &[&'a SelectionSet]) {
         match value {
-            Value::List(items) => items.iter_mut().for_each(|item| self.sort(item, type_name, selections)),
-            Value::Object(object) => {
-                let Some((concrete, fields)) = self.concrete(type_name, object, selections) else {
-                    return;
-                };
-                // Keys the selection does not name (none, in practice) go last, by name.
-                object.sort_by_cached_key(|key, _| {
-                    (fields.get_index_of(key.as_str()).unwrap_or(usize::MAX), key.clone())
-                });
-                let Some(meta) = self.registry.types.get(concrete) else {
-                    return;
-                };
-                for (key, occurrences) in &fields {
-                    let (Some(value), Some(first)) = (object.get_mut(*key), occurrences.first()) else {
-                        continue;
-                    };
-                    let Some(field) = meta.field_by_name(first.name.node.as_str()) else {
-                        continue; // `__typename`, introspection: resolved in order already
-                    };
-                    let inner: Vec<&SelectionSet> = occurrences
-                        .iter()
-                        .map(|field| &field.selection_set.node)
-                        .filter(|set| !set.items.is_empty())
-                        .collect();
-                    if !inner.is_empty() {
-                        self.sort(value, MetaTypeName::concrete_typename(&field.ty), &inner);
+            Value::List(items) => {
+                let concrete = self.registry.types.get(type_name).is_some_and(|meta| meta.possible_types().is_none());
+                let collected = concrete.then(|| self.collect(type_name, selections));
+                for item in items {
+                    match (item, &collected) {
+                        (Value::Object(object), Some(fields)) => self.sort_object(object, type_name, fields),
+                        (item, _) => self.sort(item, type_name, selections),
                     }
                 }
             }
+            Value::Object(object) => {
+                if let Some((concrete, fields)) = self.concrete(type_name, object, selections) {
+                    self.sort_object(object, concrete, &fields);
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// Sorts an object of type `concrete` into the order of its collected `fields`, then the
+    /// objects it holds.
+    fn sort_object(&self, object: &mut IndexMap<Name, Value>, concrete: &str, fields: &Collected<'a>) {
+        let in_order = object.keys().map(|key| fields.get_index_of(key.as_str())).is_sorted_by(|a, b| match (a, b) {
+            (Some(a), Some(b)) => a < b,
+            _ => false,
+        });
+        if !in_order {
+            // Keys the selection does not name (none, in practice) go last, by name.
+            object.sort_by_cached_key(|key, _| (fields.get_index_of(key.as_str()).unwrap_or(usize::MAX), key.clone()));
+        }
+        let Some(meta) = self.registry.types.get(concrete) else {
+            return;
+        };
+        for (key, occurrences) in fields {
+            let (Some(value), Some(first)) = (object.get_mut(*key), occurrences.first()) else {
+                continue;
+            };
+            if !matches!(value, Value::Object(_) | Value::List(_)) {
+                continue;
+            }
+            let Some(field) = meta.field_by_name(first.name.node.as_str()) else {
+                continue; // `__typename`, introspection: resolved in order already
+            };
+            let inner: Vec<&SelectionSet> =
+                occurrences.iter().map(|field| &field.selection_set.node).filter(|set| !set.items.is_empty()).collect();
+            if !inner.is_empty() {
+                self.sort(value, MetaTypeName::concrete_typename(&field.ty), &inner);
+            }
         }
     }
 
