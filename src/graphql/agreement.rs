@@ -1,6 +1,8 @@
 //! Agreements: the `Agreement` type with its scope and South–South measures, its filter
 //! and ordering, and the root fields.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, agreement_party, agreement_sector, bloc, country, flow, sector, source};
 use sea_orm::{
@@ -109,7 +111,7 @@ impl Agreement {
     /// Opaque, stable global ID.
     pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
         let source = resolve::required::<source::Entity>(ctx, self.0.source_id).await?;
-        Ok(NodeKey::Agreement(source.key, self.0.r#ref.clone()).encode())
+        Ok(NodeKey::Agreement(source.key.clone(), self.0.r#ref.clone()).encode())
     }
 
     /// The agreement's reference in its source.
@@ -201,7 +203,7 @@ impl Agreement {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_party::Column::CountryId, agreement_party::Column::AgreementId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
-        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
+        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m.clone()))).await
     }
 
     /// The blocs that are parties in their own right (the European Union, EFTA, MERCOSUR,
@@ -256,7 +258,7 @@ impl Agreement {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_sector::Column::SectorId, agreement_sector::Column::AgreementId);
         let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m.clone()))).await
     }
 
     /// The dataset the agreement came from: cite it with its `citation`.

@@ -1,5 +1,7 @@
 //! Blocs: the `Bloc` type, its filter and ordering, and the root fields.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, bloc, bloc_member, country, source};
 use sea_orm::{
@@ -90,7 +92,7 @@ impl Bloc {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(bloc_member::Column::CountryId, bloc_member::Column::BlocId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
-        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(m.clone())).await
+        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m.clone()))).await
     }
 
     /// Agreements the bloc is party to in its own right (not those of its members).

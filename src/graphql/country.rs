@@ -1,5 +1,7 @@
 //! Countries: the `Country` type, its filter and ordering, and the root fields.
 
+use std::sync::Arc;
+
 use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, InputObject, Object};
@@ -35,7 +37,7 @@ use crate::{
 };
 
 /// A country or territory, keyed by its ISO 3166-1 alpha-3 code.
-pub struct Country(pub country::Model);
+pub struct Country(pub Arc<country::Model>);
 
 /// Codes of the bloc that the default definition of the South's negotiating group uses.
 const G77: &str = "G77";
@@ -696,7 +698,7 @@ impl CountryQuery {
             None => {
                 let found = lookup::country_by_code(resolve::db(ctx)?, &code).await?;
                 resolve::note_sources(ctx, found.iter());
-                found
+                found.map(Arc::new)
             }
         };
         Ok(found.map(Country))
@@ -718,6 +720,6 @@ impl CountryQuery {
     ) -> ApiResult<NodeConnection<Country>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), Scope::All);
-        resolve::root::<country::Entity, _>(ctx, listing, window, |m| Country(m.clone())).await
+        resolve::root::<country::Entity, _>(ctx, listing, window, |m| Country(Arc::new(m.clone()))).await
     }
 }

@@ -63,7 +63,7 @@ impl Exchange {
     /// Opaque, stable global ID.
     pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
         let source = resolve::required::<source::Entity>(ctx, self.0.source_id).await?;
-        Ok(NodeKey::Exchange(source.key, self.0.r#ref.clone()).encode())
+        Ok(NodeKey::Exchange(source.key.clone(), self.0.r#ref.clone()).encode())
     }
 
     /// The exchange's reference in its source (`<country as the file names it>/<year>/<column>`).

@@ -1,6 +1,8 @@
 //! Experts and their deployments: the `Expert` and `Deployment` types, their filters and
 //! orderings, and the root fields.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, deployment, expert, expert_sector, flow, sector, source};
 use sea_orm::{
@@ -46,7 +48,7 @@ impl Expert {
     /// Opaque, stable global ID.
     pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
         let source = resolve::required::<source::Entity>(ctx, self.0.source_id).await?;
-        Ok(NodeKey::Expert(source.key, self.0.r#ref.clone()).encode())
+        Ok(NodeKey::Expert(source.key.clone(), self.0.r#ref.clone()).encode())
     }
 
     /// The expert's reference in its source.
@@ -87,7 +89,7 @@ impl Expert {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(expert_sector::Column::SectorId, expert_sector::Column::ExpertId);
         let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m.clone()))).await
     }
 
     /// Where and when the expert was deployed.
@@ -122,12 +124,12 @@ impl Deployment {
     pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
         let expert = resolve::required::<expert::Entity>(ctx, self.0.expert_id).await?;
         let source = resolve::required::<source::Entity>(ctx, expert.source_id).await?;
-        Ok(NodeKey::Deployment(source.key, expert.r#ref, self.0.r#ref.clone()).encode())
+        Ok(NodeKey::Deployment(source.key.clone(), expert.r#ref.clone(), self.0.r#ref.clone()).encode())
     }
 
     /// The expert deployed.
     async fn expert(&self, ctx: &Context<'_>) -> ApiResult<Expert> {
-        resolve::required::<expert::Entity>(ctx, self.0.expert_id).await.map(Expert)
+        resolve::required::<expert::Entity>(ctx, self.0.expert_id).await.map(|m| Expert(Arc::unwrap_or_clone(m)))
     }
 
     /// Where the expert was deployed.
@@ -147,12 +149,14 @@ impl Deployment {
 
     /// The flow that financed it.
     async fn flow(&self, ctx: &Context<'_>) -> ApiResult<Option<Flow>> {
-        Ok(resolve::optional::<flow::Entity>(ctx, self.0.flow_id).await?.map(Flow))
+        Ok(resolve::optional::<flow::Entity>(ctx, self.0.flow_id).await?.map(|m| Flow(Arc::unwrap_or_clone(m))))
     }
 
     /// The agreement it served.
     async fn agreement(&self, ctx: &Context<'_>) -> ApiResult<Option<Agreement>> {
-        Ok(resolve::optional::<agreement::Entity>(ctx, self.0.agreement_id).await?.map(Agreement))
+        Ok(resolve::optional::<agreement::Entity>(ctx, self.0.agreement_id)
+            .await?
+            .map(|m| Agreement(Arc::unwrap_or_clone(m))))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Flows: the `Flow` type, its filter and ordering, and the root fields.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
 use sea_orm::{
@@ -60,7 +62,7 @@ impl Flow {
     /// Opaque, stable global ID.
     pub async fn id(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::ID> {
         let source = resolve::required::<source::Entity>(ctx, self.0.source_id).await?;
-        Ok(NodeKey::Flow(source.key, self.0.r#ref.clone()).encode())
+        Ok(NodeKey::Flow(source.key.clone(), self.0.r#ref.clone()).encode())
     }
 
     /// The flow's reference in its source (AidData's `project_id` …).
@@ -147,7 +149,9 @@ impl Flow {
 
     /// The agreement the flow belongs to, where known.
     async fn agreement(&self, ctx: &Context<'_>) -> ApiResult<Option<Agreement>> {
-        Ok(resolve::optional::<agreement::Entity>(ctx, self.0.agreement_id).await?.map(Agreement))
+        Ok(resolve::optional::<agreement::Entity>(ctx, self.0.agreement_id)
+            .await?
+            .map(|m| Agreement(Arc::unwrap_or_clone(m))))
     }
 
     /// Title.
@@ -207,7 +211,7 @@ impl Flow {
     /// unless their filter says `repeats`.
     async fn repeat_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Flow>> {
         let repeated = resolve::state::<Batcher<RepeatOf>>(ctx)?.load_one(self.0.id).await?;
-        Ok(resolve::optional::<flow::Entity>(ctx, repeated).await?.map(Flow))
+        Ok(resolve::optional::<flow::Entity>(ctx, repeated).await?.map(|m| Flow(Arc::unwrap_or_clone(m))))
     }
 
     /// The dataset the flow came from: cite it with its `citation`.

@@ -36,12 +36,12 @@ where
     E: WithId,
     E::Model: Clone + Send + Sync,
 {
-    type Value = E::Model;
+    type Value = Arc<E::Model>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, ids: &[i32]) -> Result<HashMap<i32, E::Model>, Arc<DbErr>> {
+    async fn load(&self, ids: &[i32]) -> Result<HashMap<i32, Arc<E::Model>>, Arc<DbErr>> {
         let models = lookup::by_ids::<E>(&self.db, ids).await?;
-        Ok(models.into_iter().map(|model| (model.id(), model)).collect())
+        Ok(models.into_iter().map(|model| (model.id(), Arc::new(model))).collect())
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! `nodes` groups the IDs by type and fetches each type in one statement.
 
+use std::sync::Arc;
+
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface, Object};
@@ -112,7 +114,7 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     }
     if !countries.is_empty() {
         for model in lookup::countries_by_iso3(db, &countries).await? {
-            found.insert(NodeKey::Country(model.iso3.clone()), Node::Country(Country(model)));
+            found.insert(NodeKey::Country(model.iso3.clone()), Node::Country(Country(Arc::new(model))));
         }
     }
     if !blocs.is_empty() {
@@ -122,12 +124,15 @@ async fn fetch(ctx: &Context<'_>, keys: &[NodeKey]) -> ApiResult<HashMap<NodeKey
     }
     if !sectors.is_empty() {
         for model in lookup::sectors_by_codes(db, &sectors).await? {
-            found.insert(NodeKey::Sector(model.vocabulary.clone(), model.code.clone()), Node::Sector(Sector(model)));
+            found.insert(
+                NodeKey::Sector(model.vocabulary.clone(), model.code.clone()),
+                Node::Sector(Sector(Arc::new(model))),
+            );
         }
     }
     if !sources.is_empty() {
         for model in lookup::sources_by_keys(db, &sources).await? {
-            found.insert(NodeKey::Source(model.key.clone()), Node::Source(Source(model)));
+            found.insert(NodeKey::Source(model.key.clone()), Node::Source(Source(Arc::new(model))));
         }
     }
     let agreements =

@@ -155,7 +155,12 @@ async fn list_sources(
     }
     let remembered: Option<Vec<source::Model>> = snapshot.and_then(|snapshot| {
         let by_key = keys.iter().map(|key| snapshot.source_id(key));
-        ids.iter().copied().map(Some).chain(by_key).map(|id| snapshot.source(id?).cloned()).collect()
+        ids.iter()
+            .copied()
+            .map(Some)
+            .chain(by_key)
+            .map(|id| snapshot.source(id?).map(|source| source::Model::clone(source)))
+            .collect()
     });
     let sources = match remembered {
         Some(sources) => Ok(sources),

@@ -92,8 +92,9 @@ pub fn snapshot<'a>(ctx: &Context<'a>) -> Option<&'a Snapshot> {
 }
 
 /// One row by primary key: from the request's reference tables if they hold it, else
-/// batched with its siblings.
-pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<E::Model>>
+/// batched with its siblings. Shared, not copied: a page of flows points at the same few
+/// countries many times.
+pub async fn by_id<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<Arc<E::Model>>>
 where
     E: WithId + Remembered,
     E::Model: Sourced + Clone + Send + Sync,
@@ -103,12 +104,12 @@ where
         Some(row) => Some(row),
         None => state::<Batcher<ById<E>>>(ctx)?.load_one(id).await?,
     };
-    note_sources(ctx, found.iter());
+    note_sources(ctx, found.iter().map(Arc::as_ref));
     Ok(found)
 }
 
 /// The row an optional reference points to, batched; none when there is no reference.
-pub async fn optional<E>(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<E::Model>>
+pub async fn optional<E>(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<Arc<E::Model>>>
 where
     E: WithId + Remembered,
     E::Model: Sourced + Clone + Send + Sync,
@@ -120,7 +121,7 @@ where
 }
 
 /// Like [`by_id`], for a reference the schema guarantees (a foreign key).
-pub async fn required<E>(ctx: &Context<'_>, id: i32) -> ApiResult<E::Model>
+pub async fn required<E>(ctx: &Context<'_>, id: i32) -> ApiResult<Arc<E::Model>>
 where
     E: WithId + Remembered,
     E::Model: Sourced + Clone + Send + Sync,

@@ -1,6 +1,8 @@
 //! Sectors: the `Sector` type (DAC groups, categories and purpose codes), its filter and
 //! ordering, and the root fields.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{flow, sector, source};
 use sea_orm::{
@@ -34,7 +36,7 @@ pub enum SectorLevel {
 }
 
 /// A sector: a DAC group, a 3-digit category or a 5-digit purpose code.
-pub struct Sector(pub sector::Model);
+pub struct Sector(pub Arc<sector::Model>);
 
 /// A sector: a DAC group, a 3-digit category or a 5-digit purpose code.
 #[Object]
@@ -90,7 +92,7 @@ impl Sector {
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing::<SectorFilter>(None, SectorOrder::keys(None), Scope::column(sector::Column::ParentId));
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(m.clone())).await
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m.clone()))).await
     }
 
     /// Flows coded with exactly this sector. For a sector and all codes below it, use
@@ -219,7 +221,7 @@ impl SectorQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The sector code.")] code: String,
     ) -> ApiResult<Option<Sector>> {
-        Ok(lookup::sector_by_code(resolve::db(ctx)?, &code).await?.map(Sector))
+        Ok(lookup::sector_by_code(resolve::db(ctx)?, &code).await?.map(|m| Sector(Arc::new(m))))
     }
 
     /// Sectors of all levels.
@@ -238,6 +240,6 @@ impl SectorQuery {
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), SectorOrder::keys(order_by), Scope::All);
-        resolve::root::<sector::Entity, _>(ctx, listing, window, |m| Sector(m.clone())).await
+        resolve::root::<sector::Entity, _>(ctx, listing, window, |m| Sector(Arc::new(m.clone()))).await
     }
 }

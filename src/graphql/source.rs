@@ -1,6 +1,8 @@
 //! Sources: the datasets every row came from, with their licences, citations and import
 //! runs.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use entity::{import_change, import_run, source};
 use sea_orm::{
@@ -22,7 +24,7 @@ use crate::{
 };
 
 /// A published dataset that rows were imported from, with what is needed to cite it.
-pub struct Source(pub source::Model);
+pub struct Source(pub Arc<source::Model>);
 
 /// A published dataset that rows were imported from, with what is needed to cite it.
 #[Object]
@@ -208,7 +210,7 @@ impl RecordChange {
     /// The import run that made the change.
     async fn run(&self, ctx: &Context<'_>) -> ApiResult<ImportRun> {
         let run = resolve::required::<import_run::Entity>(ctx, self.0.run_id).await?;
-        Ok(ImportRun(run, self.1.clone()))
+        Ok(ImportRun(Arc::unwrap_or_clone(run), self.1.clone()))
     }
 }
 
@@ -328,7 +330,7 @@ impl SourceQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The source's key.")] key: String,
     ) -> ApiResult<Option<Source>> {
-        Ok(lookup::source_by_key(resolve::db(ctx)?, &key).await?.map(Source))
+        Ok(lookup::source_by_key(resolve::db(ctx)?, &key).await?.map(|m| Source(Arc::new(m))))
     }
 
     /// The datasets southgraph serves, with their licences and citations.
@@ -346,7 +348,7 @@ impl SourceQuery {
             order: vec![(Expr::col((source::Entity, source::Column::Key)), Order::Asc)],
             scope: Scope::All,
         };
-        resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(m.clone())).await
+        resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(Arc::new(m.clone()))).await
     }
 }
 

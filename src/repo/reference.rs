@@ -24,10 +24,10 @@ use tokio::sync::Mutex;
 #[derive(Debug, Default)]
 pub struct Snapshot {
     version: u64,
-    countries: HashMap<i32, country::Model>,
+    countries: HashMap<i32, Arc<country::Model>>,
     country_codes: HashMap<String, i32>,
-    sectors: HashMap<i32, sector::Model>,
-    sources: HashMap<i32, source::Model>,
+    sectors: HashMap<i32, Arc<sector::Model>>,
+    sources: HashMap<i32, Arc<source::Model>>,
     price_index: Arc<Vec<price_index::Model>>,
     counts: RwLock<Counts>,
 }
@@ -61,10 +61,10 @@ impl Snapshot {
         }
         Ok(Self {
             version,
-            countries: countries.into_iter().map(|row| (row.id, row)).collect(),
+            countries: countries.into_iter().map(|row| (row.id, Arc::new(row))).collect(),
             country_codes,
-            sectors: sectors.into_iter().map(|row| (row.id, row)).collect(),
-            sources: sources.into_iter().map(|row| (row.id, row)).collect(),
+            sectors: sectors.into_iter().map(|row| (row.id, Arc::new(row))).collect(),
+            sources: sources.into_iter().map(|row| (row.id, Arc::new(row))).collect(),
             price_index: Arc::new(price_index),
             counts: RwLock::default(),
         })
@@ -76,7 +76,7 @@ impl Snapshot {
     }
 
     /// Sources by id.
-    pub fn source(&self, id: i32) -> Option<&source::Model> {
+    pub fn source(&self, id: i32) -> Option<&Arc<source::Model>> {
         self.sources.get(&id)
     }
 
@@ -121,20 +121,20 @@ pub async fn price_index(db: &impl ConnectionTrait) -> Result<Vec<price_index::M
 /// Tables whose rows a [`Snapshot`] holds.
 pub trait Remembered: EntityTrait {
     /// The row with this id, if the snapshot holds this table and the row.
-    fn remembered(snapshot: &Snapshot, id: i32) -> Option<&Self::Model>;
+    fn remembered(snapshot: &Snapshot, id: i32) -> Option<&Arc<Self::Model>>;
 }
 
 macro_rules! remembered {
     ($($module:ident => $field:ident),*) => {$(
         impl Remembered for $module::Entity {
-            fn remembered(snapshot: &Snapshot, id: i32) -> Option<&$module::Model> {
+            fn remembered(snapshot: &Snapshot, id: i32) -> Option<&Arc<$module::Model>> {
                 snapshot.$field.get(&id)
             }
         }
     )*};
     ($($module:ident),*) => {$(
         impl Remembered for entity::$module::Entity {
-            fn remembered(_: &Snapshot, _: i32) -> Option<&entity::$module::Model> {
+            fn remembered(_: &Snapshot, _: i32) -> Option<&Arc<entity::$module::Model>> {
                 None
             }
         }
