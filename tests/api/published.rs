@@ -168,6 +168,17 @@ pub fn income_history() -> HashMap<(String, i32), String> {
     classes
 }
 
+/// The World Bank's name of a class letter of its historical workbook.
+pub fn income_group_name(letter: &str) -> Option<&'static str> {
+    Some(match letter.trim_end_matches('*') {
+        "L" => "Low income",
+        "LM" => "Lower middle income",
+        "UM" => "Upper middle income",
+        "H" => "High income",
+        _ => return None,
+    })
+}
+
 /// The rows of sheet "Data" of a bundled AidData China's Public Diplomacy workbook, as
 /// header → cell text maps (numbers as calamine writes them: `5008`, `14015101.13`).
 pub fn pubdip_rows(file: &str) -> Vec<HashMap<String, String>> {

@@ -676,17 +676,6 @@ async fn how_much_did_china_saudi_arabia_and_qatar_commit_from_2010_to_2013_in_d
     readme_says(9, &figures);
 }
 
-/// The World Bank's name of a class letter of its historical workbook.
-fn income_group_name(letter: &str) -> Option<&'static str> {
-    Some(match letter.trim_end_matches('*') {
-        "L" => "Low income",
-        "LM" => "Lower middle income",
-        "UM" => "Upper middle income",
-        "H" => "High income",
-        _ => return None,
-    })
-}
-
 #[tokio::test]
 async fn to_which_income_groups_did_chinas_finance_go_as_they_were_classed_at_the_time() {
     // The class in force in a project's year was set from income data of the year before.
@@ -697,7 +686,7 @@ async fn to_which_income_groups_did_chinas_finance_go_as_they_were_classed_at_th
     for row in published::gcof_for_research() {
         let iso3 = &row["recipient_iso3"];
         let year: i32 = row["year"].parse().expect("year");
-        let group = history.get(&(iso3.clone(), year - 1)).and_then(|letter| income_group_name(letter));
+        let group = history.get(&(iso3.clone(), year - 1)).and_then(|letter| published::income_group_name(letter));
         groups.entry(group).or_default().add(&row);
         match (countries.contains(iso3), group) {
             (false, _) => no_recipient.add(&row),

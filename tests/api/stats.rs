@@ -419,17 +419,6 @@ async fn saudi_arabias_current_usd_is_the_files_usd_current_column_in_every_curr
     assert_eq!(data["flows"]["totalCount"].as_u64(), Some(with_current as u64));
 }
 
-/// The World Bank's name of a class letter of its historical workbook.
-fn income_group_name(letter: &str) -> Option<&'static str> {
-    Some(match letter.trim_end_matches('*') {
-        "L" => "Low income",
-        "LM" => "Lower middle income",
-        "UM" => "Upper middle income",
-        "H" => "High income",
-        _ => return None,
-    })
-}
-
 /// A flow is read against its recipient's class in force in the flow's year (set from
 /// income data of the year before), not today's: counted from GCOF's published rows and
 /// the World Bank's published workbook.
@@ -442,7 +431,7 @@ async fn income_groups_are_the_class_in_force_in_the_flows_year() {
     for row in published::gcof_for_research() {
         let Ok(year) = row["year"].parse::<i32>() else { continue };
         let letter = history.get(&(row["recipient_iso3"].clone(), year - 1));
-        if let Some(group) = letter.and_then(|letter| income_group_name(letter)) {
+        if let Some(group) = letter.and_then(|letter| published::income_group_name(letter)) {
             *expected.entry(group).or_default() += 1;
         }
     }
@@ -486,16 +475,20 @@ async fn a_countrys_income_group_by_year_is_the_workbooks() {
         )
         .await;
     let china = &data["country"];
-    assert_eq!(china["y2000"].as_str(), income_group_name(&history[&("CHN".to_owned(), 1999)]));
+    assert_eq!(china["y2000"].as_str(), published::income_group_name(&history[&("CHN".to_owned(), 1999)]));
     assert_eq!(china["y1980"], Value::Null);
     let series = china["incomeGroups"].as_array().expect("series");
     assert_eq!(
         series[0],
-        json!({ "year": 1988, "fiscalYear": "FY1989", "incomeGroup": income_group_name(&history[&("CHN".to_owned(), 1987)]) })
+        json!({ "year": 1988, "fiscalYear": "FY1989", "incomeGroup": published::income_group_name(&history[&("CHN".to_owned(), 1987)]) })
     );
     for class in series.iter().filter(|class| class["year"].as_i64() <= Some(2022)) {
         let year = class["year"].as_i64().expect("year") as i32;
-        assert_eq!(class["incomeGroup"].as_str(), income_group_name(&history[&("CHN".to_owned(), year - 1)]), "{year}");
+        assert_eq!(
+            class["incomeGroup"].as_str(),
+            published::income_group_name(&history[&("CHN".to_owned(), year - 1)]),
+            "{year}"
+        );
     }
 }
 
