@@ -18,7 +18,7 @@ use super::{
     filter::{
         IntRange, OrderDirection, ToCondition, column_where, from_sources, in_range, listing, logical, sort_keys,
     },
-    flow::{Flow, FlowFilter, FlowOrder},
+    flow::{Flow, FlowFilter, FlowOrder, flow_listing},
     id::NodeKey,
     loaders::AgreementClasses,
     resolve,
@@ -241,7 +241,7 @@ impl Agreement {
     ) -> ApiResult<NodeConnection<Flow>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::AgreementId));
+        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::AgreementId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 

@@ -22,7 +22,7 @@ use super::{
     exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
     filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
-    flow::{AggregateRules, Flow, FlowFilter, FlowOrder, Guidance, KindFamily},
+    flow::{AggregateRules, Flow, FlowFilter, FlowOrder, Guidance, KindFamily, flow_listing},
     id::NodeKey,
     resolve,
     source::Source,
@@ -226,7 +226,7 @@ impl Country {
     ) -> ApiResult<NodeConnection<Flow>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::ProviderId));
+        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::ProviderId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 
@@ -244,7 +244,7 @@ impl Country {
     ) -> ApiResult<NodeConnection<Flow>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::RecipientId));
+        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::RecipientId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 

@@ -124,5 +124,10 @@ pub fn listing<F: ToCondition>(
     order: Vec<(Expr, Order)>,
     scope: crate::repo::page::Scope,
 ) -> crate::repo::page::Listing {
-    crate::repo::page::Listing { condition: filter.map_or_else(Condition::all, ToCondition::condition), order, scope }
+    crate::repo::page::Listing {
+        condition: filter.map_or_else(Condition::all, ToCondition::condition),
+        order,
+        scope,
+        unread: Vec::new(),
+    }
 }

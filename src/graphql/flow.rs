@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr, ExprTrait, Query},
+    sea_query::{Condition, Expr, ExprTrait, IntoIden, Query},
 };
 
 use super::{
@@ -24,7 +24,11 @@ use super::{
 };
 use crate::{
     error::ApiResult,
-    repo::{lookup, page::Scope, rules},
+    repo::{
+        lookup,
+        page::{Listing, Scope},
+        rules,
+    },
 };
 
 /// What moves in a flow, common to all datasets; `Flow.flowType` keeps the source's label.
@@ -464,6 +468,40 @@ impl CountryCodes for FlowFilter {
     }
 }
 
+/// The flow columns that one field of `Flow` alone reads, with that field: a list of flows
+/// reads them only when its nodes select the field. They hold the long texts, which cost
+/// the most to send and decode.
+const FIELD_COLUMNS: [(flow::Column, &str); 8] = [
+    (flow::Column::RecipientLabel, "recipientLabel"),
+    (flow::Column::FlowType, "flowType"),
+    (flow::Column::FlowClass, "flowClass"),
+    (flow::Column::Title, "title"),
+    (flow::Column::Description, "description"),
+    (flow::Column::Status, "status"),
+    (flow::Column::StartOn, "startDate"),
+    (flow::Column::EndOn, "endDate"),
+];
+
+/// The listing of the flows `filter` matches, in the order of `order_by`, per `scope`, for
+/// the connection being resolved: it reads the columns of [`FIELD_COLUMNS`] only when the
+/// connection's nodes (under `nodes` or `edges`, fragments included) select their field.
+pub fn flow_listing(
+    ctx: &Context<'_>,
+    filter: Option<&FlowFilter>,
+    order_by: Option<Vec<FlowOrder>>,
+    scope: Scope,
+) -> Listing {
+    let connection = ctx.look_ahead();
+    let nodes = [connection.field("nodes"), connection.field("edges").field("node")];
+    let mut listing = listing(filter, FlowOrder::keys(order_by), scope);
+    listing.unread = FIELD_COLUMNS
+        .iter()
+        .filter(|(_, field)| !nodes.iter().any(|nodes| nodes.field(field).exists()))
+        .map(|(column, _)| column.into_iden())
+        .collect();
+    listing
+}
+
 /// What flows can be sorted by.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlowOrderField {
@@ -533,7 +571,7 @@ impl FlowQuery {
     ) -> ApiResult<NodeConnection<Flow>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::All);
+        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::All);
         resolve::root::<flow::Entity, _>(ctx, listing, window, |m| Flow(m.clone())).await
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 use super::{
     connection::{NodeConnection, window},
     filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
-    flow::{Flow, FlowFilter, FlowOrder},
+    flow::{Flow, FlowFilter, FlowOrder, flow_listing},
     id::NodeKey,
     resolve,
     source::Source,
@@ -110,7 +110,7 @@ impl Sector {
     ) -> ApiResult<NodeConnection<Flow>> {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), FlowOrder::keys(order_by), Scope::column(flow::Column::SectorId));
+        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::SectorId));
         resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
     }
 

@@ -105,6 +105,7 @@ impl Source {
             condition: Condition::all(),
             order: vec![(Expr::col((import_run::Entity, import_run::Column::Id)), Order::Desc)],
             scope: Scope::column(import_run::Column::SourceId),
+            unread: Vec::new(),
         };
         let key = self.0.key.clone();
         resolve::nested::<import_run::Entity, _>(ctx, self.0.id, listing, window, |m| ImportRun(m.clone(), key.clone()))
@@ -141,6 +142,7 @@ impl Source {
             condition: Condition::all().add(import_change::Column::RunId.in_subquery(runs)),
             order: vec![(Expr::col((import_change::Entity, import_change::Column::Id)), Order::Asc)],
             scope: Scope::column(import_change::Column::SourceId),
+            unread: Vec::new(),
         };
         let key = self.0.key.clone();
         resolve::nested::<import_change::Entity, _>(ctx, self.0.id, listing, window, |m| {
@@ -347,6 +349,7 @@ impl SourceQuery {
             condition: Condition::all(),
             order: vec![(Expr::col((source::Entity, source::Column::Key)), Order::Asc)],
             scope: Scope::All,
+            unread: Vec::new(),
         };
         resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(Arc::new(m.clone()))).await
     }

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, FromQueryResult, Order,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, FromQueryResult, Iterable, Order,
     sea_query::{
         Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
@@ -72,6 +72,9 @@ pub struct Listing {
     pub order: Vec<(Expr, Order)>,
     /// How rows belong to parents.
     pub scope: Scope,
+    /// Columns not read: the listed rows hold NULL in them, as the query selected no field
+    /// that needs them (a flow's description, a long text).
+    pub unread: Vec<DynIden>,
 }
 
 impl Eq for Listing {}
@@ -223,7 +226,8 @@ async fn root_rows<E: WithId>(
 ) -> Result<Vec<Row<E::Model>>, DbErr> {
     let table = E::default();
     let mut select = Query::select();
-    select.column((table, Asterisk)).from(table).cond_where(listing.condition.clone());
+    read_columns(&mut select, table, listing);
+    select.from(table).cond_where(listing.condition.clone());
     order(&mut select, table, listing);
     select.limit(bounded(length)).offset(bounded(start));
     db.query_all(&select)
@@ -330,6 +334,23 @@ fn to_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
 
+/// Selects the table's columns, but those the listing leaves unread as `NULL`. The order
+/// reads the table's own columns, not these.
+fn read_columns<E: WithId>(select: &mut SelectStatement, table: E, listing: &Listing) {
+    if listing.unread.is_empty() {
+        select.column((table, Asterisk));
+        return;
+    }
+    for column in E::Column::iter() {
+        let column = column.into_iden();
+        if listing.unread.contains(&column) {
+            select.expr_as(Expr::cust("NULL"), column);
+        } else {
+            select.column((table, column));
+        }
+    }
+}
+
 /// Orders by the listing's keys, then by the primary key.
 fn order<E: WithId>(select: &mut SelectStatement, table: E, listing: &Listing) {
     for (expr, order) in &listing.order {
@@ -380,10 +401,10 @@ fn limited_statement<E: WithId>(
     inner.limit(bounded(length)).offset(bounded(start));
 
     let mut outer = Query::select();
-    outer
-        .expr_as(parent_value(), Alias::new(PARENT))
-        .column((table, Asterisk))
-        .from_values(parents.iter().copied(), Alias::new(PARENTS));
+    outer.expr_as(parent_value(), Alias::new(PARENT));
+    // The outer list leaves columns unread: the subquery's keep the order's columns.
+    read_columns(&mut outer, table, listing);
+    outer.from_values(parents.iter().copied(), Alias::new(PARENTS));
     if backend == DbBackend::Postgres {
         inner.column((table, Asterisk));
         outer.join_lateral(JoinType::InnerJoin, inner, table, Expr::cust("TRUE"));
@@ -412,8 +433,8 @@ fn numbered_statement<E: WithId>(table: E, listing: &Listing, parents: &[i32], w
     numbering.add_partition_by(parent.clone());
     let mut partition = WindowStatement::new();
     partition.add_partition_by(parent.clone());
+    read_columns(&mut inner, table, listing);
     inner
-        .column((table, Asterisk))
         .expr_as(parent, Alias::new(PARENT))
         .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, Alias::new(POSITION))
         .expr_window_as(Expr::cust("COUNT(*)"), partition, Alias::new(TOTAL));
@@ -475,6 +496,7 @@ mod tests {
             condition: Condition::all().add(entity::flow::Column::Year.gte(2005)),
             order: vec![(Expr::col((entity::flow::Entity, entity::flow::Column::Year)), Order::Desc)],
             scope: Scope::column(entity::flow::Column::ProviderId),
+            unread: Vec::new(),
         }
     }
 

@@ -132,3 +132,88 @@ async fn nested_connections_page_per_parent() {
     assert!(years.windows(2).all(|w| w[0] <= w[1]), "{years:?}");
     assert_ne!(first["nodes"], second["nodes"]);
 }
+
+/// Lists read some columns only when their nodes select a field that needs them: each
+/// scalar field of `Flow` is the same selected alone, through a fragment under `edges`, or
+/// with every other one, in root and nested lists, paged from the start or from the end,
+/// and sorted by a column that was not selected.
+#[tokio::test]
+async fn each_flow_field_is_the_same_selected_alone_or_with_every_other() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let types = api
+        .data("{ __type(name: \"Flow\") { fields { name args { name } type { kind ofType { kind } } } } }", json!({}))
+        .await;
+    let scalars: Vec<String> = types["__type"]["fields"]
+        .as_array()
+        .expect("Flow has fields")
+        .iter()
+        .filter(|field| {
+            let kind = field["type"]["ofType"]["kind"].as_str().or(field["type"]["kind"].as_str());
+            matches!(kind, Some("SCALAR" | "ENUM")) && field["args"].as_array().is_some_and(Vec::is_empty)
+        })
+        .map(|field| field["name"].as_str().expect("a field has a name").to_owned())
+        .collect();
+    let long = ["title", "description", "status", "flowType", "flowClass", "recipientLabel", "startDate", "endDate"];
+    for field in long {
+        assert!(scalars.iter().any(|name| name == field), "{field} in {scalars:?}");
+    }
+    let lists = [
+        ("flows(first: 100, orderBy: [{ field: TITLE }])", ""),
+        (
+            "flows(last: 30, filter: { source: [\"aiddata-gcof-1.0\"] }, orderBy: [{ field: TITLE, direction: DESC }])",
+            "",
+        ),
+        ("countries(first: 60) { nodes { flowsProvided(first: 3, orderBy: [{ field: TITLE }])", "} }"),
+        ("countries(first: 60) { nodes { flowsReceived(last: 2, orderBy: [{ field: TITLE }])", "} }"),
+    ];
+    let mut told: Vec<&str> = Vec::new();
+    for (list, closing) in lists {
+        let query = |nodes: &str, fragment: &str| format!("{{ {list} {{ {nodes} }} {closing} }} {fragment}");
+        let whole = api.data(&query(&format!("nodes {{ {} }}", scalars.join(" ")), ""), json!({})).await;
+        let whole = flows_in(&whole, &["nodes"]);
+        assert!(whole.len() >= 30, "{list}: {} flows", whole.len());
+        told.extend(long.into_iter().filter(|field| whole.iter().any(|flow| !flow[*field].is_null())));
+        for field in &scalars {
+            let expected: Vec<&Value> = whole.iter().map(|flow| &flow[field]).collect();
+            let alone = api.data(&query(&format!("nodes {{ {field} }}"), ""), json!({})).await;
+            let alone = flows_in(&alone, &["nodes"]);
+            assert_eq!(alone.iter().map(|flow| &flow[field]).collect::<Vec<_>>(), expected, "{list}: {field} alone");
+            let fragment = format!("fragment F on Flow {{ {field} }}");
+            let through_fragment = api.data(&query("edges { node { ...F } }", &fragment), json!({})).await;
+            let through_fragment = flows_in(&through_fragment, &["edges", "node"]);
+            assert_eq!(
+                through_fragment.iter().map(|flow| &flow[field]).collect::<Vec<_>>(),
+                expected,
+                "{list}: {field} through a fragment"
+            );
+        }
+    }
+    for field in long {
+        assert!(told.contains(&field), "every {field} is null in every list, which proves nothing");
+    }
+}
+
+/// The flows of every `flows…` connection in `answer`, in order, reached from the
+/// connection by `path` (`["nodes"]`, or `["edges", "node"]`).
+fn flows_in(answer: &Value, path: &[&str]) -> Vec<Value> {
+    fn walk(value: &Value, path: &[&str], found: &mut Vec<Value>) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|item| walk(item, path, found)),
+            Value::Object(fields) => {
+                for (name, inner) in fields {
+                    if name.starts_with("flows") {
+                        let items = inner[path[0]].as_array().into_iter().flatten();
+                        found.extend(items.map(|item| path[1..].iter().fold(item, |node, key| &node[*key]).clone()));
+                    } else {
+                        walk(inner, path, found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(answer, path, &mut found);
+    found
+}

@@ -209,3 +209,31 @@ async fn aggregates_read_only_the_amounts_selected() {
     );
     assert!(series.contains("\"amount_usd_current\"") && !series.contains("\"amount_usd_real\""), "{series}");
 }
+
+#[tokio::test]
+async fn lists_read_the_long_columns_only_when_their_nodes_select_them() {
+    let flow_statement = |statements: Vec<String>| -> String {
+        let flows: Vec<String> = statements.into_iter().filter(|sql| sql.contains("FROM \"flow\"")).collect();
+        assert_eq!(flows.len(), 1, "{flows:#?}");
+        flows[0].clone()
+    };
+    let read = |sql: &str, column: &str| sql.contains(&format!("\"flow\".\"{column}\""));
+    let short = flow_statement(sql_of("{ flows(first: 10) { nodes { reference year provider { name } } } }").await);
+    assert!(!short.contains("\"flow\".*"), "{short}");
+    for column in ["title", "description", "status", "flow_type", "flow_class", "recipient_label", "start_on", "end_on"]
+    {
+        assert!(!read(&short, column), "{column}: {short}");
+    }
+    assert!(read(&short, "ref") && read(&short, "year") && read(&short, "provider_id"), "{short}");
+
+    let described = flow_statement(
+        sql_of("{ flows(first: 10) { edges { node { ...F } } } } fragment F on Flow { description endDate }").await,
+    );
+    assert!(read(&described, "description") && read(&described, "end_on"), "{described}");
+    assert!(!read(&described, "title") && !read(&described, "start_on"), "{described}");
+
+    let nested = flow_statement(
+        sql_of("{ countries(first: 5) { nodes { flowsProvided(first: 2) { nodes { title } } } } }").await,
+    );
+    assert!(read(&nested, "title") && !read(&nested, "description"), "{nested}");
+}
