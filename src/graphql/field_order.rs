@@ -21,11 +21,8 @@ use std::sync::LazyLock;
 use async_graphql::{
     Name, OutputType, Response, Value, Variables,
     indexmap::IndexMap,
-    parser::{
-        parse_query,
-        types::{
-            Directive, DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
-        },
+    parser::types::{
+        Directive, DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
     },
     registry::{MetaTypeName, Registry},
 };
@@ -52,11 +49,16 @@ static TYPES: LazyLock<Registry> = LazyLock::new(|| {
     registry
 });
 
-/// Sorts the fields of every object of `response.data` into the order `query` asks for.
-pub fn sort(response: &mut Response, query: &str, operation_name: Option<&str>, variables: &Variables) {
-    let Ok(document) = parse_query(query) else { return };
-    let Some(operation) = operation(&document, operation_name) else { return };
-    let order = Order { registry: &TYPES, document: &document, variables };
+/// Sorts the fields of every object of `response.data` into the order `document`, the
+/// request's parsed query, asks for.
+pub fn sort(
+    response: &mut Response,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) {
+    let Some(operation) = operation(document, operation_name) else { return };
+    let order = Order { registry: &TYPES, document, variables };
     order.sort(&mut response.data, &TYPES.query_type, &[&operation.selection_set.node]);
 }
 
