@@ -203,7 +203,7 @@ impl Agreement {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_party::Column::CountryId, agreement_party::Column::AgreementId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
-        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m.clone()))).await
+        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m))).await
     }
 
     /// The blocs that are parties in their own right (the European Union, EFTA, MERCOSUR,
@@ -224,7 +224,7 @@ impl Agreement {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_bloc_party::Column::BlocId, agreement_bloc_party::Column::AgreementId);
         let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
-        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, |m| Bloc(m.clone())).await
+        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, Bloc).await
     }
 
     /// Flows under the agreement.
@@ -242,7 +242,7 @@ impl Agreement {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::AgreementId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
     }
 
     /// Sectors the agreement covers, where known.
@@ -258,7 +258,7 @@ impl Agreement {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_sector::Column::SectorId, agreement_sector::Column::AgreementId);
         let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m.clone()))).await
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
     }
 
     /// The dataset the agreement came from: cite it with its `citation`.
@@ -406,6 +406,6 @@ impl AgreementQuery {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), Scope::All);
-        resolve::root::<agreement::Entity, _>(ctx, listing, window, |m| Agreement(m.clone())).await
+        resolve::root::<agreement::Entity, _>(ctx, listing, window, Agreement).await
     }
 }

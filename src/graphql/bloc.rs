@@ -92,7 +92,7 @@ impl Bloc {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(bloc_member::Column::CountryId, bloc_member::Column::BlocId);
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
-        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m.clone()))).await
+        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m))).await
     }
 
     /// Agreements the bloc is party to in its own right (not those of its members).
@@ -111,7 +111,7 @@ impl Bloc {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_bloc_party::Column::AgreementId, agreement_bloc_party::Column::BlocId);
         let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
-        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, |m| Agreement(m.clone())).await
+        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, Agreement).await
     }
 
     /// The dataset the bloc came from.
@@ -215,6 +215,6 @@ impl BlocQuery {
     ) -> ApiResult<NodeConnection<Bloc>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), Scope::All);
-        resolve::root::<bloc::Entity, _>(ctx, listing, window, |m| Bloc(m.clone())).await
+        resolve::root::<bloc::Entity, _>(ctx, listing, window, Bloc).await
     }
 }

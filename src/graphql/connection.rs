@@ -84,10 +84,10 @@ pub fn window(
     Ok(Window { after: cursor(after)?.unwrap_or(0), before: cursor(before)?, first, last })
 }
 
-/// Builds the connection of one page, mapping each row to its GraphQL node.
-pub fn connection<M, Node: OutputType>(page: &Page<M>, node: impl Fn(&M) -> Node) -> NodeConnection<Node> {
+/// Builds the connection of one page, turning each row into its GraphQL node.
+pub fn connection<M, Node: OutputType>(page: Page<M>, node: impl Fn(M) -> Node) -> NodeConnection<Node> {
     let mut connection =
         Connection::with_additional_fields(page.has_previous(), page.has_next, ConnectionTotals { total: page.total });
-    connection.edges.extend(page.rows.iter().map(|row| Edge::new(Position(row.position), node(&row.model))));
+    connection.edges.extend(page.rows.into_iter().map(|row| Edge::new(Position(row.position), node(row.model))));
     connection
 }

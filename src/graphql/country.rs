@@ -209,7 +209,7 @@ impl Country {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(bloc_member::Column::BlocId, bloc_member::Column::CountryId);
         let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
-        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, |m| Bloc(m.clone())).await
+        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, Bloc).await
     }
 
     /// Flows the country provided.
@@ -227,7 +227,7 @@ impl Country {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::ProviderId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
     }
 
     /// Flows the country received.
@@ -245,7 +245,7 @@ impl Country {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::RecipientId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
     }
 
     /// Exchanges of the country's public diplomacy with partner countries (visits,
@@ -297,7 +297,7 @@ impl Country {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(agreement_party::Column::AgreementId, agreement_party::Column::CountryId);
         let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
-        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, |m| Agreement(m.clone())).await
+        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, Agreement).await
     }
 
     /// Experts (people, teams, institutions) from the country.
@@ -316,7 +316,7 @@ impl Country {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing =
             listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::column(expert::Column::HomeCountryId));
-        resolve::nested::<expert::Entity, _>(ctx, self.0.id, listing, window, |m| Expert(m.clone())).await
+        resolve::nested::<expert::Entity, _>(ctx, self.0.id, listing, window, Expert).await
     }
 
     /// Deployments of experts hosted by the country.
@@ -333,7 +333,7 @@ impl Country {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing =
             listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::HostCountryId));
-        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
+        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, Deployment).await
     }
 
     /// The country's partners in flows, largest first, with totals, counts and shares.
@@ -720,6 +720,6 @@ impl CountryQuery {
     ) -> ApiResult<NodeConnection<Country>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), Scope::All);
-        resolve::root::<country::Entity, _>(ctx, listing, window, |m| Country(Arc::new(m.clone()))).await
+        resolve::root::<country::Entity, _>(ctx, listing, window, |m| Country(Arc::new(m))).await
     }
 }

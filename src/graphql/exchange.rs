@@ -210,7 +210,7 @@ pub async fn of_country(
     let filter = resolve::with_country_ids(ctx, filter).await?;
     let window = window(resolve::config(ctx)?, first, after, last, before)?;
     let listing = listing(filter.as_ref(), ExchangeOrder::keys(order_by), Scope::column(side));
-    resolve::nested::<exchange::Entity, _>(ctx, country_id, listing, window, |m| Exchange(m.clone())).await
+    resolve::nested::<exchange::Entity, _>(ctx, country_id, listing, window, Exchange).await
 }
 
 /// Root fields for exchanges.
@@ -247,6 +247,6 @@ impl ExchangeQuery {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), ExchangeOrder::keys(order_by), Scope::All);
-        resolve::root::<exchange::Entity, _>(ctx, listing, window, |m| Exchange(m.clone())).await
+        resolve::root::<exchange::Entity, _>(ctx, listing, window, Exchange).await
     }
 }

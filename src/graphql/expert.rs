@@ -89,7 +89,7 @@ impl Expert {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let scope = Scope::link(expert_sector::Column::SectorId, expert_sector::Column::ExpertId);
         let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m.clone()))).await
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
     }
 
     /// Where and when the expert was deployed.
@@ -105,7 +105,7 @@ impl Expert {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::ExpertId));
-        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, |m| Deployment(m.clone())).await
+        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, Deployment).await
     }
 
     /// The dataset the record came from: cite it with its `citation`.
@@ -323,6 +323,6 @@ impl ExpertQuery {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::All);
-        resolve::root::<expert::Entity, _>(ctx, listing, window, |m| Expert(m.clone())).await
+        resolve::root::<expert::Entity, _>(ctx, listing, window, Expert).await
     }
 }

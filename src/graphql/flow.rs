@@ -572,6 +572,6 @@ impl FlowQuery {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::All);
-        resolve::root::<flow::Entity, _>(ctx, listing, window, |m| Flow(m.clone())).await
+        resolve::root::<flow::Entity, _>(ctx, listing, window, Flow).await
     }
 }

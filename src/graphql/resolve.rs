@@ -134,7 +134,7 @@ pub async fn root<E, Node>(
     ctx: &Context<'_>,
     listing: Listing,
     window: Window,
-    node: impl Fn(&E::Model) -> Node,
+    node: impl Fn(E::Model) -> Node,
 ) -> ApiResult<NodeConnection<Node>>
 where
     E: WithId,
@@ -143,7 +143,7 @@ where
 {
     let page = fetch_root::<E>(db(ctx)?, snapshot(ctx), &listing, window, wants_total(ctx)).await?;
     note_sources(ctx, page.rows.iter().map(|row| &row.model));
-    Ok(connection(&page, node))
+    Ok(connection(page, node))
 }
 
 /// A nested connection of one parent, batched with the same field of its siblings.
@@ -152,7 +152,7 @@ pub async fn nested<E, Node>(
     parent: i32,
     listing: Listing,
     window: Window,
-    node: impl Fn(&E::Model) -> Node,
+    node: impl Fn(E::Model) -> Node,
 ) -> ApiResult<NodeConnection<Node>>
 where
     E: WithId,
@@ -165,8 +165,8 @@ where
     Ok(match page {
         Some(page) => {
             note_sources(ctx, page.rows.iter().map(|row| &row.model));
-            connection(&page, node)
+            connection(Arc::unwrap_or_clone(page), node)
         }
-        None => connection(&Page::<E::Model>::empty(Some(0)), node),
+        None => connection(Page::<E::Model>::empty(Some(0)), node),
     })
 }

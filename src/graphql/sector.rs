@@ -92,7 +92,7 @@ impl Sector {
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing::<SectorFilter>(None, SectorOrder::keys(None), Scope::column(sector::Column::ParentId));
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m.clone()))).await
+        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
     }
 
     /// Flows coded with exactly this sector. For a sector and all codes below it, use
@@ -111,7 +111,7 @@ impl Sector {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::SectorId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, |m| Flow(m.clone())).await
+        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
     }
 
     /// The dataset the code came from.
@@ -240,6 +240,6 @@ impl SectorQuery {
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), SectorOrder::keys(order_by), Scope::All);
-        resolve::root::<sector::Entity, _>(ctx, listing, window, |m| Sector(Arc::new(m.clone()))).await
+        resolve::root::<sector::Entity, _>(ctx, listing, window, |m| Sector(Arc::new(m))).await
     }
 }

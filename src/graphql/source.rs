@@ -108,8 +108,7 @@ impl Source {
             unread: Vec::new(),
         };
         let key = self.0.key.clone();
-        resolve::nested::<import_run::Entity, _>(ctx, self.0.id, listing, window, |m| ImportRun(m.clone(), key.clone()))
-            .await
+        resolve::nested::<import_run::Entity, _>(ctx, self.0.id, listing, window, |m| ImportRun(m, key.clone())).await
     }
 
     /// The records of this source (flows, agreements, experts, exchanges) that its imports inserted,
@@ -145,10 +144,8 @@ impl Source {
             unread: Vec::new(),
         };
         let key = self.0.key.clone();
-        resolve::nested::<import_change::Entity, _>(ctx, self.0.id, listing, window, |m| {
-            RecordChange(m.clone(), key.clone())
-        })
-        .await
+        resolve::nested::<import_change::Entity, _>(ctx, self.0.id, listing, window, |m| RecordChange(m, key.clone()))
+            .await
     }
 }
 
@@ -351,7 +348,7 @@ impl SourceQuery {
             scope: Scope::All,
             unread: Vec::new(),
         };
-        resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(Arc::new(m.clone()))).await
+        resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(Arc::new(m))).await
     }
 }
 
