@@ -470,7 +470,7 @@ impl CountryCodes for FlowFilter {
 
 /// The flow columns that one field of `Flow` alone reads, with that field: a list of flows
 /// reads them only when its nodes select the field. They hold the long texts, which cost
-/// the most to send and decode.
+/// the database the most to read and send.
 const FIELD_COLUMNS: [(flow::Column, &str); 8] = [
     (flow::Column::RecipientLabel, "recipientLabel"),
     (flow::Column::FlowType, "flowType"),
