@@ -87,6 +87,13 @@ async fn sql_of(query: &str) -> Vec<String> {
     log.lock().expect("the statement log is never poisoned").iter().map(|statement| statement.sql.clone()).collect()
 }
 
+/// The one statement of `statements` that reads the flow table.
+fn flow_statement(statements: Vec<String>) -> String {
+    let flows: Vec<String> = statements.into_iter().filter(|sql| sql.contains("FROM \"flow\"")).collect();
+    assert_eq!(flows.len(), 1, "{flows:#?}");
+    flows[0].clone()
+}
+
 fn counts(statements: &[String]) -> usize {
     statements.iter().filter(|sql| sql.contains("COUNT(*)")).count()
 }
@@ -183,11 +190,6 @@ async fn fields_cited_from_other_datasets_cost_no_statement_per_row() {
 
 #[tokio::test]
 async fn aggregates_read_only_the_amounts_selected() {
-    let flow_statement = |statements: Vec<String>| -> String {
-        let flows: Vec<String> = statements.into_iter().filter(|sql| sql.contains("FROM \"flow\"")).collect();
-        assert_eq!(flows.len(), 1, "{flows:#?}");
-        flows[0].clone()
-    };
     let counted = flow_statement(sql_of("{ flowStats(groupBy: [YEAR]) { year count } }").await);
     assert!(!counted.contains("amount_usd"), "a count reads no amount: {counted}");
 
@@ -212,11 +214,6 @@ async fn aggregates_read_only_the_amounts_selected() {
 
 #[tokio::test]
 async fn lists_read_the_long_columns_only_when_their_nodes_select_them() {
-    let flow_statement = |statements: Vec<String>| -> String {
-        let flows: Vec<String> = statements.into_iter().filter(|sql| sql.contains("FROM \"flow\"")).collect();
-        assert_eq!(flows.len(), 1, "{flows:#?}");
-        flows[0].clone()
-    };
     let read = |sql: &str, column: &str| sql.contains(&format!("\"flow\".\"{column}\""));
     let short = flow_statement(sql_of("{ flows(first: 10) { nodes { reference year provider { name } } } }").await);
     assert!(!short.contains("\"flow\".*"), "{short}");
