@@ -74,4 +74,12 @@ pub const NESTED_BY_CHILDREN: &[(&str, &str)] = &[
         "saudi_arabia_228_flows_first_5_by_year",
         r#"{ country(code: "SAU") { flowsProvided(first: 5, orderBy: [{ field: YEAR, direction: DESC }]) { nodes { reference } } } }"#,
     ),
+    (
+        "china_6900_flows_first_5_largest",
+        r#"{ country(code: "CHN") { flowsProvided(first: 5, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }]) { nodes { reference } } } }"#,
+    ),
+    (
+        "saudi_arabia_228_flows_first_5_largest",
+        r#"{ country(code: "SAU") { flowsProvided(first: 5, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }]) { nodes { reference } } } }"#,
+    ),
 ];

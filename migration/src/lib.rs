@@ -19,6 +19,7 @@ mod m20261203_000014_create_flow_repeat;
 mod m20261203_000015_index_flow_aggregates_with_id;
 mod m20261203_000016_add_source_guidance;
 mod m20261203_000017_add_real_amounts;
+mod m20261203_000018_index_flow_pages_latest_and_largest;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_index_flow_aggregates_with_id::Migration),
             Box::new(m20261203_000016_add_source_guidance::Migration),
             Box::new(m20261203_000017_add_real_amounts::Migration),
+            Box::new(m20261203_000018_index_flow_pages_latest_and_largest::Migration),
         ]
     }
 }
