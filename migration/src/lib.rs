@@ -20,6 +20,7 @@ mod m20261203_000015_index_flow_aggregates_with_id;
 mod m20261203_000016_add_source_guidance;
 mod m20261203_000017_add_real_amounts;
 mod m20261203_000018_index_flow_pages_latest_and_largest;
+mod m20261203_000019_create_search_index;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_add_source_guidance::Migration),
             Box::new(m20261203_000017_add_real_amounts::Migration),
             Box::new(m20261203_000018_index_flow_pages_latest_and_largest::Migration),
+            Box::new(m20261203_000019_create_search_index::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ mod error;
 mod pg_bulk;
 pub mod resolver;
 mod run;
+pub mod search;
 mod source;
 mod storage;
 mod store;
@@ -181,6 +182,19 @@ impl Dataset {
             Dataset::YotovTrade => "yotov-trade",
             Dataset::ExpertRoster => "expert-roster",
             Dataset::IatiActivities => "iati-activities",
+        }
+    }
+}
+
+impl Dataset {
+    /// The language its records' texts are written in, which the search index stems them
+    /// in ([`search`]): Portuguese for Brazil's ABC, Spanish for IATI activities (the
+    /// bundled file is Colombia's), English for the others.
+    pub fn language(&self) -> search::Language {
+        match self {
+            Dataset::BrazilAbc => search::Language::Portuguese,
+            Dataset::IatiActivities => search::Language::Spanish,
+            _ => search::Language::English,
         }
     }
 }

@@ -328,7 +328,10 @@ pub(crate) async fn run(
         log_changes: false,
     };
     let outcome = match load.report_changes_if_imported_before().await {
-        Ok(()) => datasets::load(dataset, &mut load, &input).await,
+        Ok(()) => match datasets::load(dataset, &mut load, &input).await {
+            Ok(()) => crate::search::index_source(&txn, source_id, dataset.language()).await.map_err(Into::into),
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error.into()),
     };
     let report = load.report;

@@ -7,16 +7,17 @@ use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, agreement_party, agreement_sector, bloc, country, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr, ExprTrait},
+    sea_query::{Condition, Expr, ExprTrait, SelectStatement},
 };
 
 use super::{
     batch::Batcher,
     bloc::{Bloc, BlocFilter, BlocOrder},
     connection::{NodeConnection, window},
-    country::{Country, CountryCodes, CountryFilter, CountryOrder, in_countries, visit_logical},
+    country::{Country, CountryCodes, CountryFilter, CountryOrder, in_countries, visit_logical, visit_logical_texts},
     filter::{
-        IntRange, OrderDirection, ToCondition, column_where, from_sources, in_range, listing, logical, sort_keys,
+        IntRange, OrderDirection, TextVisitor, ToCondition, column_where, from_sources, in_range, listing, logical,
+        sort_keys, text_condition,
     },
     flow::{Flow, FlowFilter, FlowOrder, flow_listing},
     id::NodeKey,
@@ -270,6 +271,14 @@ impl Agreement {
 /// Which agreements to include. All given conditions must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct AgreementFilter {
+    /// Full-text search of the title: all the words, in any order, case and accents
+    /// ignored, each word also in its other forms ("railways" finds "railway", "becas"
+    /// "beca"); `"a phrase"`, `word*` for words that start so, `OR` between two, `-word` to
+    /// leave out. At most 256 characters and 16 words.
+    pub text: Option<String>,
+    /// The subquery of the ids the `text` search matches, once prepared.
+    #[graphql(skip)]
+    pub text_matching: Option<SelectStatement>,
     /// Any of these kinds.
     pub kind: Option<Vec<AgreementKind>>,
     /// Any of these statuses.
@@ -306,6 +315,9 @@ impl ToCondition for AgreementFilter {
     fn condition(&self) -> Condition {
         use agreement::Column;
         let mut condition = Condition::all();
+        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_ref(), Column::Id) {
+            condition = condition.add(text);
+        }
         if let Some(kinds) = &self.kind {
             condition = condition.add(Column::Kind.is_in(kinds.iter().map(|kind| entity::AgreementKind::from(*kind))));
         }
@@ -336,6 +348,13 @@ impl CountryCodes for AgreementFilter {
             party.visit_countries(visit);
         }
         visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
+
+    fn visit_texts(&mut self, visit: &mut TextVisitor<'_>) {
+        if let Some(text) = &self.text {
+            visit(seed::search::kind::AGREEMENT, text, &mut self.text_matching);
+        }
+        visit_logical_texts(&mut self.and, &mut self.or, &mut self.not, visit);
     }
 }
 

@@ -21,7 +21,7 @@ use super::{
     connection::{NodeConnection, window},
     exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
-    filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
+    filter::{OrderDirection, TextVisitor, ToCondition, column_where, ids_where, listing, logical, sort_keys},
     flow::{AggregateRules, Flow, FlowFilter, FlowOrder, Guidance, KindFamily, flow_listing},
     id::NodeKey,
     resolve,
@@ -585,12 +585,32 @@ pub fn in_countries<C: ColumnTrait>(column: C, filter: &CountryFilter) -> Condit
 pub trait CountryCodes {
     /// Calls `visit` on every country filter inside, at any depth.
     fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter));
+
+    /// Calls `visit` on the full-text search of this filter and every filter inside, at
+    /// any depth, which [`crate::graphql::resolve::with_country_ids`] prepares for the
+    /// database too.
+    fn visit_texts(&mut self, _visit: &mut TextVisitor<'_>) {}
 }
 
 impl CountryCodes for CountryFilter {
     fn visit_countries(&mut self, visit: &mut dyn FnMut(&mut CountryFilter)) {
         visit(self);
         visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
+}
+
+/// Visits the full-text searches of a filter's `and`, `or` and `not`.
+pub fn visit_logical_texts<F: CountryCodes>(
+    and: &mut Option<Vec<F>>,
+    or: &mut Option<Vec<F>>,
+    not: &mut Option<Box<F>>,
+    visit: &mut TextVisitor<'_>,
+) {
+    for filter in and.iter_mut().chain(or.iter_mut()).flatten() {
+        filter.visit_texts(visit);
+    }
+    if let Some(filter) = not {
+        filter.visit_texts(visit);
     }
 }
 

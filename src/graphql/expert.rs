@@ -7,15 +7,16 @@ use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, deployment, expert, expert_sector, flow, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr},
+    sea_query::{Condition, Expr, SelectStatement},
 };
 
 use super::{
     agreement::Agreement,
     connection::{NodeConnection, window},
-    country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
+    country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical, visit_logical_texts},
     filter::{
-        IntRange, OrderDirection, ToCondition, column_where, from_sources, in_range, listing, logical, sort_keys,
+        IntRange, OrderDirection, TextVisitor, ToCondition, column_where, from_sources, in_range, listing, logical,
+        sort_keys, text_condition,
     },
     flow::Flow,
     id::NodeKey,
@@ -163,6 +164,14 @@ impl Deployment {
 /// Which experts to include. All given conditions must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct ExpertFilter {
+    /// Full-text search of the name: all the words, in any order, case and accents
+    /// ignored, each word also in its other forms ("railways" finds "railway", "becas"
+    /// "beca"); `"a phrase"`, `word*` for words that start so, `OR` between two, `-word` to
+    /// leave out. At most 256 characters and 16 words.
+    pub text: Option<String>,
+    /// The subquery of the ids the `text` search matches, once prepared.
+    #[graphql(skip)]
+    pub text_matching: Option<SelectStatement>,
     /// Any of these kinds.
     pub kind: Option<Vec<ExpertKind>>,
     /// Home country matches this filter.
@@ -190,12 +199,22 @@ impl CountryCodes for ExpertFilter {
         }
         visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
     }
+
+    fn visit_texts(&mut self, visit: &mut TextVisitor<'_>) {
+        if let Some(text) = &self.text {
+            visit(seed::search::kind::EXPERT, text, &mut self.text_matching);
+        }
+        visit_logical_texts(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
 }
 
 impl ToCondition for ExpertFilter {
     fn condition(&self) -> Condition {
         use expert::Column;
         let mut condition = Condition::all();
+        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_ref(), Column::Id) {
+            condition = condition.add(text);
+        }
         if let Some(kinds) = &self.kind {
             condition = condition.add(Column::Kind.is_in(kinds.iter().map(|kind| entity::ExpertKind::from(*kind))));
         }

@@ -4,7 +4,7 @@
 
 use async_graphql::{InputType, Value};
 use sea_orm::{
-    Order,
+    DbBackend, Order,
     sea_query::{Condition, Expr},
 };
 
@@ -14,6 +14,7 @@ use super::{
     exchange::{ExchangeFilter, ExchangeOrder},
     filter::ToCondition,
     flow::{AggregateRules, FlowFilter, FlowOrder, Guidance, KindFamily},
+    resolve::prepare_texts,
     stats::flow_stats::FlowDimension,
 };
 use crate::{
@@ -61,10 +62,18 @@ fn unknown_field(given: &Value, parsed: &Value) -> Option<String> {
     }
 }
 
-/// The condition of a `FlowFilter` given as JSON (all flows when none is given).
-pub fn flow_condition(filter: Option<&str>) -> ApiResult<Condition> {
+/// A `FlowFilter` given as JSON, its full-text search written for `backend`.
+fn flow_filter(json: &str, backend: DbBackend) -> ApiResult<FlowFilter> {
+    let mut filter = parse::<FlowFilter>("filter", json)?;
+    prepare_texts(&mut filter, backend)?;
+    Ok(filter)
+}
+
+/// The condition of a `FlowFilter` given as JSON (all flows when none is given), for a
+/// database of `backend`.
+pub fn flow_condition(filter: Option<&str>, backend: DbBackend) -> ApiResult<Condition> {
     Ok(match filter {
-        Some(json) => parse::<FlowFilter>("filter", json)?.condition(),
+        Some(json) => flow_filter(json, backend)?.condition(),
         None => Condition::all(),
     })
 }
@@ -80,8 +89,9 @@ pub fn flow_aggregate_condition(
     guidance: Option<&str>,
     kind_family: Option<&str>,
     by_kind: bool,
+    backend: DbBackend,
 ) -> ApiResult<(Condition, Vec<Caveat>)> {
-    let filter = filter.map(|json| parse::<FlowFilter>("filter", json)).transpose()?;
+    let filter = filter.map(|json| flow_filter(json, backend)).transpose()?;
     let guidance = match guidance.map(str::to_ascii_uppercase).as_deref() {
         None | Some("FOLLOW") => Guidance::Follow,
         Some("IGNORE") => Guidance::Ignore,

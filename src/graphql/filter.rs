@@ -131,3 +131,23 @@ pub fn listing<F: ToCondition>(
         unread: Vec::new(),
     }
 }
+
+/// What [`CountryCodes::visit_texts`](super::country::CountryCodes::visit_texts) visits: the
+/// kind of search document a filter's `text` searches (`seed::search::kind`), the text,
+/// and where the filter keeps the subquery of the matching ids once prepared.
+pub type TextVisitor<'a> = dyn FnMut(&'static str, &str, &mut Option<SelectStatement>) + 'a;
+
+/// `column IN (matching ids)` when the filter searches `text`; nothing matches a search
+/// not prepared yet (a bug: filters are prepared before their SQL is built).
+pub fn text_condition<C: ColumnTrait>(
+    text: Option<&String>,
+    matching: Option<&SelectStatement>,
+    column: C,
+) -> Option<Condition> {
+    text?;
+    debug_assert!(matching.is_some(), "text searches are prepared before their SQL is built");
+    Some(match matching {
+        Some(matching) => Condition::all().add(column.in_subquery(matching.clone())),
+        None => Condition::all().add(Expr::cust("1 = 0")),
+    })
+}

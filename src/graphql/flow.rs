@@ -6,16 +6,19 @@ use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
 use sea_orm::{
     ColumnTrait, Order,
-    sea_query::{Condition, Expr, ExprTrait, IntoIden, Query},
+    sea_query::{Condition, Expr, ExprTrait, IntoIden, Query, SelectStatement},
 };
 
 use super::{
     agreement::Agreement,
     batch::Batcher,
     connection::{NodeConnection, window},
-    country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical},
+    country::{Country, CountryCodes, CountryFilter, in_countries, visit_logical, visit_logical_texts},
     dollars::dollars_of,
-    filter::{FloatRange, IntRange, OrderDirection, ToCondition, from_sources, in_range, listing, logical, sort_keys},
+    filter::{
+        FloatRange, IntRange, OrderDirection, TextVisitor, ToCondition, from_sources, in_range, listing, logical,
+        sort_keys, text_condition,
+    },
     id::NodeKey,
     loaders::{FlowCodes, RepeatOf, SouthSouthFlows},
     resolve,
@@ -227,6 +230,14 @@ impl Flow {
 /// Which flows to include. All given conditions must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct FlowFilter {
+    /// Full-text search of the title, description and recipient label: all the words, in any order, case and accents
+    /// ignored, each word also in its other forms ("railways" finds "railway", "becas"
+    /// "beca"); `"a phrase"`, `word*` for words that start so, `OR` between two, `-word` to
+    /// leave out. At most 256 characters and 16 words.
+    pub text: Option<String>,
+    /// The subquery of the ids the `text` search matches, once prepared.
+    #[graphql(skip)]
+    pub text_matching: Option<SelectStatement>,
     /// Year of commitment within this range.
     pub year: Option<IntRange>,
     /// Provider matches this filter.
@@ -413,6 +424,9 @@ impl ToCondition for FlowFilter {
     fn condition(&self) -> Condition {
         use flow::Column;
         let mut condition = Condition::all();
+        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_ref(), Column::Id) {
+            condition = condition.add(text);
+        }
         if let Some(range) = self.year {
             condition = in_range(condition, Column::Year, range.gte, range.lte);
         }
@@ -465,6 +479,13 @@ impl CountryCodes for FlowFilter {
             country.visit_countries(visit);
         }
         visit_logical(&mut self.and, &mut self.or, &mut self.not, visit);
+    }
+
+    fn visit_texts(&mut self, visit: &mut TextVisitor<'_>) {
+        if let Some(text) = &self.text {
+            visit(seed::search::kind::FLOW, text, &mut self.text_matching);
+        }
+        visit_logical_texts(&mut self.and, &mut self.or, &mut self.not, visit);
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, OutputType};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::caveats::Caveat;
 use super::{
@@ -21,6 +21,7 @@ use crate::{
         lookup::WithId,
         page::{Listing, Page, Window, fetch_root},
         reference::{Remembered, Snapshot},
+        search::TextQuery,
     },
 };
 
@@ -79,11 +80,24 @@ pub fn cited<T>(ctx: &Context<'_>, key: &'static str, value: Option<T>) -> Optio
 }
 
 /// `filter` with the ids of the countries it names by code, looked up in one batch with
-/// the request's other lookups: filters must pass through here before their SQL is built.
+/// the request's other lookups, and its full-text searches (`text`) parsed and written for
+/// the request's database: filters must pass through here before their SQL is built.
 pub async fn with_country_ids<F: CountryCodes>(ctx: &Context<'_>, filter: Option<F>) -> ApiResult<Option<F>> {
     let Some(mut filter) = filter else { return Ok(None) };
     resolve_codes(state::<Batcher<CountryIdsByCode, String>>(ctx)?, snapshot(ctx), &mut filter).await?;
+    prepare_texts(&mut filter, db(ctx)?.get_database_backend())?;
     Ok(Some(filter))
+}
+
+/// Parses the full-text searches (`text`) of `filter` and writes them for `backend`: a
+/// search text that cannot be searched is a `BAD_USER_INPUT` that says why.
+pub fn prepare_texts<F: CountryCodes>(filter: &mut F, backend: DbBackend) -> ApiResult<()> {
+    let mut refused = None;
+    filter.visit_texts(&mut |kind, text, matching| match TextQuery::parse(text) {
+        Ok(query) => *matching = Some(query.matching(backend, kind)),
+        Err(error) => refused = Some(ApiError::bad_input(format!("`text`: {error}"))),
+    });
+    refused.map_or(Ok(()), Err)
 }
 
 /// The reference tables of the request's data version, when it runs with them.

@@ -312,7 +312,10 @@ fn exchange_cells(row: &QueryResult) -> Result<Vec<String>, sea_orm::DbErr> {
 
 /// Streams the flows a filter matches.
 async fn flows(state: &AppState, params: ExportParams, format: Format) -> Result<Response, ApiError> {
-    let statement = flows_statement(flow_condition(params.filter.as_deref())?, flow_order(params.order_by.as_deref())?);
+    let statement = flows_statement(
+        flow_condition(params.filter.as_deref(), state.db.get_database_backend())?,
+        flow_order(params.order_by.as_deref())?,
+    );
     let rows = Rows { statement, columns: FLOW_COLUMNS, cells: flow_cells, name: "flows" };
     stream(state, rows, params, format)
 }
@@ -411,7 +414,7 @@ fn stream(state: &AppState, rows: Rows, params: ExportParams, format: Format) ->
 
 async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Format) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
-    let (condition, _) = stats_condition(&params, &dimensions)?;
+    let (condition, _) = stats_condition(db, &params, &dimensions)?;
     let (columns, rows) = flow_stats_table(db, condition, &dimensions).await?;
     let mut response = table(format, "flow-stats", "flows", &params, &columns, &rows);
     // The caveats of these figures, beside their sources.
@@ -426,6 +429,7 @@ async fn flow_stats(db: &DatabaseConnection, params: ExportParams, format: Forma
 
 /// The condition of a flow-stats export, and the caveats its rules imply.
 fn stats_condition(
+    db: &DatabaseConnection,
     params: &ExportParams,
     dimensions: &[FlowDimension],
 ) -> Result<(sea_orm::sea_query::Condition, Vec<Caveat>), ApiError> {
@@ -434,6 +438,7 @@ fn stats_condition(
         params.guidance.as_deref(),
         params.kind_family.as_deref(),
         dimensions.contains(&FlowDimension::Kind),
+        db.get_database_backend(),
     )
 }
 
@@ -456,7 +461,7 @@ fn stats_query(params: &ExportParams) -> String {
 /// dollars, so the caveats about amounts are always considered.
 async fn flow_stats_caveats(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
     let dimensions = flow_dimensions(params.group_by.as_deref().unwrap_or_default())?;
-    let (condition, ruled) = stats_condition(&params, &dimensions)?;
+    let (condition, ruled) = stats_condition(db, &params, &dimensions)?;
     let groups = flows::flow_stats(db, condition, &dimensions, &[], None, false, flows::Amounts::ALL).await?;
     let ids: Vec<i32> = groups.iter().flat_map(|group| group.sources.iter().copied()).collect();
     let guided = lookup::by_ids::<entity::source::Entity>(db, &ids).await?.iter().any(|s| s.guidance.is_some());
@@ -497,7 +502,7 @@ fn table(
 async fn flow_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
     let all = flows::flow_stats(
         db,
-        flow_condition(params.filter.as_deref())?,
+        flow_condition(params.filter.as_deref(), db.get_database_backend())?,
         &[],
         &[],
         None,

@@ -7,4 +7,5 @@ pub mod lookup;
 pub mod page;
 pub mod reference;
 pub mod rules;
+pub mod search;
 pub mod stats;

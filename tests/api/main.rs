@@ -30,6 +30,7 @@ mod relations;
 mod releases;
 mod rules;
 mod schema;
+mod search;
 mod served;
 mod statements;
 mod stats;

@@ -56,13 +56,15 @@ fn with_database(server: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
-fn unique(prefix: &str) -> String {
+/// A name no other test uses, starting with `prefix`.
+pub fn unique(prefix: &str) -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-async fn import_into(url: String) {
+/// Migrates the database at `url` and imports the bundled data into it.
+pub async fn import_into(url: String) {
     let db = db::connect(&DatabaseConfig::new(url, 4)).await.expect("connect template");
     db::migrate(&db).await.expect("migrate template");
     seed::import_bundled(&db, &seed::NoProgress).await.expect("import bundled data");
@@ -148,6 +150,12 @@ impl TestDb {
                 Self { db, url, drop: Some((server.clone(), test)), dir: None }
             }
         }
+    }
+
+    /// The database at `url`, which already holds its data; left in place afterwards.
+    pub async fn at(url: String) -> Self {
+        let db = db::connect(&DatabaseConfig::new(url.clone(), 4)).await.expect("connect");
+        Self { db, url, drop: None, dir: None }
     }
 
     /// Counts every SQL statement run from now on.

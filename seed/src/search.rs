@@ -1,0 +1,192 @@
+//! The full-text search index: the words of each flow, agreement and expert, as search
+//! terms in `search_document`, which the database indexes with its own engine (SQLite's
+//! FTS5 table `search_index`, kept in step by triggers; PostgreSQL's `tsvector` column
+//! `vector` and its GIN index).
+//!
+//! The terms are made here, the same way for both databases, so that a query finds the
+//! same records on both: a word is a run of letters and digits, lowercased, with its
+//! accents removed ("Saúde" is `saude`), then reduced to its stem by the Snowball
+//! stemmer of the record's language (the algorithms PostgreSQL's `english`, `portuguese`
+//! and `spanish` configurations use), so that "railways" finds "railway" and "becas"
+//! finds "beca". Queries go through the same [`fold`] and [`stems`].
+//!
+//! Each import replaces the documents of its source inside its transaction.
+
+use std::borrow::Cow;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use sea_orm::{
+    ConnectionTrait, DbErr, FromQueryResult, Statement,
+    sea_query::{Alias, Expr, ExprTrait, Query},
+};
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// The languages records are written in, each with its stemmer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    /// English (most sources).
+    English,
+    /// Portuguese (Brazil's ABC actions).
+    Portuguese,
+    /// Spanish (Colombia's activities).
+    Spanish,
+}
+
+impl Language {
+    /// Every language a record may be in: a query word is looked for under its stem in
+    /// each.
+    pub const ALL: [Self; 3] = [Self::English, Self::Portuguese, Self::Spanish];
+
+    fn stemmer(self) -> Stemmer {
+        Stemmer::create(match self {
+            Self::English => Algorithm::English,
+            Self::Portuguese => Algorithm::Portuguese,
+            Self::Spanish => Algorithm::Spanish,
+        })
+    }
+}
+
+/// The longest word indexed, in characters: longer runs (hashes, joined words) are left
+/// out, as PostgreSQL leaves out words over 2 KB.
+const LONGEST_WORD: usize = 64;
+
+/// The words of `text`: runs of letters and digits.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty())
+}
+
+/// A word as searched: lowercased, accents removed (`Cooperación` is `cooperacion`).
+/// Empty when nothing of it is a letter or digit.
+pub fn fold(word: &str) -> String {
+    word.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// A folded word's stem in each language, without repeats.
+pub fn stems(folded: &str) -> Vec<String> {
+    let mut stems: Vec<String> = Vec::with_capacity(Language::ALL.len());
+    for language in Language::ALL {
+        let stem = stem_in(folded, language);
+        if !stems.contains(&stem) {
+            stems.push(stem);
+        }
+    }
+    stems
+}
+
+/// A folded word's stem in `language`.
+pub fn stem_in(folded: &str, language: Language) -> String {
+    stem(&language.stemmer(), folded).into_owned()
+}
+
+fn stem<'a>(stemmer: &Stemmer, folded: &'a str) -> Cow<'a, str> {
+    // Numbers and codes stay whole.
+    if folded.chars().any(|c| c.is_ascii_digit()) { Cow::Borrowed(folded) } else { stemmer.stem(folded) }
+}
+
+/// The search terms of `text` in `language`, separated by spaces: what the databases index.
+pub fn terms(text: &str, language: Language) -> String {
+    let stemmer = language.stemmer();
+    let mut terms = String::with_capacity(text.len());
+    for word in words(text) {
+        let folded = fold(word);
+        if folded.is_empty() || folded.chars().count() > LONGEST_WORD {
+            continue;
+        }
+        if !terms.is_empty() {
+            terms.push(' ');
+        }
+        terms.push_str(&stem(&stemmer, &folded));
+    }
+    terms
+}
+
+/// What kind of record a search document is.
+pub mod kind {
+    /// A flow: its title, then its description and recipient label.
+    pub const FLOW: &str = "flow";
+    /// An agreement: its title.
+    pub const AGREEMENT: &str = "agreement";
+    /// An expert (or a group of experts): the name.
+    pub const EXPERT: &str = "expert";
+}
+
+#[derive(FromQueryResult)]
+struct Text {
+    id: i32,
+    title: Option<String>,
+    body: Option<String>,
+    label: Option<String>,
+}
+
+/// Replaces the search documents of the source `source_id` with those of its records as
+/// they are now, their words read in `language`.
+pub(crate) async fn index_source(db: &impl ConnectionTrait, source_id: i32, language: Language) -> Result<(), DbErr> {
+    let document = Alias::new("search_document");
+    let delete = Query::delete()
+        .from_table(document.clone())
+        .and_where(Expr::col(Alias::new("source_id")).eq(source_id))
+        .to_owned();
+    db.execute(&delete).await?;
+    let texts = [
+        (
+            kind::FLOW,
+            "SELECT id, title, description AS body, recipient_label AS label FROM flow \
+             WHERE source_id = $1 AND (title IS NOT NULL OR description IS NOT NULL)",
+        ),
+        (kind::AGREEMENT, "SELECT id, title, NULL AS body, NULL AS label FROM agreement WHERE source_id = $1"),
+        (kind::EXPERT, "SELECT id, name AS title, NULL AS body, NULL AS label FROM expert WHERE source_id = $1"),
+    ];
+    let backend = db.get_database_backend();
+    for (kind, sql) in texts {
+        let sql = if backend == sea_orm::DbBackend::Sqlite { sql.replace("$1", "?") } else { sql.to_owned() };
+        let rows =
+            Text::find_by_statement(Statement::from_sql_and_values(backend, sql, [source_id.into()])).all(db).await?;
+        for batch in rows.chunks(BATCH) {
+            let mut insert = Query::insert();
+            insert
+                .into_table(document.clone())
+                .columns(["kind", "node_id", "source_id", "title_terms", "body_terms"].map(Alias::new));
+            for text in batch {
+                let title = terms(text.title.as_deref().unwrap_or_default(), language);
+                let mut body = terms(text.body.as_deref().unwrap_or_default(), language);
+                if let Some(label) = &text.label {
+                    body.push(' ');
+                    body.push_str(&terms(label, language));
+                }
+                insert.values_panic([kind.into(), text.id.into(), source_id.into(), title.into(), body.trim().into()]);
+            }
+            db.execute(&insert).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Documents per `INSERT`: five values each, well under both databases' limits on bound
+/// values.
+const BATCH: usize = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_and_stemmed_in_their_language() {
+        assert_eq!(fold("Saúde"), "saude");
+        assert_eq!(fold("COOPERACIÓN"), "cooperacion");
+        assert_eq!(terms("Railways in Kenya", Language::English), "railway in kenya");
+        assert_eq!(terms("Becas de estudio", Language::Spanish), terms("beca de estudios", Language::Spanish));
+        assert_eq!(
+            terms("Cooperação técnica", Language::Portuguese),
+            terms("cooperacao tecnica", Language::Portuguese)
+        );
+        assert_eq!(terms("Phase 2, 2015-2017: US$1.5bn", Language::English), "phase 2 2015 2017 us 1 5bn");
+    }
+
+    #[test]
+    fn a_query_word_has_its_stem_in_every_language() {
+        let stems = stems("becas");
+        assert!(stems.contains(&terms("becas", Language::Spanish)), "{stems:?}");
+        assert!(stems.contains(&terms("becas", Language::English)), "{stems:?}");
+        assert_eq!(super::stems("2015"), ["2015"]);
+    }
+}
