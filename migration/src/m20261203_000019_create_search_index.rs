@@ -13,7 +13,7 @@ pub struct Migration;
 
 const SQLITE: [&str; 4] = [
     "CREATE VIRTUAL TABLE search_index USING fts5(title_terms, body_terms, content = 'search_document', \
-     content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3')",
+     content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0')",
     "CREATE TRIGGER search_document_inserted AFTER INSERT ON search_document BEGIN \
      INSERT INTO search_index (rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms); END",
     "CREATE TRIGGER search_document_deleted AFTER DELETE ON search_document BEGIN \
@@ -28,7 +28,7 @@ const SQLITE: [&str; 4] = [
 const POSTGRES: [&str; 2] = [
     "ALTER TABLE search_document ADD COLUMN vector tsvector GENERATED ALWAYS AS \
      (setweight(to_tsvector('simple', title_terms), 'A') || setweight(to_tsvector('simple', body_terms), 'B')) STORED",
-    "CREATE INDEX idx_search_document_vector ON search_document USING GIN (vector)",
+    "CREATE INDEX idx_search_document_vector ON search_document USING GIN (vector) WITH (fastupdate = off)",
 ];
 
 #[async_trait::async_trait]

@@ -209,8 +209,9 @@ async fn a_full_disk_fails_naming_the_file_and_leaves_nothing_partial() {
     let counts = data_counts(&db).await;
     db.close().await.unwrap();
 
-    // 4 MB more: room for re-recording eleven datasets, not for 98,532 trade flows.
-    let db = file.connect("rwc", Some(pages + 1000)).await;
+    // 16 MB more: room for re-recording the earlier datasets and re-indexing their texts
+    // for search, not for 98,532 trade flows.
+    let db = file.connect("rwc", Some(pages + 4000)).await;
     let error = import_bundled(&db, &NoProgress).await.unwrap_err();
     let path = std::path::absolute(&file.path).unwrap();
     assert!(

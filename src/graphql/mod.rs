@@ -21,6 +21,7 @@ mod loaders;
 mod node;
 mod provenance;
 mod resolve;
+mod search;
 mod sector;
 mod source;
 mod stats;
@@ -46,6 +47,7 @@ pub struct Query(
     expert::ExpertQuery,
     exchange::ExchangeQuery,
     source::SourceQuery,
+    search::SearchQuery,
 );
 
 /// The southgraph schema (read-only: no mutations or subscriptions).

@@ -142,6 +142,44 @@ pub const QUESTIONS: &[Example] = &[
 /// The examples, in the order GraphiQL shows them after the questions.
 pub const EXAMPLES: &[Example] = &[
     Example {
+        title: "Search in Portuguese: Brazil's health cooperation",
+        query: r#"# Full-text search: accents and case ignored ("saude" finds "Saúde"), each word also in
+# its other forms; titles first. The snippet shows why each record was found.
+{
+  search(query: "saude", first: 5) {
+    totalCount
+    nodes {
+      score
+      snippet { field text highlights { start end } }
+      node { __typename id ... on Flow { title year provider { name } recipient { name } } ... on Expert { name } }
+    }
+  }
+}"#,
+    },
+    Example {
+        title: "Search in Spanish: Colombia's scholarships, without the doctoral ones",
+        query: r#"# "becas" also finds "beca"; `-doctorado` leaves out what names doctoral studies,
+# `OR` takes either word, `"…"` a phrase and `word*` any word that starts so.
+{
+  flows(filter: { text: "becas OR formacion -doctorado", source: ["aiddata-colombia-aims-iati"] }, first: 5) {
+    totalCount
+    nodes { title year recipient { name } }
+  }
+}"#,
+    },
+    Example {
+        title: "Search and sum: Chinese railway finance by recipient",
+        query: r#"# A text search is a filter like any other: here it picks the flows the aggregate sums.
+{
+  flowStats(
+    filter: { text: "railway*", provider: { code: ["CHN"] } }
+    groupBy: [RECIPIENT]
+    orderBy: [{ measure: USD_CONSTANT }]
+    first: 10
+  ) { recipient { name } count sumUsdConstant }
+}"#,
+    },
+    Example {
         title: "Countries of the South in Africa, with their blocs",
         query: r#"# Countries UN M49 classes as developing, in Africa, with the blocs they belong to.
 {

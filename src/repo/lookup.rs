@@ -41,8 +41,11 @@ macro_rules! with_id {
 }
 with_id!(agreement, bloc, country, deployment, exchange, expert, flow, import_change, import_run, sector, source);
 
-/// Rows of a table by primary key, in no particular order.
+/// Rows of a table by primary key, in no particular order; no statement for no ids.
 pub async fn by_ids<E: WithId>(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<E::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     E::find().filter(E::id().is_in(ids.iter().copied())).all(db).await
 }
 

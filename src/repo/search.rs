@@ -15,8 +15,8 @@
 use std::fmt::Write as _;
 
 use sea_orm::{
-    DbBackend,
-    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
+    ConnectionTrait, DbBackend, DbErr, Order,
+    sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement},
 };
 use seed::search::{fold, stems};
 
@@ -128,14 +128,28 @@ impl TextQuery {
         query
     }
 
-    /// The query as a `tsquery` (PostgreSQL).
-    pub fn tsquery(&self) -> String {
-        let groups: Vec<String> = self.groups.iter().map(|group| any(group, Item::tsquery, " | ")).collect();
+    /// The query as a `tsquery` (PostgreSQL); in the title alone when `title` says so (the
+    /// title's terms have the weight `A`).
+    pub fn tsquery(&self, title: bool) -> String {
+        let weight = if title { "A" } else { "" };
+        let item = |item: &Item| item.tsquery(weight);
+        let groups: Vec<String> = self.groups.iter().map(|group| any_with(group, &item, " | ")).collect();
         let mut query = format!("({})", groups.join(" & "));
         if !self.excluded.is_empty() {
-            write!(query, " & !{}", any(&self.excluded, Item::tsquery, " | ")).expect("a string takes writes");
+            write!(query, " & !{}", any_with(&self.excluded, &item, " | ")).expect("a string takes writes");
         }
         query
+    }
+
+    /// Whether a `search_document` row matches; in its title alone when `title` says so.
+    fn matches(&self, backend: DbBackend, title: bool) -> Expr {
+        match backend {
+            DbBackend::Postgres => Expr::cust_with_values("vector @@ CAST($1 AS tsquery)", [self.tsquery(title)]),
+            _ => {
+                let query = if title { format!("title_terms : ({})", self.fts5()) } else { self.fts5() };
+                Expr::cust_with_values("id IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)", [query])
+            }
+        }
     }
 
     /// The ids of the documents of `kind` that match, as a subquery for `column IN (…)`.
@@ -143,23 +157,146 @@ impl TextQuery {
         let mut select = Query::select();
         select.column(Alias::new("node_id")).from(Alias::new("search_document"));
         select.and_where(Expr::col(Alias::new("kind")).eq(kind));
-        match backend {
-            DbBackend::Postgres => {
-                select.and_where(Expr::cust_with_values("vector @@ CAST($1 AS tsquery)", [self.tsquery()]));
-            }
-            _ => {
-                select.and_where(Expr::cust_with_values(
-                    "id IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)",
-                    [self.fts5()],
-                ));
-            }
-        }
+        select.and_where(self.matches(backend, false));
         select
     }
 }
 
+impl TextQuery {
+    /// The words of `text` that the query looks for, as character ranges (not bytes):
+    /// those whose stem, in any language, is a stem of a query word or a phrase's word, or
+    /// that start as a `word*` does. Left-out words are not marked.
+    pub fn marks(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let items: Vec<&Item> = self.groups.iter().flatten().collect();
+        let mut words: Vec<String> = Vec::new();
+        let mut starts: Vec<String> = Vec::new();
+        for item in items {
+            match item {
+                Item::Word(word) => words.extend(stems(word)),
+                Item::Phrase(phrase) => phrase.iter().for_each(|word| words.extend(stems(word))),
+                Item::Prefix(word) => starts.extend(prefixes(word)),
+            }
+        }
+        let mut marks = Vec::new();
+        let mut start = None;
+        for (index, (_, c)) in text.char_indices().chain([(text.len(), ' ')]).enumerate() {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(index),
+                (false, Some(from)) => {
+                    start = None;
+                    let word: String = text.chars().skip(from).take(index - from).collect();
+                    let folded = fold(&word);
+                    let found = stems(&folded).iter().any(|stem| words.contains(stem))
+                        || starts.iter().any(|prefix| {
+                            folded.starts_with(prefix.as_str())
+                                || stems(&folded).iter().any(|stem| stem.starts_with(prefix.as_str()))
+                        });
+                    if found {
+                        marks.push(from..index);
+                    }
+                }
+                _ => {}
+            }
+        }
+        marks
+    }
+}
+
+/// Where a search looks: a kind of record, and the subquery of the ids of that kind its
+/// filter leaves (all when none).
+#[derive(Clone, Debug)]
+pub struct Among {
+    /// The kind of search document (`seed::search::kind`).
+    pub kind: &'static str,
+    /// The ids of that kind that may be found.
+    pub ids: Option<SelectStatement>,
+}
+
+/// A record a search found, and how relevant it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// The kind of record (`seed::search::kind`).
+    pub kind: String,
+    /// The record's id in its table.
+    pub id: i32,
+    /// Relevance: 2 and more when every term is in the title (or name), 1 and more when
+    /// not; the fraction grows as the record's text gets shorter.
+    pub score: f64,
+}
+
+/// The rows of `search_document` that `query` matches, among `among`.
+fn found(backend: DbBackend, query: &TextQuery, among: &[Among]) -> SelectStatement {
+    let mut select = Query::select();
+    select.from(Alias::new("search_document")).and_where(query.matches(backend, false));
+    let mut kinds = Condition::any();
+    for Among { kind, ids } in among {
+        let mut this = Condition::all().add(Expr::col(Alias::new("kind")).eq(*kind));
+        if let Some(ids) = ids {
+            this = this.add(Expr::col(Alias::new("node_id")).in_subquery(ids.clone()));
+        }
+        kinds = kinds.add(this);
+    }
+    select.cond_where(kinds);
+    select
+}
+
+/// `length` hits from the 0-based `start` of the ranked list of what `query` finds among
+/// `among`: the records whose title (or name) holds every term first, then the shorter
+/// the record's text the higher, ties by kind and id. The order is computed from the
+/// terms and their lengths, the same on both databases.
+pub async fn hits(
+    db: &impl ConnectionTrait,
+    query: &TextQuery,
+    among: &[Among],
+    start: u64,
+    length: u64,
+) -> Result<Vec<Hit>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut select = found(backend, query, among);
+    let tier = Expr::case(query.matches(backend, true), 2).finally(1);
+    let size = Expr::cust("LENGTH(title_terms) + LENGTH(body_terms)");
+    select
+        .columns([Alias::new("kind"), Alias::new("node_id")])
+        .expr_as(tier, Alias::new("tier"))
+        .expr_as(size, Alias::new("size"))
+        .order_by_expr(Expr::col(Alias::new("tier")), Order::Desc)
+        .order_by_expr(Expr::col(Alias::new("size")), Order::Asc)
+        .order_by(Alias::new("kind"), Order::Asc)
+        .order_by(Alias::new("node_id"), Order::Asc)
+        .limit(length)
+        .offset(start);
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(|row| {
+            let tier: i32 = row.try_get("", "tier")?;
+            let size: i32 = row.try_get("", "size")?;
+            Ok(Hit {
+                kind: row.try_get("", "kind")?,
+                id: row.try_get("", "node_id")?,
+                score: f64::from(tier) + 100.0 / (100.0 + f64::from(size)),
+            })
+        })
+        .collect()
+}
+
+/// How many records `query` finds among `among`.
+pub async fn count(db: &impl ConnectionTrait, query: &TextQuery, among: &[Among]) -> Result<u64, DbErr> {
+    let mut select = found(db.get_database_backend(), query, among);
+    select.expr_as(Expr::cust("COUNT(*)"), Alias::new("total"));
+    let total: i64 = match db.query_one(&select).await? {
+        Some(row) => row.try_get("", "total")?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or_default())
+}
+
 /// The items as alternatives, each written by `write`.
 fn any(items: &[Item], write: fn(&Item) -> String, or: &str) -> String {
+    any_with(items, &write, or)
+}
+
+fn any_with(items: &[Item], write: &dyn Fn(&Item) -> String, or: &str) -> String {
     let written: Vec<String> = items.iter().map(write).collect();
     format!("({})", written.join(or))
 }
@@ -182,15 +319,17 @@ impl Item {
         format!("({})", alternatives.join(" OR "))
     }
 
-    /// The item as a `tsquery`: each stem quoted, alternatives over the languages.
-    fn tsquery(&self) -> String {
+    /// The item as a `tsquery`: each stem quoted, alternatives over the languages, only
+    /// where the terms have `weight` when one is given.
+    fn tsquery(&self, weight: &str) -> String {
+        let term = |stem: &String| if weight.is_empty() { format!("'{stem}'") } else { format!("'{stem}':{weight}") };
         let alternatives: Vec<String> = match self {
-            Item::Word(word) => stems(word).iter().map(|stem| format!("'{stem}'")).collect(),
-            Item::Prefix(word) => prefixes(word).iter().map(|stem| format!("'{stem}':*")).collect(),
+            Item::Word(word) => stems(word).iter().map(term).collect(),
+            Item::Prefix(word) => prefixes(word).iter().map(|stem| format!("'{stem}':*{weight}")).collect(),
             Item::Phrase(words) => phrases(words)
                 .iter()
                 .map(|phrase| {
-                    let quoted: Vec<String> = phrase.iter().map(|stem| format!("'{stem}'")).collect();
+                    let quoted: Vec<String> = phrase.iter().map(term).collect();
                     format!("({})", quoted.join(" <-> "))
                 })
                 .collect(),
@@ -241,7 +380,7 @@ mod tests {
         assert_eq!(fts5("wind OR dam -loan"), "(((\"wind\") OR (\"dam\"))) NOT ((\"loan\"))");
         // A word has a stem per language: "solar" is also Spanish and Portuguese "sol".
         assert_eq!(fts5("solar"), "(((\"solar\" OR \"sol\")))");
-        let tsquery = TextQuery::parse("wind OR dam -loan \"rural road\"").expect("a query").tsquery();
+        let tsquery = TextQuery::parse("wind OR dam -loan \"rural road\"").expect("a query").tsquery(false);
         assert_eq!(tsquery, "((('wind') | ('dam')) & ((('rural' <-> 'road')))) & !(('loan'))");
     }
 
@@ -252,10 +391,22 @@ mod tests {
             for term in query.fts5().split('"').skip(1).step_by(2) {
                 assert!(term.chars().all(|c| c.is_alphanumeric() || c == ' '), "{text}: {term}");
             }
-            for term in query.tsquery().split('\'').skip(1).step_by(2) {
+            for term in query.tsquery(true).split('\'').skip(1).step_by(2) {
                 assert!(term.chars().all(char::is_alphanumeric), "{text}: {term}");
             }
         }
+    }
+
+    #[test]
+    fn marks_are_the_words_looked_for_in_characters() {
+        let query = TextQuery::parse("saude hosp* -loan \"rural road\"").expect("a query");
+        let text = "Saúde: hospitals, a rural road, no loan";
+        let marked: Vec<String> = query
+            .marks(text)
+            .into_iter()
+            .map(|range| text.chars().skip(range.start).take(range.len()).collect())
+            .collect();
+        assert_eq!(marked, ["Saúde", "hospitals", "rural", "road"]);
     }
 
     #[test]

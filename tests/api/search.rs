@@ -223,8 +223,9 @@ async fn hostile_search_texts_are_words_or_coded_refusals() {
     assert!(message.contains("256"), "{message}");
 }
 
-/// On PostgreSQL, the same searches as on SQLite find the same records: the two indexes
-/// hold the same terms.
+/// On PostgreSQL, the same searches as on SQLite find the same records, in the same order
+/// with the same scores: the two indexes hold the same terms, and the ranking reads them
+/// alone.
 #[tokio::test]
 async fn both_databases_find_the_same_records() {
     let test = TestDb::new().await;
@@ -237,6 +238,24 @@ async fn both_databases_find_the_same_records() {
     crate::support::import_into(url.clone()).await;
     let sqlite = TestDb::at(url).await;
     let (postgres, sqlite) = (test.api_without_rate_limit(), sqlite.api_without_rate_limit());
+    for text in ["railway", "saude", "cooperacion OR becas", "hosp* -equipment", "\"trade agreement\""] {
+        let ranked = |hits: Vec<Value>| -> Vec<(String, String, f64)> {
+            hits.iter()
+                .map(|hit| {
+                    let node = &hit["node"];
+                    let typename = node["__typename"].as_str().unwrap_or_default().to_owned();
+                    (
+                        typename,
+                        node["reference"].as_str().unwrap_or_default().to_owned(),
+                        hit["score"].as_f64().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        };
+        let on_postgres = ranked(search_all(&postgres, json!({"query": text})).await.1);
+        assert!(!on_postgres.is_empty(), "{text}");
+        assert_eq!(on_postgres, ranked(search_all(&sqlite, json!({"query": text})).await.1), "{text}");
+    }
     for (source, text) in [
         (GCOF, "railway"),
         (GCOF, "\"medical team\""),
@@ -251,4 +270,94 @@ async fn both_databases_find_the_same_records() {
         assert_eq!(on_postgres, found(&sqlite, source, text).await, "{text}");
     }
     std::fs::remove_dir_all(dir).ok();
+}
+
+const SEARCH: &str = "query($query: String!, $kinds: [SearchKind!], $filter: SearchFilter, $after: String) { \
+    search(query: $query, kinds: $kinds, filter: $filter, first: 100, after: $after) { \
+      totalCount pageInfo { hasNextPage endCursor } \
+      nodes { score snippet { field text highlights { start end } } \
+        node { __typename ... on Flow { reference title description recipientLabel recipient { iso3 } } \
+          ... on Agreement { reference title } ... on Expert { reference name } } } } }";
+
+/// Every hit of a search, page by page.
+async fn search_all(api: &Api, variables: Value) -> (i64, Vec<Value>) {
+    let mut hits = Vec::new();
+    let mut variables = variables;
+    loop {
+        let data = api.data(SEARCH, variables.clone()).await;
+        let search = &data["search"];
+        hits.extend(search["nodes"].as_array().expect("nodes").iter().cloned());
+        if search["pageInfo"]["hasNextPage"] != json!(true) {
+            return (search["totalCount"].as_i64().expect("a count"), hits);
+        }
+        variables["after"] = search["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The searched texts of a hit's record.
+fn texts(hit: &Value) -> Vec<String> {
+    let node = &hit["node"];
+    ["title", "description", "recipientLabel", "name"]
+        .iter()
+        .filter_map(|field| node[field].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn search_ranks_title_hits_first_and_marks_the_words_found() {
+    let test = TestDb::new().await;
+    let api = test.api_without_rate_limit();
+    let (total, hits) = search_all(&api, json!({"query": "railway"})).await;
+    assert_eq!(total, i64::try_from(hits.len()).expect("a count"));
+    let gcof = flow_texts(&test, GCOF).await;
+    let flows = hits.iter().filter(|hit| hit["node"]["__typename"] == "Flow").count();
+    let expected = having(&gcof, |words| words.iter().any(|word| word == "railway" || word == "railways")).len();
+    assert!(flows >= expected && expected >= 20, "{flows} flows found, {expected} GCOF flows name railways");
+    let mut last = f64::INFINITY;
+    let mut titles_done = false;
+    for hit in &hits {
+        let score = hit["score"].as_f64().expect("a score");
+        assert!(score <= last, "scores go down: {score} after {last}");
+        last = score;
+        let title = words(hit["node"]["title"].as_str().or(hit["node"]["name"].as_str()).unwrap_or_default());
+        let in_title = title.iter().any(|word| word.starts_with("railway"));
+        assert_eq!(in_title, score >= 2.0, "{hit}");
+        assert!(!(titles_done && in_title), "a title hit after the others: {hit}");
+        titles_done |= !in_title;
+        let snippet = &hit["snippet"];
+        let text = snippet["text"].as_str().expect("a snippet");
+        let highlights = snippet["highlights"].as_array().expect("highlights");
+        assert!(!highlights.is_empty(), "{hit}");
+        for range in highlights {
+            let (start, end) = (range["start"].as_u64().expect("start"), range["end"].as_u64().expect("end"));
+            let marked: String = text.chars().skip(start as usize).take((end - start) as usize).collect();
+            assert!(seed::search::fold(&marked).starts_with("railway"), "{marked:?} in {hit}");
+        }
+        let whole = texts(hit).join(" ");
+        let plain = text.trim_matches('…');
+        assert!(whole.contains(plain), "the snippet is cut from the record's text: {hit}");
+    }
+    assert!(hits.first().is_some_and(|hit| hit["score"].as_f64() >= Some(2.0)), "a title hit first");
+}
+
+#[tokio::test]
+async fn search_keeps_to_the_kinds_and_filters_asked() {
+    let test = TestDb::new().await;
+    let api = test.api_without_rate_limit();
+    let (_, agreements) = search_all(&api, json!({"query": "investment", "kinds": ["AGREEMENT"]})).await;
+    assert!(!agreements.is_empty());
+    assert!(agreements.iter().all(|hit| hit["node"]["__typename"] == "Agreement"));
+    let filter = json!({"flows": {"recipient": {"code": ["KEN"]}}});
+    let (_, kenya) = search_all(&api, json!({"query": "road", "kinds": ["FLOW"], "filter": filter})).await;
+    assert!(!kenya.is_empty());
+    assert!(kenya.iter().all(|hit| hit["node"]["recipient"]["iso3"] == "KEN"), "{kenya:?}");
+    let (all, _) = search_all(&api, json!({"query": "road"})).await;
+    let (flows, _) = search_all(&api, json!({"query": "road", "kinds": ["FLOW"]})).await;
+    let (others, _) = search_all(&api, json!({"query": "road", "kinds": ["AGREEMENT", "EXPERT"]})).await;
+    assert_eq!(all, flows + others);
+    let (code, message) = api.error("{ search(query: \"-x\") { totalCount } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert!(message.contains("`query`") && message.contains("no word"), "{message}");
+    let (code, _) = api.error("{ search(query: \"x\", first: 1000) { totalCount } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
 }
