@@ -24,7 +24,7 @@ use southgraph::{
 #[path = "support/queries.rs"]
 mod queries;
 
-use queries::{NESTED, NESTED_BY_CHILDREN, PEER, QUERIES};
+use queries::{NESTED, NESTED_BY_CHILDREN, PEER, QUERIES, SEARCH};
 
 /// A database of its own on the PostgreSQL server the benchmark was given.
 struct PostgresBench {
@@ -88,9 +88,13 @@ fn bench_group(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, 
 }
 
 fn bench_all(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, database: &str) {
-    for (group, queries) in
-        [("query", QUERIES), ("peer", PEER), ("nested", NESTED), ("nested_by_children", NESTED_BY_CHILDREN)]
-    {
+    for (group, queries) in [
+        ("query", QUERIES),
+        ("peer", PEER),
+        ("nested", NESTED),
+        ("nested_by_children", NESTED_BY_CHILDREN),
+        ("search", SEARCH),
+    ] {
         bench_group(c, runtime, api, &format!("{group}/{database}"), queries);
     }
 }

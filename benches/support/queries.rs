@@ -83,3 +83,23 @@ pub const NESTED_BY_CHILDREN: &[(&str, &str)] = &[
         r#"{ country(code: "SAU") { flowsProvided(first: 5, orderBy: [{ field: AMOUNT_USD_CONSTANT, direction: DESC }]) { nodes { reference } } } }"#,
     ),
 ];
+
+/// One-word searches over every kind of record, and a search inside an aggregate.
+pub const SEARCH: &[(&str, &str)] = &[
+    (
+        "search_railway_20",
+        r#"{ search(query: "railway", first: 20) { totalCount nodes { score snippet { text highlights { start end } } node { id } } } }"#,
+    ),
+    (
+        "search_saude_20",
+        r#"{ search(query: "saude", first: 20) { totalCount nodes { score snippet { text highlights { start end } } node { id } } } }"#,
+    ),
+    (
+        "search_china_20",
+        r#"{ search(query: "china", first: 20) { totalCount nodes { score snippet { text highlights { start end } } node { id } } } }"#,
+    ),
+    (
+        "flow_stats_railway_by_recipient",
+        r#"{ flowStats(filter: { text: "railway" }, groupBy: [RECIPIENT]) { count sumUsdConstant } }"#,
+    ),
+];

@@ -87,6 +87,7 @@ pub struct SearchHit {
     snippet: Option<Snippet>,
 }
 
+/// A record that a search found, how relevant it is, and why it was found.
 #[Object]
 impl SearchHit {
     /// The record: a `Flow`, an `Agreement` or an `Expert`.
@@ -189,7 +190,10 @@ impl SearchQuery {
         let has_next = found.len() as u64 > length && length > 0;
         found.truncate(usize::try_from(length).unwrap_or(usize::MAX));
         let rows = found_hits(ctx, &text, found).await?;
-        let rows = rows.into_iter().zip(1..).map(|(model, offset)| Row { position: window.after + offset, model });
+        let rows = rows
+            .into_iter()
+            .zip(1..)
+            .map(|(model, offset)| Row { position: window.after.saturating_add(offset), model });
         Ok(connection(Page { rows: rows.collect(), total, has_next }, |hit| hit))
     }
 }

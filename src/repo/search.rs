@@ -263,8 +263,8 @@ pub async fn hits(
         .order_by_expr(Expr::col(Alias::new("size")), Order::Asc)
         .order_by(Alias::new("kind"), Order::Asc)
         .order_by(Alias::new("node_id"), Order::Asc)
-        .limit(length)
-        .offset(start);
+        .limit(Ord::min(length, i64::MAX.unsigned_abs()))
+        .offset(Ord::min(start, i64::MAX.unsigned_abs()));
     db.query_all(&select)
         .await?
         .iter()

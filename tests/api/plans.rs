@@ -54,11 +54,16 @@ async fn large_tables(db: &impl ConnectionTrait) -> Vec<&'static str> {
 /// Every query whose plans are checked, by name.
 fn queries() -> Vec<(String, &'static str)> {
     let examples = QUESTIONS.iter().chain(EXAMPLES).map(|example| (example.title.to_owned(), example.query));
-    let benches =
-        [bench_queries::QUERIES, bench_queries::PEER, bench_queries::NESTED, bench_queries::NESTED_BY_CHILDREN]
-            .into_iter()
-            .flatten()
-            .map(|(name, query)| ((*name).to_owned(), *query));
+    let benches = [
+        bench_queries::QUERIES,
+        bench_queries::PEER,
+        bench_queries::NESTED,
+        bench_queries::NESTED_BY_CHILDREN,
+        bench_queries::SEARCH,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(name, query)| ((*name).to_owned(), *query));
     examples.chain(benches).collect()
 }
 

@@ -140,6 +140,8 @@ async fn a_search_combines_with_every_filter_and_the_aggregates() {
               stats: flowStats(filter: {text: "railway"}, groupBy: [RECIPIENT]) { count }
               agreements(filter: {text: "investment"}) { totalCount nodes { title } }
               experts(filter: {text: "medical"}) { totalCount nodes { name } }
+              southSouthShare(filter: {text: "railway"}, measure: COUNT) { total toSouth }
+              agreementSouthSouthShare(filter: {text: "investment"}) { total toSouth }
             }"#,
             json!({}),
         )
@@ -156,6 +158,9 @@ async fn a_search_combines_with_every_filter_and_the_aggregates() {
         let title = words(agreement["title"].as_str().expect("a title"));
         assert!(title.iter().any(|word| word.starts_with("invest")), "{agreement}");
     }
+    let share = &data["southSouthShare"];
+    assert!(share["total"].as_f64() > Some(0.0) && share["total"].as_f64() <= Some(count("all") as f64), "{data}");
+    assert!(data["agreementSouthSouthShare"]["total"].as_f64() > Some(0.0), "{data}");
     assert!(count("experts") > 0);
     for expert in data["experts"]["nodes"].as_array().expect("experts") {
         assert!(
@@ -360,4 +365,18 @@ async fn search_keeps_to_the_kinds_and_filters_asked() {
     assert!(message.contains("`query`") && message.contains("no word"), "{message}");
     let (code, _) = api.error("{ search(query: \"x\", first: 1000) { totalCount } }", json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT");
+    // Past the end, even at the largest cursor there is: an empty page, not an error.
+    for position in [u64::from(u32::MAX), u64::MAX] {
+        let after =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, format!("position:{position}"));
+        let data = api
+            .data(
+                "query($after: String) { search(query: \"road\", after: $after) { nodes { score } } }",
+                json!({"after": after}),
+            )
+            .await;
+        assert_eq!(data["search"]["nodes"], json!([]), "{position}");
+    }
+    let data = api.data("{ search(query: \"road\", kinds: []) { totalCount nodes { score } } }", json!({})).await;
+    assert_eq!(data["search"], json!({"totalCount": 0, "nodes": []}));
 }

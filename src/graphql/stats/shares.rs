@@ -60,6 +60,7 @@ impl FlowShareQuery {
         )]
         kind_family: Option<KindFamily>,
     ) -> ApiResult<SouthSouthShare> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let rules = AggregateRules::new(guidance, kind_family, false);
         let condition = flows_condition(ctx, filter.as_ref(), rules);
         let share = shares::flows_to_south(resolve::db(ctx)?, condition, measure.into()).await?;
@@ -88,6 +89,7 @@ impl AgreementShareQuery {
             AgreementFilter,
         >,
     ) -> ApiResult<SouthSouthShare> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
         let share = shares::south_south_agreements(resolve::db(ctx)?, condition(filter.as_ref())).await?;
         Ok(SouthSouthShare::cited(ctx, share))
     }
