@@ -18,6 +18,7 @@ use seed::source_keys;
 use super::{
     agreement::{Agreement, AgreementFilter, AgreementOrder},
     bloc::{Bloc, BlocFilter, BlocOrder},
+    chart::Chart,
     connection::{NodeConnection, window},
     exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
@@ -28,7 +29,7 @@ use super::{
     source::Source,
     stats::{
         flow_stats::FlowMeasure,
-        partners::{Partner, PartnerDirection, partners_of},
+        partners::{Partner, PartnerDirection, partners_chart, partners_of},
     },
 };
 use crate::{
@@ -359,6 +360,33 @@ impl Country {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let rules = AggregateRules::new(guidance, kind_family, false);
         partners_of(ctx, self.0.id, direction, filter.as_ref(), rules, measure, first).await
+    }
+
+    /// `partners` as a chart of one measure, largest first.
+    #[allow(clippy::too_many_arguments)]
+    async fn partners_chart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Recipients of what the country provided, or providers of what it received.", default)]
+        direction: PartnerDirection,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default, unless the filter says which kinds), trade, or all."
+        )]
+        kind_family: Option<KindFamily>,
+        #[graphql(desc = "What to rank and show (real US dollars by default).", default)] measure: FlowMeasure,
+        #[graphql(desc = "With `USD_REAL`, dollars of this year (default: the latest year of the CPI-U series).")]
+        base_year: Option<i32>,
+        #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
+    ) -> ApiResult<Chart> {
+        let filter = resolve::with_country_ids(ctx, filter).await?;
+        let rules = AggregateRules::new(guidance, kind_family, false);
+        partners_chart(ctx, &self.0, direction, filter.as_ref(), rules, measure, base_year, first).await
     }
 }
 

@@ -5,6 +5,7 @@ mod agreement;
 mod batch;
 mod bloc;
 pub mod caveats;
+mod chart;
 mod connection;
 mod country;
 mod dollars;

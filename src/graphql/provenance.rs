@@ -13,10 +13,13 @@ use std::{
 
 use async_graphql::{Name, Response, Value};
 use entity::source;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbErr};
 
 use super::caveats::Caveat;
-use crate::repo::{lookup, reference::Snapshot};
+use crate::{
+    error::ApiResult,
+    repo::{lookup, reference::Snapshot},
+};
 
 /// The sources seen while resolving one request: by id (a row's own source) and by key
 /// (the source of some of its fields).
@@ -32,7 +35,32 @@ struct Seen {
     guidance: BTreeSet<Caveat>,
 }
 
+tokio::task_local! {
+    /// The provenance of the figures of one chart, while its aggregate runs: what they
+    /// note goes there too ([`Provenance::collect`]).
+    static COLLECTING: Provenance;
+}
+
 impl Provenance {
+    /// Runs `future` and returns, beside its output, what it noted (the request's
+    /// provenance gets it too): the sources and caveats of one chart's figures, apart from
+    /// those of the fields resolved beside it.
+    pub async fn collect<F: Future>(future: F) -> (F::Output, Self) {
+        let collected = Self::default();
+        let output = COLLECTING.scope(collected.clone(), future).await;
+        (output, collected)
+    }
+
+    /// Calls `note` on the request's provenance and, while a chart's figures are being
+    /// collected, on theirs.
+    pub fn noting(request: Option<&Self>, note: impl Fn(&Self)) {
+        if let Some(provenance) = request {
+            note(provenance);
+        }
+        // Outside a chart's aggregate there is nothing to collect into.
+        let _ = COLLECTING.try_with(|collected| note(collected));
+    }
+
     /// Notes the sources of some rows.
     pub fn note(&self, sources: impl IntoIterator<Item = i32>) {
         if let Ok(mut seen) = self.0.lock() {
@@ -140,18 +168,31 @@ pub async fn cite_sources(
     }
 }
 
-/// Adds `extensions.sources` (see [`cite_sources`]); returns whether one of them has
-/// guidance on rows to leave out of totals.
-async fn list_sources(
+/// The sources and the caveats noted in `provenance`, for a chart's footnote: sources by
+/// key, caveats in code order.
+pub async fn footnotes(
     db: &DatabaseConnection,
     snapshot: Option<&Snapshot>,
     provenance: &Provenance,
-    response: &mut Response,
-) -> bool {
+) -> ApiResult<(Vec<source::Model>, Vec<Caveat>)> {
+    let sources = sources(db, snapshot, provenance).await?.unwrap_or_default();
+    let guided = if sources.is_empty() {
+        snapshot.is_some_and(Snapshot::has_guidance)
+    } else {
+        sources.iter().any(|source| source.guidance.is_some())
+    };
+    Ok((sources, provenance.caveats(guided)))
+}
+
+/// The sources noted in `provenance`, ordered by key, each once; `None` when none was.
+async fn sources(
+    db: &DatabaseConnection,
+    snapshot: Option<&Snapshot>,
+    provenance: &Provenance,
+) -> Result<Option<Vec<source::Model>>, DbErr> {
     let (ids, keys) = provenance.seen();
     if ids.is_empty() && keys.is_empty() {
-        // No row was counted: the guidance may have left out every one.
-        return snapshot.is_some_and(Snapshot::has_guidance);
+        return Ok(None);
     }
     let remembered: Option<Vec<source::Model>> = snapshot.and_then(|snapshot| {
         let by_key = keys.iter().map(|key| snapshot.source_id(key));
@@ -162,14 +203,27 @@ async fn list_sources(
             .map(|id| snapshot.source(id?).map(|source| source::Model::clone(source)))
             .collect()
     });
-    let sources = match remembered {
-        Some(sources) => Ok(sources),
-        None => lookup::sources_by_ids_or_keys(db, &ids, &keys).await,
+    let mut sources = match remembered {
+        Some(sources) => sources,
+        None => lookup::sources_by_ids_or_keys(db, &ids, &keys).await?,
     };
-    match sources {
-        Ok(mut sources) => {
-            sources.sort_by(|a, b| a.key.cmp(&b.key));
-            sources.dedup_by(|a, b| a.id == b.id);
+    sources.sort_by(|a, b| a.key.cmp(&b.key));
+    sources.dedup_by(|a, b| a.id == b.id);
+    Ok(Some(sources))
+}
+
+/// Adds `extensions.sources` (see [`cite_sources`]); returns whether one of them has
+/// guidance on rows to leave out of totals.
+async fn list_sources(
+    db: &DatabaseConnection,
+    snapshot: Option<&Snapshot>,
+    provenance: &Provenance,
+    response: &mut Response,
+) -> bool {
+    match sources(db, snapshot, provenance).await {
+        // No row was counted: the guidance may have left out every one.
+        Ok(None) => snapshot.is_some_and(Snapshot::has_guidance),
+        Ok(Some(sources)) => {
             let guided = sources.iter().any(|source| source.guidance.is_some());
             let list = sources.into_iter().map(describe).collect();
             response.extensions.insert("sources".to_owned(), Value::List(list));

@@ -48,33 +48,26 @@ pub fn note_sources<'m, M: Sourced + 'm>(ctx: &Context<'_>, models: impl IntoIte
 /// Notes sources by id for the response's `extensions.sources`: those of the figures an
 /// aggregate returned.
 pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
-    if let Some(provenance) = ctx.data_opt::<Provenance>() {
-        provenance.note(sources);
-    }
+    let sources: Vec<i32> = sources.into_iter().collect();
+    Provenance::noting(ctx.data_opt(), |provenance| provenance.note(sources.iter().copied()));
 }
 
 /// Notes a caveat about the figures for `extensions.caveats`.
 pub fn caveat(ctx: &Context<'_>, caveat: Caveat) {
-    if let Some(provenance) = ctx.data_opt::<Provenance>() {
-        provenance.caveat(caveat);
-    }
+    Provenance::noting(ctx.data_opt(), |provenance| provenance.caveat(caveat));
 }
 
 /// Notes a caveat about the publishers' guidance, given if a source cited has guidance.
 pub fn guidance(ctx: &Context<'_>, caveat: Caveat) {
-    if let Some(provenance) = ctx.data_opt::<Provenance>() {
-        provenance.guidance(caveat);
-    }
+    Provenance::noting(ctx.data_opt(), |provenance| provenance.guidance(caveat));
 }
 
 /// `value`, noting for `extensions.sources` the source `key` it came from when there is
 /// one: the source of some fields of a row whose own source is another (a country's
 /// centroid, its World Bank classes).
 pub fn cited<T>(ctx: &Context<'_>, key: &'static str, value: Option<T>) -> Option<T> {
-    if value.is_some()
-        && let Some(provenance) = ctx.data_opt::<Provenance>()
-    {
-        provenance.note_key(key);
+    if value.is_some() {
+        Provenance::noting(ctx.data_opt(), |provenance| provenance.note_key(key));
     }
     value
 }

@@ -180,6 +180,20 @@ pub const EXAMPLES: &[Example] = &[
 }"#,
     },
     Example {
+        title: "Chart: China's official finance per year, ready for Vega-Lite",
+        query: r#"# Every aggregate has a chart: a Vega-Lite specification with the figures inline, titled in
+# their unit and base year, the sources and caveats as its footnote. Paste `vegaLite` into
+# the Vega editor, or give it to `vegaEmbed` in a page. Try `mark: AREA` or `mark: BAR`.
+{
+  flowTimeSeriesChart(
+    filter: { provider: { code: ["CHN"] }, source: ["aiddata-gcof-1.0"] }
+    from: 2000
+    to: 2014
+    measure: USD_CONSTANT
+  ) { title vegaLite(mark: LINE) }
+}"#,
+    },
+    Example {
         title: "Countries of the South in Africa, with their blocs",
         query: r#"# Countries UN M49 classes as developing, in Africa, with the blocs they belong to.
 {

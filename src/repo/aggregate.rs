@@ -121,7 +121,8 @@ pub struct Group<D, M> {
 }
 
 impl<D: Dimension, M> Group<D, M> {
-    fn key(&self, dimension: D) -> Option<&Key> {
+    /// The value of the key of `dimension`, if grouped by it and not null.
+    pub fn key(&self, dimension: D) -> Option<&Key> {
         self.keys.iter().find(|(d, _)| *d == dimension).map(|(_, key)| key)
     }
 

@@ -4,6 +4,7 @@
 
 mod cache;
 mod caveats;
+mod charts;
 mod codes;
 mod dollars;
 mod exchanges;

@@ -328,8 +328,9 @@ fn unctad_parties(parties: &str, iso3: &impl Fn(&str) -> Option<String>) -> Vec<
     found
 }
 
-#[tokio::test]
-async fn which_developing_countries_signed_the_most_investment_treaties_with_other_developing_countries() {
+/// The bilateral investment treaties (UNCTAD's list) each developing country signed with
+/// other developing countries, by ISO3 code, as the published list gives them.
+pub fn south_south_bits_by_party() -> HashMap<String, usize> {
     let developing: HashSet<String> = published::developing().into_iter().collect();
     let iso3 = unctad_iso3();
     let mut by_party: HashMap<String, usize> = HashMap::new();
@@ -344,6 +345,12 @@ async fn which_developing_countries_signed_the_most_investment_treaties_with_oth
             }
         }
     }
+    by_party
+}
+
+#[tokio::test]
+async fn which_developing_countries_signed_the_most_investment_treaties_with_other_developing_countries() {
+    let by_party = south_south_bits_by_party();
     let names = published::country_names();
     let mut ranked: Vec<(String, usize)> = by_party.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| names[&a.0].cmp(&names[&b.0])));

@@ -10,11 +10,15 @@ use crate::{
     error::ApiResult,
     graphql::{
         agreement::{AgreementFilter, AgreementKind, AgreementScope, AgreementStatus},
+        chart::{Axis, Chart, ChartData, axes, chart_of, points},
         country::Country,
         resolve,
         source::Source,
     },
-    repo::{aggregate::Group, stats::agreements},
+    repo::{
+        aggregate::Group,
+        stats::{agreements, flows::KeyLabel},
+    },
 };
 
 /// What agreements can be grouped by.
@@ -88,7 +92,32 @@ impl AgreementStats {
     }
 }
 
-/// Root field `agreementStats`.
+/// The groups of `agreementStats`, their sources noted.
+async fn groups(
+    ctx: &Context<'_>,
+    filter: Option<AgreementFilter>,
+    group_by: &[agreements::AgreementDimension],
+    first: Option<i32>,
+    with_ties: bool,
+) -> ApiResult<Vec<Group<agreements::AgreementDimension, i64>>> {
+    let filter = resolve::with_country_ids(ctx, filter).await?;
+    let limit = group_limit(first)?;
+    let db = resolve::db(ctx)?;
+    let groups = agreements::agreement_stats(db, condition(filter.as_ref()), group_by, limit, with_ties).await?;
+    resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+    Ok(groups)
+}
+
+/// What an agreement group's key refers to.
+fn refers(dimension: agreements::AgreementDimension) -> KeyLabel {
+    match dimension {
+        agreements::AgreementDimension::Party => KeyLabel::Country,
+        agreements::AgreementDimension::Source => KeyLabel::Source,
+        _ => KeyLabel::Plain,
+    }
+}
+
+/// Root fields `agreementStats` and `agreementStatsChart`.
 #[derive(Default)]
 pub struct AgreementStatsQuery;
 
@@ -108,13 +137,30 @@ impl AgreementStatsQuery {
         )]
         with_ties: bool,
     ) -> ApiResult<Vec<AgreementStats>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let limit = group_limit(first)?;
         let group_by: Vec<agreements::AgreementDimension> = group_by.into_iter().map(Into::into).collect();
-        let groups =
-            agreements::agreement_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit, with_ties)
-                .await?;
-        resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+        let groups = groups(ctx, filter, &group_by, first, with_ties).await?;
         Ok(groups.into_iter().map(AgreementStats).collect())
+    }
+
+    /// The groups of `agreementStats` as a chart of their counts: categories by the first
+    /// dimension, series by the second (at most two).
+    async fn agreement_stats_chart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "The dimensions to group by: categories, then series.")] group_by: Vec<AgreementDimension>,
+        #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+    ) -> ApiResult<Chart> {
+        let group_by: Vec<agreements::AgreementDimension> = group_by.into_iter().map(Into::into).collect();
+        let (category, series) = axes(&group_by, "All agreements")?;
+        chart_of(ctx, async {
+            let groups = groups(ctx, filter, &group_by, first, false).await?;
+            let labelled: Vec<_> = group_by.iter().map(|dimension| (*dimension, refers(*dimension))).collect();
+            let (points, scale) = points(ctx, &groups, &labelled, "All agreements", |count| *count as f64).await?;
+            let title = format!("Agreements by {}", category.title.to_lowercase());
+            let value = Axis { field: "count".into(), title: "Number of agreements".into() };
+            Ok(ChartData::new(title, category, scale, series, value, false, points))
+        })
+        .await
     }
 }

@@ -9,6 +9,7 @@ use super::{condition, group_limit};
 use crate::{
     error::ApiResult,
     graphql::{
+        chart::{Axis, Chart, ChartData, axes, chart_of, points},
         country::Country,
         expert::{ExpertFilter, ExpertKind},
         resolve,
@@ -17,7 +18,10 @@ use crate::{
     },
     repo::{
         aggregate::Group,
-        stats::experts::{self, ExpertCounts},
+        stats::{
+            experts::{self, ExpertCounts},
+            flows::KeyLabel,
+        },
     },
 };
 
@@ -102,7 +106,43 @@ impl ExpertStats {
     }
 }
 
-/// Root field `expertStats`.
+/// What a chart of experts counts.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExpertCount {
+    /// Distinct experts.
+    #[default]
+    Experts,
+    /// Distinct deployments.
+    Deployments,
+}
+
+/// The groups of `expertStats`, their sources noted.
+async fn groups(
+    ctx: &Context<'_>,
+    filter: Option<ExpertFilter>,
+    group_by: &[experts::ExpertDimension],
+    first: Option<i32>,
+    with_ties: bool,
+) -> ApiResult<Vec<Group<experts::ExpertDimension, ExpertCounts>>> {
+    let filter = resolve::with_country_ids(ctx, filter).await?;
+    let limit = group_limit(first)?;
+    let groups =
+        experts::expert_stats(resolve::db(ctx)?, condition(filter.as_ref()), group_by, limit, with_ties).await?;
+    resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+    Ok(groups)
+}
+
+/// What an expert group's key refers to.
+fn refers(dimension: experts::ExpertDimension) -> KeyLabel {
+    match dimension {
+        experts::ExpertDimension::HomeCountry | experts::ExpertDimension::HostCountry => KeyLabel::Country,
+        experts::ExpertDimension::Sector => KeyLabel::Sector,
+        experts::ExpertDimension::Source => KeyLabel::Source,
+        _ => KeyLabel::Plain,
+    }
+}
+
+/// Root fields `expertStats` and `expertStatsChart`.
 #[derive(Default)]
 pub struct ExpertStatsQuery;
 
@@ -122,12 +162,39 @@ impl ExpertStatsQuery {
         )]
         with_ties: bool,
     ) -> ApiResult<Vec<ExpertStats>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let limit = group_limit(first)?;
         let group_by: Vec<experts::ExpertDimension> = group_by.into_iter().map(Into::into).collect();
-        let groups =
-            experts::expert_stats(resolve::db(ctx)?, condition(filter.as_ref()), &group_by, limit, with_ties).await?;
-        resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+        let groups = groups(ctx, filter, &group_by, first, with_ties).await?;
         Ok(groups.into_iter().map(ExpertStats).collect())
+    }
+
+    /// The groups of `expertStats` as a chart of one count: categories by the first
+    /// dimension, series by the second (at most two).
+    async fn expert_stats_chart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only experts that match this filter.")] filter: Option<ExpertFilter>,
+        #[graphql(desc = "The dimensions to group by: categories, then series.")] group_by: Vec<ExpertDimension>,
+        #[graphql(desc = "What the chart counts (experts by default).", default)] measure: ExpertCount,
+        #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+    ) -> ApiResult<Chart> {
+        let group_by: Vec<experts::ExpertDimension> = group_by.into_iter().map(Into::into).collect();
+        let (category, series) = axes(&group_by, "All experts")?;
+        chart_of(ctx, async {
+            let groups = groups(ctx, filter, &group_by, first, false).await?;
+            let labelled: Vec<_> = group_by.iter().map(|dimension| (*dimension, refers(*dimension))).collect();
+            let count = |counts: &ExpertCounts| match measure {
+                ExpertCount::Experts => counts.experts as f64,
+                ExpertCount::Deployments => counts.deployments as f64,
+            };
+            let (points, scale) = points(ctx, &groups, &labelled, "All experts", count).await?;
+            let (field, what) = match measure {
+                ExpertCount::Experts => ("experts", "Experts"),
+                ExpertCount::Deployments => ("deployments", "Deployments"),
+            };
+            let title = format!("{what} by {}", category.title.to_lowercase());
+            let value = Axis { field: field.into(), title: format!("Number of {}", what.to_lowercase()) };
+            Ok(ChartData::new(title, category, scale, series, value, false, points))
+        })
+        .await
     }
 }

@@ -6,11 +6,12 @@ use entity::{country, sector, source};
 use sea_orm::{ActiveEnum, Order};
 use seed::source_keys;
 
-use super::{super::filter::OrderDirection, flows_condition, group_limit, note_amounts};
+use super::{super::filter::OrderDirection, flows_condition, group_limit, note_amounts, value_axis};
 use crate::{
     error::ApiResult,
     graphql::{
         caveats::Caveat,
+        chart::{Axis, Chart, ChartData, axes, chart_of, points},
         country::Country,
         dollars::{dollars_of, one_base},
         flow::{AggregateRules, FlowFilter, FlowKind, Guidance, KindFamily},
@@ -326,13 +327,88 @@ pub(super) fn selected_amounts(ctx: &Context<'_>) -> flows::Amounts {
         .fold(flows::Amounts::default(), |amounts, (_, amount)| amounts.with(*amount))
 }
 
-/// Groups as `FlowStats`, their sources noted for `extensions.sources`.
-pub(super) fn wrap(ctx: &Context<'_>, groups: Vec<FlowGroup>) -> Vec<FlowStats> {
-    resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
-    groups.into_iter().map(FlowStats).collect()
+/// The amounts a chart of `measure` needs computed.
+pub(super) fn amounts_of(measure: FlowMeasure) -> flows::Amounts {
+    let amount = flows::FlowMeasure::from(measure).amount();
+    amount.map_or_else(flows::Amounts::default, |amount| flows::Amounts::default().with(amount))
 }
 
-/// Root field `flowStats`.
+/// The arguments of `flowStats` that choose its groups.
+struct Grouping {
+    filter: Option<FlowFilter>,
+    guidance: Guidance,
+    kind_family: Option<KindFamily>,
+    group_by: Vec<FlowDimension>,
+    order_by: Vec<FlowStatsOrder>,
+    first: Option<i32>,
+    with_ties: bool,
+}
+
+impl Grouping {
+    /// The groups, with the measures of `amounts` (and of those ordered by); their caveats
+    /// noted.
+    async fn groups(self, ctx: &Context<'_>, amounts: flows::Amounts) -> ApiResult<Vec<FlowGroup>> {
+        let filter = resolve::with_country_ids(ctx, self.filter).await?;
+        let limit = group_limit(self.first)?;
+        let group_by: Vec<flows::FlowDimension> = self.group_by.into_iter().map(Into::into).collect();
+        let order: Vec<(flows::FlowMeasure, Order)> =
+            self.order_by.into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
+        let by_kind = group_by.contains(&flows::FlowDimension::Kind);
+        let rules = AggregateRules::new(self.guidance, self.kind_family, by_kind);
+        let condition = flows_condition(ctx, filter.as_ref(), rules);
+        let db = resolve::db(ctx)?;
+        let groups = flows::flow_stats(db, condition, &group_by, &order, Some(limit), self.with_ties, amounts).await?;
+        // Each group's constant sum must be of one base year to be ordered by.
+        if order.iter().any(|(measure, _)| *measure == flows::FlowMeasure::UsdConstant) {
+            for group in &groups {
+                one_base(group.measures.bases, "ordering by USD_CONSTANT", ())?;
+            }
+        }
+        for caveat in Caveat::of_groups(&groups, &group_by, false) {
+            resolve::caveat(ctx, caveat);
+        }
+        let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
+        if group_by.iter().any(|dimension| by_income.contains(dimension)) {
+            for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {
+                resolve::cited(ctx, key, Some(()));
+            }
+        }
+        resolve::cite(ctx, groups.iter().flat_map(|group| group.sources.iter().copied()));
+        Ok(groups)
+    }
+}
+
+/// The chart of flow groups by `dimensions`, valued by `measure` in dollars of
+/// `base_year`, titled `title`; the measure's caveats noted.
+pub(super) async fn flow_chart(
+    ctx: &Context<'_>,
+    title: String,
+    groups: &[FlowGroup],
+    dimensions: &[flows::FlowDimension],
+    measure: FlowMeasure,
+    base_year: Option<i32>,
+) -> ApiResult<ChartData> {
+    let (category, series) = axes(dimensions, "All flows")?;
+    let bases = groups.iter().fold(flows::Bases::default(), |bases, group| bases.with(group.measures.bases));
+    let (value, scale) = value_axis(ctx, measure, base_year, bases, "this chart").await?;
+    if measure != FlowMeasure::Count {
+        for group in groups {
+            note_amounts(ctx, &group.measures, measure.into());
+        }
+    }
+    let labelled: Vec<_> = dimensions.iter().map(|dimension| (*dimension, dimension.label())).collect();
+    let (points, categories) =
+        points(ctx, groups, &labelled, "All flows", |measures| scale(measures.get(measure.into()))).await?;
+    Ok(ChartData::new(title, category, categories, series, value, measure != FlowMeasure::Count, points))
+}
+
+/// "by year and recipient": what a chart groups by, in words.
+fn by(dimensions: &[FlowDimension]) -> String {
+    let words: Vec<String> = dimensions.iter().map(|dimension| Axis::of(*dimension).title.to_lowercase()).collect();
+    if words.is_empty() { String::new() } else { format!(" by {}", words.join(" and ")) }
+}
+
+/// Root fields `flowStats` and `flowStatsChart`.
 #[derive(Default)]
 pub struct FlowStatsQuery;
 
@@ -369,32 +445,49 @@ impl FlowStatsQuery {
         )]
         with_ties: bool,
     ) -> ApiResult<Vec<FlowStats>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let limit = group_limit(first)?;
-        let group_by: Vec<flows::FlowDimension> = group_by.into_iter().map(Into::into).collect();
-        let order: Vec<(flows::FlowMeasure, Order)> =
-            order_by.unwrap_or_default().into_iter().map(|o| (o.measure.into(), o.direction.into())).collect();
-        let by_kind = group_by.contains(&flows::FlowDimension::Kind);
-        let rules = AggregateRules::new(guidance, kind_family, by_kind);
-        let condition = flows_condition(ctx, filter.as_ref(), rules);
-        let amounts = selected_amounts(ctx);
-        let db = resolve::db(ctx)?;
-        let groups = flows::flow_stats(db, condition, &group_by, &order, Some(limit), with_ties, amounts).await?;
-        // Each group's constant sum must be of one base year to be ordered by.
-        if order.iter().any(|(measure, _)| *measure == flows::FlowMeasure::UsdConstant) {
-            for group in &groups {
-                one_base(group.measures.bases, "ordering by USD_CONSTANT", ())?;
-            }
-        }
-        for caveat in Caveat::of_groups(&groups, &group_by, false) {
-            resolve::caveat(ctx, caveat);
-        }
-        let by_income = [flows::FlowDimension::ProviderIncomeGroup, flows::FlowDimension::RecipientIncomeGroup];
-        if group_by.iter().any(|dimension| by_income.contains(dimension)) {
-            for key in [source_keys::WB_INCOME_HISTORY, source_keys::OWID_INCOME_GROUPS] {
-                resolve::cited(ctx, key, Some(()));
-            }
-        }
-        Ok(wrap(ctx, groups))
+        let order_by = order_by.unwrap_or_default();
+        let grouping = Grouping { filter, guidance, kind_family, group_by, order_by, first, with_ties };
+        Ok(grouping.groups(ctx, selected_amounts(ctx)).await?.into_iter().map(FlowStats).collect())
+    }
+
+    /// The groups of `flowStats` as a chart of one measure: categories by the first
+    /// dimension, series by the second (at most two). Without `orderBy`, years come in
+    /// order and other groups largest first.
+    async fn flow_stats_chart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(
+            desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
+            default
+        )]
+        guidance: Guidance,
+        #[graphql(
+            desc = "Which kinds to count: official finance (the default, unless grouping by `KIND` or the filter says which kinds: then all), trade, or all."
+        )]
+        kind_family: Option<KindFamily>,
+        #[graphql(desc = "The dimensions to group by: categories, then series (none gives one bar of all flows).")]
+        group_by: Vec<FlowDimension>,
+        #[graphql(desc = "What the chart shows (real US dollars by default).", default)] measure: FlowMeasure,
+        #[graphql(desc = "With `USD_REAL`, dollars of this year (default: the latest year of the CPI-U series).")]
+        base_year: Option<i32>,
+        #[graphql(desc = "Sort order of the groups; ties are broken by the keys.")] order_by: Option<
+            Vec<FlowStatsOrder>,
+        >,
+        #[graphql(desc = "At most this many groups (default 100, at most 1000).")] first: Option<i32>,
+    ) -> ApiResult<Chart> {
+        axes(&group_by, "")?;
+        let by_year = group_by.first() == Some(&FlowDimension::Year);
+        let order_by = order_by.unwrap_or_else(|| {
+            if by_year { Vec::new() } else { vec![FlowStatsOrder { measure, direction: OrderDirection::Desc }] }
+        });
+        let title = format!("Flows{}", by(&group_by));
+        let dimensions: Vec<flows::FlowDimension> = group_by.iter().copied().map(Into::into).collect();
+        let grouping = Grouping { filter, guidance, kind_family, group_by, order_by, first, with_ties: false };
+        chart_of(ctx, async {
+            let groups = grouping.groups(ctx, amounts_of(measure)).await?;
+            flow_chart(ctx, title, &groups, &dimensions, measure, base_year).await
+        })
+        .await
     }
 }

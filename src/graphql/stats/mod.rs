@@ -18,6 +18,7 @@ use async_graphql::Context;
 
 use super::{
     caveats::Caveat,
+    chart::Axis,
     dollars::{dollars_of, one_base},
     filter::ToCondition,
     flow::{AggregateRules, FlowFilter},
@@ -91,6 +92,34 @@ async fn scale(
         flow_stats::FlowMeasure::Count | flow_stats::FlowMeasure::UsdCurrent => None,
     };
     Ok(move |value: f64| dollars.map_or(value, |dollars| dollars.of(value)))
+}
+
+/// The value axis of a chart of `measure` (of `counted`, when a count: "flows"), titled
+/// with its unit and base year, and how to scale its values (see [`scale`]).
+async fn value_axis(
+    ctx: &Context<'_>,
+    measure: flow_stats::FlowMeasure,
+    base_year: Option<i32>,
+    bases: Bases,
+    what: &str,
+) -> ApiResult<(Axis, impl Fn(f64) -> f64 + use<>)> {
+    let scale = scale(ctx, measure, base_year, bases, what).await?;
+    let (field, title) = match measure {
+        flow_stats::FlowMeasure::Count => ("count", "Number of flows".to_owned()),
+        flow_stats::FlowMeasure::UsdCurrent => ("sumUsdCurrent", "Current US dollars".to_owned()),
+        flow_stats::FlowMeasure::UsdConstant => (
+            "sumUsdConstant",
+            match bases.lo {
+                Some(base) => format!("Constant US dollars of {base} (the publisher's)"),
+                None => "Constant US dollars (the publisher's)".to_owned(),
+            },
+        ),
+        flow_stats::FlowMeasure::UsdReal => {
+            let year = dollars_of(ctx, base_year).await?.year;
+            ("sumUsdReal", format!("US dollars of {year} (deflated with the U.S. CPI-U)"))
+        }
+    };
+    Ok((Axis { field: field.to_owned(), title }, scale))
 }
 
 /// The condition of an optional filter (every row without one).

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object};
 use entity::country;
 
-use super::{flow_stats::FlowMeasure, flows_condition, note_amounts};
+use super::{flow_stats::FlowMeasure, flows_condition, note_amounts, value_axis};
 use crate::graphql::dollars::{dollars_of, one_base};
 use crate::repo::stats::flows::Bases;
 use crate::{
@@ -14,6 +14,7 @@ use crate::{
     graphql::{
         batch::Batcher,
         caveats::Caveat,
+        chart::{Axis, Chart, ChartData, Point, Scale, chart_of},
         country::Country,
         flow::{AggregateRules, FlowFilter},
         loaders::{BatchLoader, Batched},
@@ -114,4 +115,43 @@ pub async fn partners_of(
     resolve::cite(ctx, found.iter().flat_map(|partner| partner.sources.iter().copied()));
     resolve::caveat(ctx, Caveat::NoRecipientLeftOut);
     Ok(found.iter().cloned().map(Partner).collect())
+}
+
+/// The partners of `country` ([`partners_of`]) as a chart of `measure` (in dollars of
+/// `base_year`), largest first.
+#[allow(clippy::too_many_arguments)]
+pub async fn partners_chart(
+    ctx: &Context<'_>,
+    country: &country::Model,
+    direction: PartnerDirection,
+    filter: Option<&FlowFilter>,
+    rules: AggregateRules,
+    measure: FlowMeasure,
+    base_year: Option<i32>,
+    first: i32,
+) -> ApiResult<Chart> {
+    chart_of(ctx, async {
+        let partners = partners_of(ctx, country.id, direction, filter, rules, measure, first).await?;
+        let bases = partners.iter().fold(Bases::default(), |bases, partner| bases.with(partner.0.measures.bases));
+        let (value, scale) = value_axis(ctx, measure, base_year, bases, "this chart").await?;
+        let mut points = Vec::with_capacity(partners.len());
+        for Partner(partner) in &partners {
+            if measure != FlowMeasure::Count {
+                note_amounts(ctx, &partner.measures, measure.into());
+            }
+            let name = resolve::by_id::<country::Entity>(ctx, partner.country).await?.map(|c| c.name.clone());
+            points.push(Point {
+                category: serde_json::Value::String(name.unwrap_or_default()),
+                series: None,
+                value: scale(partner.measures.get(measure.into())),
+            });
+        }
+        let (side, title) = match direction {
+            PartnerDirection::Provided => ("Recipient", format!("Recipients of flows from {}", country.name)),
+            PartnerDirection::Received => ("Provider", format!("Providers of flows to {}", country.name)),
+        };
+        let category = Axis { field: side.to_lowercase(), title: side.to_owned() };
+        Ok(ChartData::new(title, category, Scale::Names, None, value, measure != FlowMeasure::Count, points))
+    })
+    .await
 }
