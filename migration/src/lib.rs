@@ -21,6 +21,7 @@ mod m20261203_000016_add_source_guidance;
 mod m20261203_000017_add_real_amounts;
 mod m20261203_000018_index_flow_pages_latest_and_largest;
 mod m20261203_000019_create_search_index;
+mod m20261204_000020_search_index_pending_list;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_add_real_amounts::Migration),
             Box::new(m20261203_000018_index_flow_pages_latest_and_largest::Migration),
             Box::new(m20261203_000019_create_search_index::Migration),
+            Box::new(m20261204_000020_search_index_pending_list::Migration),
         ]
     }
 }

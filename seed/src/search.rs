@@ -158,6 +158,11 @@ pub(crate) async fn index_source(db: &impl ConnectionTrait, source_id: i32, lang
             db.execute(&insert).await?;
         }
     }
+    if backend == sea_orm::DbBackend::Postgres {
+        // Merge the GIN index's pending list now, in one sorted pass, so that the import
+        // commits an index the planner uses (migration 20).
+        db.execute_unprepared("SELECT gin_clean_pending_list('idx_search_document_vector'::regclass)").await?;
+    }
     Ok(())
 }
 
