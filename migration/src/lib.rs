@@ -22,6 +22,7 @@ mod m20261203_000017_add_real_amounts;
 mod m20261203_000018_index_flow_pages_latest_and_largest;
 mod m20261203_000019_create_search_index;
 mod m20261204_000020_search_index_pending_list;
+mod m20261204_000021_rank_search_hits_from_small_columns;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_index_flow_pages_latest_and_largest::Migration),
             Box::new(m20261203_000019_create_search_index::Migration),
             Box::new(m20261204_000020_search_index_pending_list::Migration),
+            Box::new(m20261204_000021_rank_search_hits_from_small_columns::Migration),
         ]
     }
 }

@@ -145,7 +145,7 @@ pub(crate) async fn index_source(db: &impl ConnectionTrait, source_id: i32, lang
             let mut insert = Query::insert();
             insert
                 .into_table(document.clone())
-                .columns(["kind", "node_id", "source_id", "title_terms", "body_terms"].map(Alias::new));
+                .columns(["kind", "node_id", "source_id", "title_terms", "body_terms", "size"].map(Alias::new));
             for text in batch {
                 let title = terms(text.title.as_deref().unwrap_or_default(), language);
                 let mut body = terms(text.body.as_deref().unwrap_or_default(), language);
@@ -153,7 +153,17 @@ pub(crate) async fn index_source(db: &impl ConnectionTrait, source_id: i32, lang
                     body.push(' ');
                     body.push_str(&terms(label, language));
                 }
-                insert.values_panic([kind.into(), text.id.into(), source_id.into(), title.into(), body.trim().into()]);
+                let body = body.trim();
+                // In characters, as both databases' LENGTH counts: the ranking's tiebreak.
+                let size = i32::try_from(title.chars().count() + body.chars().count()).unwrap_or(i32::MAX);
+                insert.values_panic([
+                    kind.into(),
+                    text.id.into(),
+                    source_id.into(),
+                    title.into(),
+                    body.into(),
+                    size.into(),
+                ]);
             }
             db.execute(&insert).await?;
         }
@@ -166,7 +176,7 @@ pub(crate) async fn index_source(db: &impl ConnectionTrait, source_id: i32, lang
     Ok(())
 }
 
-/// Documents per `INSERT`: five values each, well under both databases' limits on bound
+/// Documents per `INSERT`: six values each, well under both databases' limits on bound
 /// values.
 const BATCH: usize = 1000;
 

@@ -130,9 +130,8 @@ impl TextQuery {
 
     /// The query as a `tsquery` (PostgreSQL); in the title alone when `title` says so (the
     /// title's terms have the weight `A`).
-    pub fn tsquery(&self, title: bool) -> String {
-        let weight = if title { "A" } else { "" };
-        let item = |item: &Item| item.tsquery(weight);
+    pub fn tsquery(&self) -> String {
+        let item = Item::tsquery;
         let groups: Vec<String> = self.groups.iter().map(|group| any_with(group, &item, " | ")).collect();
         let mut query = format!("({})", groups.join(" & "));
         if !self.excluded.is_empty() {
@@ -144,7 +143,12 @@ impl TextQuery {
     /// Whether a `search_document` row matches; in its title alone when `title` says so.
     fn matches(&self, backend: DbBackend, title: bool) -> Expr {
         match backend {
-            DbBackend::Postgres => Expr::cust_with_values("vector @@ CAST($1 AS tsquery)", [self.tsquery(title)]),
+            // The title's own vector: small, where the whole record's may be stored apart
+            // (TOAST) and costly to read for each of thousands of hits.
+            DbBackend::Postgres if title => {
+                Expr::cust_with_values("title_vector @@ CAST($1 AS tsquery)", [self.tsquery()])
+            }
+            DbBackend::Postgres => Expr::cust_with_values("vector @@ CAST($1 AS tsquery)", [self.tsquery()]),
             _ => {
                 let query = if title { format!("title_terms : ({})", self.fts5()) } else { self.fts5() };
                 Expr::cust_with_values("id IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)", [query])
@@ -254,7 +258,7 @@ pub async fn hits(
     let backend = db.get_database_backend();
     let mut select = found(backend, query, among);
     let tier = Expr::case(query.matches(backend, true), 2).finally(1);
-    let size = Expr::cust("LENGTH(title_terms) + LENGTH(body_terms)");
+    let size = Expr::col(Alias::new("size"));
     select
         .columns([Alias::new("kind"), Alias::new("node_id")])
         .expr_as(tier, Alias::new("tier"))
@@ -321,11 +325,11 @@ impl Item {
 
     /// The item as a `tsquery`: each stem quoted, alternatives over the languages, only
     /// where the terms have `weight` when one is given.
-    fn tsquery(&self, weight: &str) -> String {
-        let term = |stem: &String| if weight.is_empty() { format!("'{stem}'") } else { format!("'{stem}':{weight}") };
+    fn tsquery(&self) -> String {
+        let term = |stem: &String| format!("'{stem}'");
         let alternatives: Vec<String> = match self {
             Item::Word(word) => stems(word).iter().map(term).collect(),
-            Item::Prefix(word) => prefixes(word).iter().map(|stem| format!("'{stem}':*{weight}")).collect(),
+            Item::Prefix(word) => prefixes(word).iter().map(|stem| format!("'{stem}':*")).collect(),
             Item::Phrase(words) => phrases(words)
                 .iter()
                 .map(|phrase| {
@@ -380,7 +384,7 @@ mod tests {
         assert_eq!(fts5("wind OR dam -loan"), "(((\"wind\") OR (\"dam\"))) NOT ((\"loan\"))");
         // A word has a stem per language: "solar" is also Spanish and Portuguese "sol".
         assert_eq!(fts5("solar"), "(((\"solar\" OR \"sol\")))");
-        let tsquery = TextQuery::parse("wind OR dam -loan \"rural road\"").expect("a query").tsquery(false);
+        let tsquery = TextQuery::parse("wind OR dam -loan \"rural road\"").expect("a query").tsquery();
         assert_eq!(tsquery, "((('wind') | ('dam')) & ((('rural' <-> 'road')))) & !(('loan'))");
     }
 
@@ -391,7 +395,7 @@ mod tests {
             for term in query.fts5().split('"').skip(1).step_by(2) {
                 assert!(term.chars().all(|c| c.is_alphanumeric() || c == ' '), "{text}: {term}");
             }
-            for term in query.tsquery(true).split('\'').skip(1).step_by(2) {
+            for term in query.tsquery().split('\'').skip(1).step_by(2) {
                 assert!(term.chars().all(char::is_alphanumeric), "{text}: {term}");
             }
         }
