@@ -151,6 +151,7 @@ pub fn app_with(schema: ApiSchema, db: DatabaseConnection, options: AppOptions) 
         .route("/explore/", get(explore::page))
         .route("/explore/explore.js", get(explore::script))
         .route("/explore/explore.css", get(explore::stylesheet))
+        .route("/explore/chart.js", get(explore::chart))
         .route("/explore/countries-110m.json", get(explore::countries))
         .layer(middleware::from_fn_with_state(guard.clone(), guard::admit))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::charge));

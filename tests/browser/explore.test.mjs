@@ -115,6 +115,17 @@ describe('the explorer page', { timeout: STARTUP_MS + 120_000 }, () => {
     assert.ok(groups >= 2, `${groups} region arcs`);
   });
 
+  it('draws the provider\'s flows per year from the API\'s Vega-Lite chart', async () => {
+    const from = parseInt(await page.inputValue('#from'), 10);
+    const to = parseInt(await page.inputValue('#to'), 10);
+    const points = await page.$$eval('#years svg .mark-symbol.role-mark path', (paths) => paths.length);
+    assert.equal(points, to - from + 1, 'a point per year of the period');
+    assert.equal(await page.$$eval('#years svg .mark-line.role-mark path', (paths) => paths.length), 1);
+    const texts = await page.$$eval('#years svg text', (nodes) => nodes.map((node) => node.textContent));
+    assert.ok(texts.includes(`Flows per year, ${from}–${to}`), texts.join(' | '));
+    assert.ok(texts.some((text) => /^US dollars of \d{4} \(deflated with the U\.S\. CPI-U\)$/.test(text)), 'the unit and base year');
+  });
+
   it('lists the top recipients and links the CSV export for the selection', async () => {
     const rows = await page.$$eval('#recipients tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
     assert.ok(rows.length >= 10, `${rows.length} table rows`);

@@ -43,11 +43,12 @@ const OVERVIEW_QUERY = `query ExplorerOverview {
   sources(first: 100) { nodes { title licence citation } }
 }`;
 
-const SELECTION_QUERY = `query ExplorerSelection($filter: FlowFilter!, $period: FlowFilter!) {
+const SELECTION_QUERY = `query ExplorerSelection($filter: FlowFilter!, $period: FlowFilter!, $from: Int!, $to: Int!) {
   recipients: flowStats(filter: $filter, groupBy: [RECIPIENT], orderBy: ${LARGEST_FIRST}, first: ${EVERY_COUNTRY}) {
     recipient { iso3 name isoNumeric } count countWithAmount sumUsdReal sumUsdCurrent avgUsdCurrent
   }
   regions: flowMatrix(filter: $period, level: REGION, measure: USD_REAL) { labels matrix }
+  perYear: flowTimeSeriesChart(filter: $filter, from: $from, to: $to) { vegaLite }
 }`;
 
 /**
@@ -448,6 +449,32 @@ function renderTable(rows) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Flows per year: the API's Vega-Lite chart, drawn by vega-embed (/explore/chart.js)
+
+/** The chart's widest plot, and the room its axis titles and labels take beside it. */
+const YEARS_WIDTH = 600;
+const YEARS_MARGIN = 110;
+
+/**
+ * Draws the API's specification of the flows per year, fitted to the panel; the page lists
+ * the sources and caveats itself, so the chart's footnote is left out.
+ */
+async function renderYears(spec) {
+  const element = $('years');
+  if (typeof window.southgraphChart !== 'function') {
+    element.replaceChildren();
+    $('years-note').textContent = 'This build has no chart library (it was built without npm).';
+    return;
+  }
+  const view = spec.vconcat[0];
+  delete view.title;
+  view.width = Math.max(160, Math.min(YEARS_WIDTH, element.clientWidth - YEARS_MARGIN));
+  view.height = 220;
+  const drawn = await window.southgraphChart(element, spec);
+  drawn.view.finalize();
+}
+
+// ---------------------------------------------------------------------------------------
 // The controls, the CSV link, and the page's state
 
 /**
@@ -578,7 +605,10 @@ async function refresh() {
     if (!chosen.provider) {
       renderNoProvider(chosen);
     } else {
-      const { data, extensions } = await graphql(SELECTION_QUERY, { filter: chosen.filter, period: chosen.period });
+      const variables = { filter: chosen.filter, period: chosen.period, from: chosen.from, to: chosen.to };
+      const { data, extensions } = await graphql(SELECTION_QUERY, variables);
+      if (current !== generation) return;
+      await renderYears(data.perYear.vegaLite);
       if (current !== generation) return;
       const rows = data.recipients;
       const option = $('provider').selectedOptions[0];

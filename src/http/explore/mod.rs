@@ -6,6 +6,11 @@
 //! offline: it loads nothing from any other host and reads only the public API
 //! (`POST /graphql`, and `GET /export/flows.csv` for its download link).
 //!
+//! Its chart (flows per year) is the API's own Vega-Lite specification, drawn by
+//! `/explore/chart.js`: Vega, Vega-Lite and vega-embed from npm, bundled by `build.rs` from
+//! `chart.js` here, with their licence notices at its end. A build without npm serves it
+//! empty, and the page says the chart is missing.
+//!
 //! The assets are served under a version taken from their content (`?v=…` in the page), so
 //! they can be cached for a year; the page itself is revalidated on every visit. A content
 //! security policy keeps the page on its own origin.
@@ -21,6 +26,7 @@ const PAGE: &str = include_str!("index.html");
 const SCRIPT: &str = include_str!("explore.js");
 const STYLESHEET: &str = include_str!("explore.css");
 const COUNTRIES: &str = include_str!("countries-110m.json");
+const CHART: &[u8] = include_bytes!(concat!(env!("SOUTHGRAPH_GRAPHIQL_DIR"), "/chart.min.js"));
 
 /// Where `index.html` wants the assets' version.
 const VERSION_PLACEHOLDER: &str = "ASSET_VERSION";
@@ -54,6 +60,19 @@ pub async fn stylesheet() -> Response {
     asset(STYLESHEET, "text/css; charset=utf-8", CACHE_ASSET)
 }
 
+/// `GET /explore/chart.js`: the chart library (empty in a build without npm).
+pub async fn chart() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_ASSET)),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        ],
+        CHART,
+    )
+        .into_response()
+}
+
 /// `GET /explore/countries-110m.json`: Natural Earth 1:110m country shapes as TopoJSON.
 pub async fn countries() -> Response {
     asset(COUNTRIES, "application/json", CACHE_ASSET)
@@ -75,7 +94,8 @@ fn asset(body: &'static str, content_type: &'static str, cache: &'static str) ->
 /// A short hex digest of all the assets (64-bit FNV-1a): it changes when any of them does.
 fn asset_version() -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in [PAGE, SCRIPT, STYLESHEET, COUNTRIES].iter().flat_map(|asset| asset.bytes()) {
+    let texts = [PAGE, SCRIPT, STYLESHEET, COUNTRIES].into_iter().map(str::as_bytes);
+    for byte in texts.chain([CHART]).flatten().copied() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
@@ -113,7 +133,13 @@ mod tests {
         for scheme in ["http://", "https://", "//cdn", "//unpkg", "//fonts."] {
             assert!(!code.contains(scheme), "the page names another host ({scheme})");
         }
-        for url in ["/explore/explore.js", "/explore/explore.css", "/explore/countries-110m.json", "/graphql"] {
+        for url in [
+            "/explore/explore.js",
+            "/explore/chart.js",
+            "/explore/explore.css",
+            "/explore/countries-110m.json",
+            "/graphql",
+        ] {
             assert!(code.contains(url), "the page does not use {url}");
         }
     }
