@@ -24,7 +24,7 @@ use southgraph::{
 #[path = "support/queries.rs"]
 mod queries;
 
-use queries::{NESTED, NESTED_BY_CHILDREN, PEER, QUERIES, SEARCH};
+use queries::{CHARTS, NESTED, NESTED_BY_CHILDREN, PEER, QUERIES, SEARCH};
 
 /// A database of its own on the PostgreSQL server the benchmark was given.
 struct PostgresBench {
@@ -94,6 +94,7 @@ fn bench_all(c: &mut Criterion, runtime: &tokio::runtime::Runtime, api: &Api, da
         ("nested", NESTED),
         ("nested_by_children", NESTED_BY_CHILDREN),
         ("search", SEARCH),
+        ("charts", CHARTS),
     ] {
         bench_group(c, runtime, api, &format!("{group}/{database}"), queries);
     }

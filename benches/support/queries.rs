@@ -103,3 +103,16 @@ pub const SEARCH: &[(&str, &str)] = &[
         r#"{ flowStats(filter: { text: "railway" }, groupBy: [RECIPIENT]) { count sumUsdConstant } }"#,
     ),
 ];
+
+/// Charts: an aggregate and its Vega-Lite specification, footnote included.
+pub const CHARTS: &[(&str, &str)] = &[
+    (
+        "chart_china_per_year",
+        r#"{ flowTimeSeriesChart(filter: { provider: { code: ["CHN"] } }, from: 2000, to: 2014) { vegaLite } }"#,
+    ),
+    (
+        "chart_recipients_by_region_and_kind",
+        r#"{ flowStatsChart(groupBy: [RECIPIENT_REGION, KIND], kindFamily: ALL) { vegaLite(mark: BAR) } }"#,
+    ),
+    ("chart_matrix_regions", r#"{ flowMatrix(level: REGION) { vegaLite } }"#),
+];

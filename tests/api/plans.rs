@@ -60,6 +60,7 @@ fn queries() -> Vec<(String, &'static str)> {
         bench_queries::NESTED,
         bench_queries::NESTED_BY_CHILDREN,
         bench_queries::SEARCH,
+        bench_queries::CHARTS,
     ]
     .into_iter()
     .flatten()
