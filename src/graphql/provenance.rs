@@ -51,6 +51,11 @@ impl Provenance {
         (output, collected)
     }
 
+    /// Whether a chart's figures are being collected here.
+    pub fn collecting() -> bool {
+        COLLECTING.try_with(|_| ()).is_ok()
+    }
+
     /// Calls `note` on the request's provenance and, while a chart's figures are being
     /// collected, on theirs.
     pub fn noting(request: Option<&Self>, note: impl Fn(&Self)) {

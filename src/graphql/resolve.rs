@@ -48,8 +48,16 @@ pub fn note_sources<'m, M: Sourced + 'm>(ctx: &Context<'_>, models: impl IntoIte
 /// Notes sources by id for the response's `extensions.sources`: those of the figures an
 /// aggregate returned.
 pub fn cite(ctx: &Context<'_>, sources: impl IntoIterator<Item = i32>) {
+    let request = ctx.data_opt::<Provenance>();
+    if !Provenance::collecting() {
+        // Every page of rows comes through here: no copy of the ids unless a chart needs one.
+        if let Some(provenance) = request {
+            provenance.note(sources);
+        }
+        return;
+    }
     let sources: Vec<i32> = sources.into_iter().collect();
-    Provenance::noting(ctx.data_opt(), |provenance| provenance.note(sources.iter().copied()));
+    Provenance::noting(request, |provenance| provenance.note(sources.iter().copied()));
 }
 
 /// Notes a caveat about the figures for `extensions.caveats`.
