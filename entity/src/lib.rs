@@ -25,6 +25,7 @@ pub mod import_change;
 pub mod import_run;
 pub mod kinds;
 pub mod price_index;
+pub mod search_document;
 pub mod sector;
 pub mod source;
 

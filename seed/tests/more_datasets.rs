@@ -411,10 +411,76 @@ async fn expert_roster_import(db: &DatabaseConnection) {
 
     let again = import_path(db, Dataset::ExpertRoster, &path).await;
     assert_eq!((again.inserted, again.updated), (0, 0));
+    search_index_in_step(db, source, &path, &[one.id, two.id, three.id, four.id]).await;
     let not_bundled = import_bundled_dataset(db, Dataset::ExpertRoster, &ImportOptions::default(), &NoProgress).await;
     assert!(not_bundled.is_err());
 }
 on_both_databases!(expert_roster_sqlite, expert_roster_postgres, expert_roster_import);
+
+/// The search documents of a source: (document id, record id, title terms), by record.
+async fn search_documents(db: &DatabaseConnection, source: i32) -> Vec<(i32, i32, String)> {
+    let documents = search_document::Entity::find()
+        .filter(search_document::Column::SourceId.eq(source))
+        .order_by_asc(search_document::Column::NodeId)
+        .all(db)
+        .await
+        .unwrap();
+    documents.into_iter().map(|d| (d.id, d.node_id, d.title_terms)).collect()
+}
+
+/// The records whose document the database's own full-text index finds for `word`.
+async fn indexed(db: &DatabaseConnection, word: &str) -> Vec<i32> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT node_id FROM search_document WHERE vector @@ to_tsquery('simple', $1) ORDER BY node_id"
+        }
+        _ => {
+            "SELECT d.node_id FROM search_index JOIN search_document d ON d.id = search_index.rowid \
+              WHERE search_index MATCH ? ORDER BY d.node_id"
+        }
+    };
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, [word.into()])).await.unwrap();
+    rows.iter().map(|row| row.try_get::<i32>("", "node_id").unwrap()).collect()
+}
+
+/// Re-imports keep the search index in step, writing only what changed: the roster at
+/// `path` (experts `ids`, in file order) is imported again unchanged, then with the first
+/// expert renamed and the last one gone.
+async fn search_index_in_step(db: &DatabaseConnection, source: i32, path: &std::path::Path, ids: &[i32; 4]) {
+    let documents = search_documents(db, source).await;
+    // As the English Snowball stemmer reduces them ("institution" is `institut`).
+    let names = ["test expert one", "test team two", "test institut three", "test expert four"];
+    let mut expected: Vec<(i32, &str)> = ids.iter().copied().zip(names).collect();
+    expected.sort();
+    assert_eq!(documents.iter().map(|(_, node, title)| (*node, title.as_str())).collect::<Vec<_>>(), expected);
+    assert_eq!(indexed(db, "institut").await, [ids[2]]);
+
+    let directory =
+        std::env::temp_dir().join(format!("seed-roster-{}-{:?}", std::process::id(), std::thread::current().id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let changed = directory.join("expert-roster-example.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let without_four: String =
+        text.lines().filter(|line| !line.starts_with("E-4,")).map(|line| format!("{line}\n")).collect();
+    std::fs::write(&changed, without_four.replacen("Test Expert One", "Test Surgeons One", 1)).unwrap();
+    let report = import_path(db, Dataset::ExpertRoster, &changed).await;
+    std::fs::remove_dir_all(directory).unwrap();
+    assert_eq!((report.inserted, report.updated), (0, 1), "{:?}", report.messages);
+
+    let after = search_documents(db, source).await;
+    let unchanged = |node: i32| documents.iter().find(|d| d.1 == node).unwrap().clone();
+    let mut expected = vec![unchanged(ids[1]), unchanged(ids[2])];
+    let renamed = after.iter().find(|d| d.1 == ids[0]).unwrap().clone();
+    assert_eq!(renamed.2, "test surgeon one", "the new name's terms, stemmed");
+    expected.push(renamed);
+    expected.sort_by_key(|d| d.1);
+    assert_eq!(after, expected, "the unchanged documents are left as they were, the gone one is deleted");
+    assert_eq!(indexed(db, "surgeon").await, [ids[0]]);
+    assert!(indexed(db, "four").await.is_empty());
+    assert_eq!(indexed(db, "institut").await, [ids[2]]);
+}
 
 async fn iati_colombia_import(db: &DatabaseConnection) {
     import(db, Dataset::CountryCodes).await;
