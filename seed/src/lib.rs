@@ -28,6 +28,7 @@ mod bundle_import;
 mod datasets;
 mod error;
 mod pg_bulk;
+mod rebuild;
 pub mod resolver;
 mod run;
 pub mod search;

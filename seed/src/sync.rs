@@ -11,9 +11,11 @@
 //!
 //! The statements differ by backend, and only there: SQLite takes multi-row
 //! `INSERT … VALUES` of [`BATCH_ROWS`], PostgreSQL a JSON array of many thousand rows per
-//! statement ([`crate::pg_bulk`]), since round trips, not rows, are what cost there.
+//! statement ([`crate::pg_bulk`]), since round trips, not rows, are what cost there. On
+//! both, a large first insert rebuilds the table's indexes afterwards ([`crate::rebuild`]).
 
 use crate::pg_bulk;
+use crate::rebuild::Rebuild;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
@@ -161,12 +163,13 @@ where
     if db.get_database_backend() == DbBackend::Postgres {
         return pg_bulk::insert::<E, C>(db, rows, None).await;
     }
+    let rebuild = Rebuild::prepare::<E, C>(db, rows.len()).await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
         E::insert_many(batch).exec_without_returning(db).await?;
     }
-    Ok(())
+    rebuild.finish(db).await
 }
 
 /// Whether two rows hold the same values in every column but the surrogate id.
