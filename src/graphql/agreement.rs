@@ -278,7 +278,7 @@ pub struct AgreementFilter {
     pub text: Option<String>,
     /// The subquery of the ids the `text` search matches, once prepared.
     #[graphql(skip)]
-    pub text_matching: Option<SelectStatement>,
+    pub text_matching: Option<Box<SelectStatement>>,
     /// Any of these kinds.
     pub kind: Option<Vec<AgreementKind>>,
     /// Any of these statuses.
@@ -315,7 +315,7 @@ impl ToCondition for AgreementFilter {
     fn condition(&self) -> Condition {
         use agreement::Column;
         let mut condition = Condition::all();
-        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_ref(), Column::Id) {
+        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_deref(), Column::Id) {
             condition = condition.add(text);
         }
         if let Some(kinds) = &self.kind {

@@ -171,7 +171,7 @@ pub struct ExpertFilter {
     pub text: Option<String>,
     /// The subquery of the ids the `text` search matches, once prepared.
     #[graphql(skip)]
-    pub text_matching: Option<SelectStatement>,
+    pub text_matching: Option<Box<SelectStatement>>,
     /// Any of these kinds.
     pub kind: Option<Vec<ExpertKind>>,
     /// Home country matches this filter.
@@ -212,7 +212,7 @@ impl ToCondition for ExpertFilter {
     fn condition(&self) -> Condition {
         use expert::Column;
         let mut condition = Condition::all();
-        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_ref(), Column::Id) {
+        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_deref(), Column::Id) {
             condition = condition.add(text);
         }
         if let Some(kinds) = &self.kind {

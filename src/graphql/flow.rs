@@ -237,7 +237,7 @@ pub struct FlowFilter {
     pub text: Option<String>,
     /// The subquery of the ids the `text` search matches, once prepared.
     #[graphql(skip)]
-    pub text_matching: Option<SelectStatement>,
+    pub text_matching: Option<Box<SelectStatement>>,
     /// Year of commitment within this range.
     pub year: Option<IntRange>,
     /// Provider matches this filter.
@@ -424,7 +424,7 @@ impl ToCondition for FlowFilter {
     fn condition(&self) -> Condition {
         use flow::Column;
         let mut condition = Condition::all();
-        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_ref(), Column::Id) {
+        if let Some(text) = text_condition(self.text.as_ref(), self.text_matching.as_deref(), Column::Id) {
             condition = condition.add(text);
         }
         if let Some(range) = self.year {

@@ -95,7 +95,7 @@ pub async fn with_country_ids<F: CountryCodes>(ctx: &Context<'_>, filter: Option
 pub fn prepare_texts<F: CountryCodes>(filter: &mut F, backend: DbBackend) -> ApiResult<()> {
     let mut refused = None;
     filter.visit_texts(&mut |kind, text, matching| match TextQuery::parse(text) {
-        Ok(query) => *matching = Some(query.matching(backend, kind)),
+        Ok(query) => *matching = Some(Box::new(query.matching(backend, kind))),
         Err(error) => refused = Some(ApiError::bad_input(format!("`text`: {error}"))),
     });
     refused.map_or(Ok(()), Err)
