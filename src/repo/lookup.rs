@@ -16,6 +16,9 @@ use sea_orm::{
 pub trait WithId: EntityTrait<Model: HasId> {
     /// The primary key column.
     fn id() -> Self::Column;
+
+    /// The model of an active model whose every column is set.
+    fn into_model(active: Self::ActiveModel) -> Result<Self::Model, DbErr>;
 }
 
 /// Rows that have an integer primary key `id`.
@@ -29,6 +32,10 @@ macro_rules! with_id {
         impl WithId for $module::Entity {
             fn id() -> Self::Column {
                 $module::Column::Id
+            }
+
+            fn into_model(active: Self::ActiveModel) -> Result<Self::Model, DbErr> {
+                sea_orm::TryIntoModel::try_into_model(active)
             }
         }
 

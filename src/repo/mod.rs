@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod export;
 pub mod lookup;
 pub mod page;
+pub mod positional;
 pub mod reference;
 pub mod rules;
 pub mod search;

@@ -14,14 +14,14 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, FromQueryResult, Iterable, Order,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, Iterable, Order,
     sea_query::{
         Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
     },
 };
 
-use super::{lookup::WithId, reference::Snapshot};
+use super::{lookup::WithId, positional, reference::Snapshot};
 
 const PARENT: &str = "_parent";
 const POSITION: &str = "_position";
@@ -230,12 +230,13 @@ async fn root_rows<E: WithId>(
     select.from(table).cond_where(listing.condition.clone());
     order(&mut select, table, listing);
     select.limit(bounded(length)).offset(bounded(start));
+    let types = positional::column_types::<E>();
     db.query_all(&select)
         .await?
         .iter()
         .zip(1..)
         .map(|(row, offset)| {
-            Ok(Row { position: start.saturating_add(offset), model: E::Model::from_query_result(row, "")? })
+            Ok(Row { position: start.saturating_add(offset), model: positional::model::<E>(row, 0, &types)? })
         })
         .collect()
 }
@@ -280,6 +281,7 @@ where
     let total = |parent: i32| totals.as_ref().map(|totals| totals.get(&parent).copied().unwrap_or(0));
     let mut pages: HashMap<i32, Page<E::Model>> =
         parents.iter().map(|&parent| (parent, Page::empty(total(parent)))).collect();
+    let types = positional::column_types::<E>();
     for row in rows {
         let parent: i32 = row.try_get("", PARENT)?;
         let Some(page) = pages.get_mut(&parent) else { continue };
@@ -288,7 +290,8 @@ where
             continue;
         }
         let position = start.saturating_add(length_of(&page.rows)).saturating_add(1);
-        page.rows.push(Row { position, model: E::Model::from_query_result(&row, "")? });
+        // The parent is column 0, the row's own columns follow.
+        page.rows.push(Row { position, model: positional::model::<E>(&row, 1, &types)? });
     }
     Ok(pages)
 }
@@ -304,11 +307,12 @@ async fn numbered_pages<E: WithId>(
     let table = E::default();
     let rows = db.query_all(&numbered_statement(table, listing, parents, window)).await?;
     let mut pages: HashMap<i32, Page<E::Model>> = HashMap::new();
+    let types = positional::column_types::<E>();
     for row in rows {
         let parent: i32 = row.try_get("", PARENT)?;
         let position = to_u64(row.try_get::<i64>("", POSITION)?);
         let total = to_u64(row.try_get::<i64>("", TOTAL)?);
-        let model = E::Model::from_query_result(&row, "")?;
+        let model = positional::model::<E>(&row, 0, &types)?;
         let page = pages.entry(parent).or_insert_with(|| Page::empty(Some(total)));
         page.has_next = position < total;
         page.rows.push(Row { position, model });
@@ -334,13 +338,10 @@ fn to_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
 
-/// Selects the table's columns, but those the listing leaves unread as `NULL`. The order
-/// reads the table's own columns, not these.
+/// Selects the table's columns in the entity's order ([`positional`] reads them there), but
+/// those the listing leaves unread as `NULL`. The order reads the table's own columns, not
+/// these.
 fn read_columns<E: WithId>(select: &mut SelectStatement, table: E, listing: &Listing) {
-    if listing.unread.is_empty() {
-        select.column((table, Asterisk));
-        return;
-    }
     for column in E::Column::iter() {
         let column = column.into_iden();
         if listing.unread.contains(&column) {

@@ -21,6 +21,7 @@ mod lookups;
 mod pagination;
 mod persisted;
 mod plans;
+mod positional;
 mod published;
 mod questions;
 mod rate_limit;
