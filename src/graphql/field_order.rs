@@ -16,7 +16,7 @@
 //! the concrete type is the first possible type whose selection yields exactly the
 //! object's keys.
 
-use std::sync::LazyLock;
+use std::{cell::RefCell, collections::HashMap, rc::Rc, sync::LazyLock};
 
 use async_graphql::{
     Name, OutputType, Response, Value, Variables,
@@ -58,7 +58,7 @@ pub fn sort(
     variables: &Variables,
 ) {
     let Some(operation) = operation(document, operation_name) else { return };
-    let order = Order { registry: &TYPES, document, variables };
+    let order = Order { registry: &TYPES, document, variables, plans: RefCell::default() };
     order.sort(&mut response.data, &TYPES.query_type, &[&operation.selection_set.node]);
 }
 
@@ -76,90 +76,125 @@ fn operation<'a>(document: &'a ExecutableDocument, name: Option<&str>) -> Option
 /// The fields of one object, by response key, in the order the query asks for them.
 type Collected<'a> = IndexMap<&'a str, Vec<&'a Field>>;
 
+/// How to sort the objects of one type that answer the same selection sets: worked out once
+/// per request, then applied to each of them (a page of 50 flows has 50 recipients).
+struct Plan<'a> {
+    /// The collected fields, in order.
+    fields: Collected<'a>,
+    /// The fields whose values may hold objects: position in `fields`, the field's type,
+    /// and the selection sets that apply to its value.
+    nested: Vec<(usize, &'a str, Vec<&'a SelectionSet>)>,
+}
+
+/// Which plan: the object type's name and the selection sets, by address (they live in the
+/// request's document).
+type PlanKey = (usize, usize, Vec<usize>);
+
 struct Order<'a> {
     registry: &'a Registry,
     document: &'a ExecutableDocument,
     variables: &'a Variables,
+    plans: RefCell<HashMap<PlanKey, Rc<Plan<'a>>>>,
 }
 
 impl<'a> Order<'a> {
     /// Sorts `value`, the answer to `selections` on a field of type `type_name` (a list's
-    /// items each in turn; for a concrete type, its fields are collected once for all).
-    fn sort(&self, value: &mut Value, type_name: &str, selections: &[&'a SelectionSet]) {
+    /// items each in turn, with one plan for all when the type is concrete).
+    fn sort(&self, value: &mut Value, type_name: &'a str, selections: &[&'a SelectionSet]) {
         match value {
             Value::List(items) => {
                 let concrete = self.registry.types.get(type_name).is_some_and(|meta| meta.possible_types().is_none());
-                let collected = concrete.then(|| self.collect(type_name, selections));
+                let plan = concrete.then(|| self.plan(type_name, selections));
                 for item in items {
-                    match (item, &collected) {
-                        (Value::Object(object), Some(fields)) => self.sort_object(object, type_name, fields),
+                    match (item, &plan) {
+                        (Value::Object(object), Some(plan)) => self.sort_object(object, plan),
                         (item, _) => self.sort(item, type_name, selections),
                     }
                 }
             }
             Value::Object(object) => {
-                if let Some((concrete, fields)) = self.concrete(type_name, object, selections) {
-                    self.sort_object(object, concrete, &fields);
+                if let Some(plan) = self.plan_of(type_name, object, selections) {
+                    self.sort_object(object, &plan);
                 }
             }
             _ => {}
         }
     }
 
-    /// Sorts an object of type `concrete` into the order of its collected `fields`, then the
-    /// objects it holds.
-    fn sort_object(&self, object: &mut IndexMap<Name, Value>, concrete: &str, fields: &Collected<'a>) {
-        let in_order = object.keys().map(|key| fields.get_index_of(key.as_str())).is_sorted_by(|a, b| match (a, b) {
-            (Some(a), Some(b)) => a < b,
-            _ => false,
-        });
-        if !in_order {
+    /// Sorts an object into the order of its plan's fields, then the objects it holds.
+    fn sort_object(&self, object: &mut IndexMap<Name, Value>, plan: &Plan<'a>) {
+        let fields = &plan.fields;
+        // Most objects are in order already: compare the keys in place before hashing any.
+        let same = object.len() == fields.len() && object.keys().zip(fields.keys()).all(|(key, field)| key == field);
+        if !same {
             // Keys the selection does not name (none, in practice) go last, by name.
             object.sort_by_cached_key(|key, _| (fields.get_index_of(key.as_str()).unwrap_or(usize::MAX), key.clone()));
         }
-        let Some(meta) = self.registry.types.get(concrete) else {
-            return;
-        };
-        for (key, occurrences) in fields {
-            let (Some(value), Some(first)) = (object.get_mut(*key), occurrences.first()) else {
-                continue;
+        for (index, type_name, inner) in &plan.nested {
+            let value = if same {
+                object.get_index_mut(*index).map(|(_, value)| value)
+            } else {
+                fields.get_index(*index).and_then(|(key, _)| object.get_mut(*key))
             };
-            if !matches!(value, Value::Object(_) | Value::List(_)) {
-                continue;
-            }
-            let Some(field) = meta.field_by_name(first.name.node.as_str()) else {
-                continue; // `__typename`, introspection: resolved in order already
-            };
-            let inner: Vec<&SelectionSet> =
-                occurrences.iter().map(|field| &field.selection_set.node).filter(|set| !set.items.is_empty()).collect();
-            if !inner.is_empty() {
-                self.sort(value, MetaTypeName::concrete_typename(&field.ty), &inner);
+            if let Some(value @ (Value::Object(_) | Value::List(_))) = value {
+                self.sort(value, type_name, inner);
             }
         }
     }
 
-    /// The object's concrete type and its collected fields.
-    fn concrete<'t>(
+    /// The plan for an object answering `selections` on a field of type `type_name`: for an
+    /// abstract type, that of the first possible type whose fields are exactly the object's
+    /// keys.
+    fn plan_of(
         &self,
-        type_name: &'t str,
+        type_name: &'a str,
         object: &IndexMap<Name, Value>,
         selections: &[&'a SelectionSet],
-    ) -> Option<(&'t str, Collected<'a>)>
-    where
-        'a: 't,
-    {
+    ) -> Option<Rc<Plan<'a>>> {
         let meta = self.registry.types.get(type_name)?;
         let Some(possible) = meta.possible_types() else {
-            return Some((type_name, self.collect(type_name, selections)));
+            return Some(self.plan(type_name, selections));
         };
         let exact = possible.iter().find_map(|candidate| {
-            let fields = self.collect(candidate, selections);
+            let plan = self.plan(candidate, selections);
+            let fields = &plan.fields;
             let same_keys = fields.len() == object.len() && object.keys().all(|key| fields.contains_key(key.as_str()));
-            same_keys.then_some((candidate.as_str(), fields))
+            same_keys.then_some(plan)
         });
         // No possible type matches (cannot happen for a response of this schema): the
         // abstract type's own fields still give an order.
-        exact.or_else(|| Some((type_name, self.collect(type_name, selections))))
+        exact.or_else(|| Some(self.plan(type_name, selections)))
+    }
+
+    /// The plan of the concrete type `concrete` for `selections`, made once per request.
+    fn plan(&self, concrete: &'a str, selections: &[&'a SelectionSet]) -> Rc<Plan<'a>> {
+        let key = (
+            concrete.as_ptr() as usize,
+            concrete.len(),
+            selections.iter().map(|set| std::ptr::from_ref(*set) as usize).collect(),
+        );
+        if let Some(plan) = self.plans.borrow().get(&key) {
+            return plan.clone();
+        }
+        let fields = self.collect(concrete, selections);
+        let meta = self.registry.types.get(concrete);
+        let nested = fields
+            .values()
+            .enumerate()
+            .filter_map(|(index, occurrences)| {
+                // `__typename` and introspection fields have no entry: resolved in order already.
+                let field = meta?.field_by_name(occurrences.first()?.name.node.as_str())?;
+                let inner: Vec<&SelectionSet> = occurrences
+                    .iter()
+                    .map(|field| &field.selection_set.node)
+                    .filter(|set| !set.items.is_empty())
+                    .collect();
+                (!inner.is_empty()).then(|| (index, MetaTypeName::concrete_typename(&field.ty), inner))
+            })
+            .collect();
+        let plan = Rc::new(Plan { fields, nested });
+        self.plans.borrow_mut().insert(key, plan.clone());
+        plan
     }
 
     /// `CollectFields` of the specification, for an object of type `concrete`.
