@@ -33,6 +33,7 @@ pub mod resolver;
 mod run;
 pub mod search;
 mod source;
+mod sqlite_bulk;
 mod storage;
 mod store;
 mod sync;
@@ -405,7 +406,16 @@ pub struct SkipReason {
 /// after the last dataset committed, or failed with the error. An import that is
 /// interrupted leaves its row running; [`bundle_state`] then says the bundle is not
 /// complete, and running this again completes it (every dataset is an idempotent upsert).
+///
+/// On SQLite the write-ahead log is checkpointed once at the end ([`storage::checkpoint`]).
 pub async fn import_bundled(db: &DatabaseConnection, progress: &dyn Progress) -> Result<Vec<RunReport>, ImportError> {
+    let imported = import_every_bundled(db, progress).await;
+    storage::checkpoint(db).await;
+    imported
+}
+
+/// [`import_bundled`] but the checkpoint.
+async fn import_every_bundled(db: &DatabaseConnection, progress: &dyn Progress) -> Result<Vec<RunReport>, ImportError> {
     let record = bundle_import::start(db).await.map_err(|error| storage::explain(db, error.into()))?;
     let mut reports = Vec::with_capacity(Dataset::BUNDLED.len());
     for dataset in Dataset::BUNDLED {
@@ -439,7 +449,8 @@ pub async fn import_bundled_dataset(
 }
 
 /// Imports one dataset from a file. For [`Dataset::Sectors`], `path` is the directory that
-/// holds `SectorCategory.xml` and `Sector.xml` (or either file in it).
+/// holds `SectorCategory.xml` and `Sector.xml` (or either file in it). On SQLite the
+/// write-ahead log is checkpointed at the end ([`storage::checkpoint`]).
 pub async fn import_file(
     db: &DatabaseConnection,
     dataset: Dataset,
@@ -449,7 +460,9 @@ pub async fn import_file(
 ) -> Result<RunReport, ImportError> {
     progress.start(dataset.name(), 0);
     let input = Input::from_path(dataset, path)?;
-    run::run(db, dataset, input, options, progress).await
+    let imported = run::run(db, dataset, input, options, progress).await;
+    storage::checkpoint(db).await;
+    imported
 }
 
 /// Whether the database holds no country yet. The server asks [`bundle_state`] instead,

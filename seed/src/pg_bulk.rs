@@ -29,18 +29,25 @@ const ROWS_PER_STATEMENT: usize = 25_000;
 /// Inserts `rows` (all with the same columns set) and, with `conflict`, rewrites the rows
 /// whose `conflict.keys` already exist: `ON CONFLICT (keys) DO UPDATE SET` the other
 /// columns set.
-pub(crate) async fn insert<E, C>(db: &C, rows: Vec<E::ActiveModel>, conflict: Option<&[E::Column]>) -> Result<(), DbErr>
+pub(crate) async fn insert<E, C>(
+    db: &C,
+    rows: impl ExactSizeIterator<Item = E::ActiveModel>,
+    conflict: Option<&[E::Column]>,
+) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
     E: sea_orm::EntityTrait,
     E::ActiveModel: ActiveModelTrait<Entity = E>,
 {
-    let Some(first) = rows.first() else { return Ok(()) };
+    let count = rows.len();
+    let mut rows = rows.peekable();
+    let Some(first) = rows.peek() else { return Ok(()) };
     let columns: Vec<E::Column> = <E::Column as sea_orm::Iterable>::iter().filter(|c| !first.is_not_set(*c)).collect();
     let sql = insert_sql::<E>(&columns, conflict);
-    let rebuild = if conflict.is_none() { Rebuild::prepare::<E, C>(db, rows.len()).await? } else { Rebuild::none() };
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let json = json_rows::<E>(chunk, &columns)?;
+    let rebuild = if conflict.is_none() { Rebuild::prepare::<E, C>(db, count).await? } else { Rebuild::none() };
+    while rows.peek().is_some() {
+        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let json = json_rows::<E>(&chunk, &columns)?;
         db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql.as_str(), [Value::from(json)])).await?;
     }
     rebuild.finish(db).await

@@ -14,8 +14,10 @@
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Statement, Value};
 
-/// The fewest inserted rows for which the plain indexes are rebuilt instead of updated.
-pub(crate) const REBUILD_FROM: usize = 20_000;
+/// The fewest inserted rows for which the plain indexes are rebuilt instead of updated. The
+/// first 5,466 flows of AidData's Chinese finance (15 indexes on `flow`) already go in
+/// faster so on SQLite: 60–90 ms instead of 100–110 ms.
+pub(crate) const REBUILD_FROM: usize = 2_000;
 
 /// What an insert dropped, to put back once its rows are in.
 #[must_use = "the dropped indexes and keys come back only with `finish`"]
@@ -180,7 +182,7 @@ mod tests {
             .map(|expert_id| ActiveModel { expert_id: Set(expert_id), sector_id: Set(1) })
             .collect();
         let txn = db.begin().await.unwrap();
-        let error = crate::sync::insert_batches::<Entity, _>(&txn, rows).await.unwrap_err();
+        let error = crate::sync::insert_batches::<Entity, _>(&txn, rows.into_iter()).await.unwrap_err();
         assert!(error.to_string().to_lowercase().contains("foreign key constraint"), "{error}");
         txn.rollback().await.unwrap();
         assert_eq!(schema(db).await, before);

@@ -453,6 +453,6 @@ async fn record<C: ConnectionTrait>(
             change: Set(change.change.to_owned()),
             ..Default::default()
         })
-        .collect();
-    crate::sync::insert_batches::<import_change::Entity, C>(db, changes).await
+        .collect::<Vec<_>>();
+    crate::sync::insert_batches::<import_change::Entity, C>(db, changes.into_iter()).await
 }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use sea_orm::{
-    DatabaseConnection, DbBackend, DbErr, RuntimeErr,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
     sqlx::{self, sqlite::SqliteConnectOptions},
 };
 
@@ -192,6 +192,25 @@ pub(crate) fn explain(db: &DatabaseConnection, error: crate::ImportError) -> cra
     match StorageError::classify(database, &path) {
         Ok(storage) => crate::ImportError::Storage(storage),
         Err(database) => crate::ImportError::Database(database),
+    }
+}
+
+/// Copies the pages an import wrote from SQLite's write-ahead log into the database file and
+/// empties the log; nothing on PostgreSQL.
+///
+/// The import's pool turns SQLite's automatic checkpoints off (`southgraph`'s
+/// `db::connect`): they would copy the log after every dataset's commit, pages that the
+/// next dataset writes again. The imports ([`crate::import_bundled`], [`crate::import_file`])
+/// call this once when they end, whatever their outcome, so that the server does not read
+/// through a log of the whole database. It waits for readers of older snapshots (within the
+/// busy timeout); a checkpoint that cannot finish is logged and left to SQLite's next one:
+/// what the import committed is committed either way.
+pub(crate) async fn checkpoint(db: &DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    if let Err(error) = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await {
+        tracing::warn!(%error, "cannot checkpoint the SQLite write-ahead log after the import");
     }
 }
 

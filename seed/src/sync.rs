@@ -10,23 +10,18 @@
 //! rewrites the changed rows, a batch per statement instead of an `UPDATE` per row.
 //!
 //! The statements differ by backend, and only there: SQLite takes multi-row
-//! `INSERT … VALUES` of [`BATCH_ROWS`], PostgreSQL a JSON array of many thousand rows per
-//! statement ([`crate::pg_bulk`]), since round trips, not rows, are what cost there. On
-//! both, a large first insert rebuilds the table's indexes afterwards ([`crate::rebuild`]).
+//! `INSERT … VALUES` of a few hundred rows ([`crate::sqlite_bulk`]), PostgreSQL a JSON
+//! array of many thousand rows per statement ([`crate::pg_bulk`]), since round trips, not
+//! rows, are what cost there. On both, a large first insert rebuilds the table's indexes
+//! afterwards ([`crate::rebuild`]).
 
-use crate::pg_bulk;
-use crate::rebuild::Rebuild;
-use sea_orm::sea_query::OnConflict;
+use crate::{pg_bulk, sqlite_bulk};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
     ModelTrait, PrimaryKeyToColumn, Value,
 };
 use std::collections::HashMap;
 use std::hash::Hash;
-
-/// Rows per multi-row INSERT on SQLite: well under its 32,766 bind parameters for the
-/// widest table (flow, 21 columns).
-const BATCH_ROWS: usize = 500;
 
 /// What an upsert did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -92,18 +87,15 @@ where
     let stored: HashMap<K, E::Model> = existing.into_iter().map(|row| (key(&row), row)).collect();
     let mut tally = Tally { table: E::default().table_name(), ..Tally::default() };
     let mut inserted = Vec::new();
-    let mut inserts = Vec::new();
+    // Kept as models: each becomes an active model only when its batch is written.
+    let mut inserts = Vec::with_capacity(rows.len());
     // By key: a key given twice is updated to the last row, as one UPDATE after another did.
     let mut updates: HashMap<K, E::ActiveModel> = HashMap::new();
     for row in rows {
         let row_key = key(&row);
         match stored.get(&row_key) {
             None => {
-                let mut active = row.into_active_model().reset_all();
-                if let Some(id) = surrogate {
-                    active.not_set(id);
-                }
-                inserts.push(active);
+                inserts.push(row);
                 inserted.push(row_key);
                 tally.inserted += 1;
             }
@@ -119,7 +111,14 @@ where
         }
     }
     let updated: Vec<K> = updates.keys().cloned().collect();
-    update_batches::<E, C>(db, updates.into_values().collect()).await?;
+    update_batches::<E, C>(db, updates.into_values()).await?;
+    let inserts = inserts.into_iter().map(|row| {
+        let mut active = row.into_active_model().reset_all();
+        if let Some(id) = surrogate {
+            active.not_set(id);
+        }
+        active
+    });
     insert_batches::<E, C>(db, inserts).await?;
     Ok(Changes { tally, inserted, updated })
 }
@@ -127,7 +126,7 @@ where
 /// Rewrites stored rows (each with its primary key) in multi-row statements:
 /// `INSERT … ON CONFLICT (primary key) DO UPDATE SET` every other column, which SQLite and
 /// PostgreSQL both run as an update of the row the key names.
-async fn update_batches<E, C>(db: &C, rows: Vec<E::ActiveModel>) -> Result<(), DbErr>
+async fn update_batches<E, C>(db: &C, rows: impl ExactSizeIterator<Item = E::ActiveModel>) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
     E: EntityTrait,
@@ -140,36 +139,26 @@ where
         // A row that is all key is never changed, only inserted.
         return Ok(());
     }
-    if db.get_database_backend() == DbBackend::Postgres {
-        return pg_bulk::insert::<E, C>(db, rows, Some(&keys)).await;
+    match db.get_database_backend() {
+        DbBackend::Postgres => pg_bulk::insert::<E, C>(db, rows, Some(&keys)).await,
+        _ => sqlite_bulk::insert::<E, C>(db, rows, Some(&keys)).await,
     }
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
-        let mut on_conflict = OnConflict::columns(keys.clone());
-        on_conflict.update_columns(values.clone());
-        E::insert_many(batch).on_conflict(on_conflict).exec_without_returning(db).await?;
-    }
-    Ok(())
 }
 
 /// Inserts rows in multi-row statements.
-pub(crate) async fn insert_batches<E, C>(db: &C, rows: Vec<E::ActiveModel>) -> Result<(), DbErr>
+pub(crate) async fn insert_batches<E, C>(
+    db: &C,
+    rows: impl ExactSizeIterator<Item = E::ActiveModel>,
+) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
     E: EntityTrait,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    if db.get_database_backend() == DbBackend::Postgres {
-        return pg_bulk::insert::<E, C>(db, rows, None).await;
+    match db.get_database_backend() {
+        DbBackend::Postgres => pg_bulk::insert::<E, C>(db, rows, None).await,
+        _ => sqlite_bulk::insert::<E, C>(db, rows, None).await,
     }
-    let rebuild = Rebuild::prepare::<E, C>(db, rows.len()).await?;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
-        E::insert_many(batch).exec_without_returning(db).await?;
-    }
-    rebuild.finish(db).await
 }
 
 /// Whether two rows hold the same values in every column but the surrogate id.
