@@ -32,20 +32,21 @@ pub(crate) struct ExpertRows {
     pub deployments: Vec<deployment::Model>,
 }
 
-/// Makes the source's flows those of `rows` (deleting the others) and returns the ids of
-/// all its flows by `ref`.
-/// Their real amounts are set from the stored price index ([`real_amount`]).
-pub(crate) async fn flows(
-    load: &mut Load<'_>,
-    mut rows: Vec<flow::Model>,
-) -> Result<HashMap<String, i32>, ImportError> {
+/// Makes the source's flows those of `rows` (deleting the others); [`flow_ids`] then gives
+/// their ids. Their real amounts are set from the stored price index ([`real_amount`]).
+pub(crate) async fn flows(load: &mut Load<'_>, mut rows: Vec<flow::Model>) -> Result<(), ImportError> {
     let series = price_series(load.txn).await?;
     for row in &mut rows {
         row.amount_usd_real =
             real_amount(row.year, row.amount_usd_current, row.amount_usd_constant, row.constant_base_year, &series);
     }
     let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
-    replace::<flow::Entity>(load, "FLOW", existing, rows, |row| (row.id, row.r#ref.clone()), flow::Column::Id).await?;
+    replace::<flow::Entity>(load, "FLOW", existing, rows, |row| (row.id, row.r#ref.clone()), flow::Column::Id).await
+}
+
+/// The ids of all the source's flows, by `ref`: for the loaders that link rows to them
+/// (the trade flows link nothing, and do not read their 98,532 ids back).
+pub(crate) async fn flow_ids(load: &Load<'_>) -> Result<HashMap<String, i32>, ImportError> {
     ids_by_ref::<flow::Entity>(load, flow::Column::Id, flow::Column::Ref, flow::Column::SourceId).await
 }
 

@@ -233,7 +233,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             missions.push((reference, record, recipient_id));
         }
     }
-    let flow_ids = store::flows(load, flows).await?;
+    store::flows(load, flows).await?;
+    let flow_ids = store::flow_ids(load).await?;
     let experts = missions
         .into_iter()
         .map(|(reference, record, host)| store::ExpertRows {

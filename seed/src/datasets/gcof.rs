@@ -61,7 +61,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
         .map(|(record, flow)| (*record, flow.provider_id, flow.recipient_id, flow.sector_id))
         .collect();
     let flows = projects.iter().map(|(_, flow)| flow.clone()).collect();
-    let flow_ids = store::flows(load, flows).await?;
+    store::flows(load, flows).await?;
+    let flow_ids = store::flow_ids(load).await?;
     let experts = teams
         .into_iter()
         .map(|(record, home, recipient_id, sector_id)| ExpertRows {

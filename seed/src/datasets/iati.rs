@@ -174,7 +174,8 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             );
         }
     }
-    let ids = store::flows(load, flows).await?;
+    store::flows(load, flows).await?;
+    let ids = store::flow_ids(load).await?;
     let rows = codes
         .into_iter()
         .filter_map(|(reference, list, code)| {
