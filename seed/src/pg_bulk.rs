@@ -21,6 +21,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, IdenStatic, S
 use serde_json::Value as Json;
 
 use crate::rebuild::{Rebuild, quoted};
+use crate::sync::{set_columns, upsert_clause};
 
 /// Rows per statement: bounds the size of one JSON document (a flow row is a few hundred
 /// bytes) while keeping the round trips to a handful for the largest dataset.
@@ -42,7 +43,7 @@ where
     let count = rows.len();
     let mut rows = rows.peekable();
     let Some(first) = rows.peek() else { return Ok(()) };
-    let columns: Vec<E::Column> = <E::Column as sea_orm::Iterable>::iter().filter(|c| !first.is_not_set(*c)).collect();
+    let columns = set_columns::<E>(first);
     let sql = insert_sql::<E>(&columns, conflict);
     let rebuild = if conflict.is_none() { Rebuild::prepare::<E, C>(db, count).await? } else { Rebuild::none() };
     while rows.peek().is_some() {
@@ -60,15 +61,7 @@ fn insert_sql<E: sea_orm::EntityTrait>(columns: &[E::Column], conflict: Option<&
     let mut sql =
         format!("INSERT INTO {table} ({list}) SELECT {list} FROM json_populate_recordset(NULL::{table}, $1::json)");
     if let Some(keys) = conflict {
-        let is_key = |column: &E::Column| keys.iter().any(|key| key.as_str() == column.as_str());
-        let set = columns
-            .iter()
-            .filter(|column| !is_key(column))
-            .map(|column| format!("{name} = EXCLUDED.{name}", name = quoted(column.as_str())))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let keys = keys.iter().map(|key| quoted(key.as_str())).collect::<Vec<_>>().join(", ");
-        sql.push_str(&format!(" ON CONFLICT ({keys}) DO UPDATE SET {set}"));
+        sql.push_str(&upsert_clause::<E>(columns, keys));
     }
     sql
 }

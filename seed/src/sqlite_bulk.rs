@@ -14,6 +14,7 @@ use futures::future;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Statement, Value};
 
 use crate::rebuild::{Rebuild, quoted};
+use crate::sync::{set_columns, upsert_clause};
 
 /// Rows per statement: 500 rows of the widest table (flow) bind about 12,000 values, well
 /// under SQLite's limit of 32,766.
@@ -35,7 +36,7 @@ where
     let count = rows.len();
     let mut rows = rows.peekable();
     let Some(first) = rows.peek() else { return Ok(()) };
-    let columns: Vec<E::Column> = <E::Column as sea_orm::Iterable>::iter().filter(|c| !first.is_not_set(*c)).collect();
+    let columns = set_columns::<E>(first);
     let sql = InsertSql::new::<E>(&columns, conflict);
     let rebuild = if conflict.is_none() { Rebuild::prepare::<E, C>(db, count).await? } else { Rebuild::none() };
     let mut next = statement::<E>(&sql, &columns, rows.by_ref().take(ROWS_PER_STATEMENT))?;
@@ -68,17 +69,7 @@ impl InsertSql {
         let list = columns.iter().map(|column| quoted(column.as_str())).collect::<Vec<_>>().join(", ");
         let head = format!("INSERT INTO {table} ({list}) VALUES ");
         let row = format!("({})", vec!["?"; columns.len()].join(", "));
-        let tail = conflict.map_or_else(String::new, |keys| {
-            let is_key = |column: &E::Column| keys.iter().any(|key| key.as_str() == column.as_str());
-            let set = columns
-                .iter()
-                .filter(|column| !is_key(column))
-                .map(|column| format!("{name} = excluded.{name}", name = quoted(column.as_str())))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let keys = keys.iter().map(|key| quoted(key.as_str())).collect::<Vec<_>>().join(", ");
-            format!(" ON CONFLICT ({keys}) DO UPDATE SET {set}")
-        });
+        let tail = conflict.map_or_else(String::new, |keys| upsert_clause::<E>(columns, keys));
         Self { head, row, tail }
     }
 }
@@ -124,7 +115,7 @@ mod tests {
         let sql = InsertSql::new::<entity::bloc::Entity>(&[Column::Id, Column::Code], Some(&[Column::Id]));
         assert_eq!(sql.head, "INSERT INTO \"bloc\" (\"id\", \"code\") VALUES ");
         assert_eq!(sql.row, "(?, ?)");
-        assert_eq!(sql.tail, " ON CONFLICT (\"id\") DO UPDATE SET \"code\" = excluded.\"code\"");
+        assert_eq!(sql.tail, " ON CONFLICT (\"id\") DO UPDATE SET \"code\" = EXCLUDED.\"code\"");
     }
 
     #[test]

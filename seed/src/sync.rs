@@ -15,6 +15,7 @@
 //! rows, are what cost there. On both, a large first insert rebuilds the table's indexes
 //! afterwards ([`crate::rebuild`]).
 
+use crate::rebuild::quoted;
 use crate::{pg_bulk, sqlite_bulk};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
@@ -159,6 +160,28 @@ where
         DbBackend::Postgres => pg_bulk::insert::<E, C>(db, rows, None).await,
         _ => sqlite_bulk::insert::<E, C>(db, rows, None).await,
     }
+}
+
+/// The columns `first` sets, in the entity's order: those of every row of a bulk insert.
+pub(crate) fn set_columns<E: EntityTrait>(first: &E::ActiveModel) -> Vec<E::Column>
+where
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    E::Column::iter().filter(|column| !first.is_not_set(*column)).collect()
+}
+
+/// ` ON CONFLICT (keys) DO UPDATE SET` every other of `columns` to its new value, as both
+/// databases write it.
+pub(crate) fn upsert_clause<E: EntityTrait>(columns: &[E::Column], keys: &[E::Column]) -> String {
+    let is_key = |column: &E::Column| keys.iter().any(|key| key.as_str() == column.as_str());
+    let set = columns
+        .iter()
+        .filter(|column| !is_key(column))
+        .map(|column| format!("{name} = EXCLUDED.{name}", name = quoted(column.as_str())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let keys = keys.iter().map(|key| quoted(key.as_str())).collect::<Vec<_>>().join(", ");
+    format!(" ON CONFLICT ({keys}) DO UPDATE SET {set}")
 }
 
 /// Whether two rows hold the same values in every column but the surrogate id.
