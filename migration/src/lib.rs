@@ -23,6 +23,7 @@ mod m20261203_000018_index_flow_pages_latest_and_largest;
 mod m20261203_000019_create_search_index;
 mod m20261204_000020_search_index_pending_list;
 mod m20261204_000021_rank_search_hits_from_small_columns;
+mod m20261204_000022_create_flow_total;
 
 /// Applies southgraph's migrations in order.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_create_search_index::Migration),
             Box::new(m20261204_000020_search_index_pending_list::Migration),
             Box::new(m20261204_000021_rank_search_hits_from_small_columns::Migration),
+            Box::new(m20261204_000022_create_flow_total::Migration),
         ]
     }
 }

@@ -39,6 +39,7 @@ mod store;
 mod sync;
 mod table;
 mod text;
+mod totals;
 mod world_countries;
 mod xml;
 

@@ -158,6 +158,8 @@ pub(crate) struct Load<'a> {
     pub report: RunReport,
     /// Whether to log the records changed ([`Self::log_changes`]).
     log_changes: bool,
+    /// The totals the run made stale, refilled before it commits.
+    pub stale_totals: crate::totals::Stale,
 }
 
 impl Load<'_> {
@@ -326,10 +328,11 @@ pub(crate) async fn run(
         progress,
         report,
         log_changes: false,
+        stale_totals: crate::totals::Stale::None,
     };
     let outcome = match load.report_changes_if_imported_before().await {
         Ok(()) => match datasets::load(dataset, &mut load, &input).await {
-            Ok(()) => crate::search::index_source(&txn, source_id, dataset.language()).await.map_err(Into::into),
+            Ok(()) => refresh_derived(&txn, source_id, dataset, &load.stale_totals).await,
             Err(error) => Err(error),
         },
         Err(error) => Err(error.into()),
@@ -355,6 +358,18 @@ pub(crate) async fn run(
         tracing::debug!(dataset = %report.dataset, "{message}");
     }
     Ok(report)
+}
+
+/// Brings the tables derived from the run's rows up to date, in its transaction: the
+/// source's search documents, and the totals of official finance it made stale.
+async fn refresh_derived(
+    txn: &DatabaseTransaction,
+    source_id: i32,
+    dataset: Dataset,
+    stale_totals: &crate::totals::Stale,
+) -> Result<(), ImportError> {
+    crate::search::index_source(txn, source_id, dataset.language()).await?;
+    crate::totals::refill(txn, stale_totals).await.map_err(Into::into)
 }
 
 /// Rolls the transaction back after `cause`. A rollback that fails is logged and

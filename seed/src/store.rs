@@ -41,6 +41,9 @@ pub(crate) async fn flows(load: &mut Load<'_>, mut rows: Vec<flow::Model>) -> Re
             real_amount(row.year, row.amount_usd_current, row.amount_usd_constant, row.constant_base_year, &series);
     }
     let existing = flow::Entity::find().filter(flow::Column::SourceId.eq(load.source_id)).all(load.txn).await?;
+    if existing.iter().chain(&rows).any(|row| row.kind != entity::FlowKind::Trade) {
+        load.stale_totals.add(load.source_id);
+    }
     replace::<flow::Entity>(load, "FLOW", existing, rows, |row| (row.id, row.r#ref.clone()), flow::Column::Id).await
 }
 
@@ -364,6 +367,7 @@ pub(crate) async fn link_repeats(
     rows.sort_by_key(|row| row.flow_id);
     let flow_ids: Vec<i32> = repeating_ids.into_values().collect();
     let existing = linked::<flow_repeat::Entity>(load, flow_repeat::Column::FlowId, &flow_ids).await?;
+    load.stale_totals.add(repeating);
     replace_rows::<flow_repeat::Entity, _>(load, "repeats", existing, rows, |row| row.flow_id, true).await?;
     Ok(linked_refs)
 }

@@ -7,7 +7,7 @@ mod common;
 
 use common::{bundled_bytes, data_counts};
 use entity::*;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use seed::{Dataset, ImportOptions, NoProgress, import_bundled_dataset, import_file};
 
 async fn import(db: &DatabaseConnection, dataset: Dataset) -> seed::RunReport {
@@ -638,12 +638,14 @@ fn pubdip_project_ids() -> Vec<String> {
 }
 
 /// China's Public Diplomacy imported before GCOF: GCOF's import marks the repeats, and a
-/// second import of either changes nothing.
+/// second import of either changes nothing; the totals of official finance follow each
+/// import, and the price series imported last.
 async fn china_pubdip_then_gcof(db: &DatabaseConnection) {
     import(db, Dataset::CountryCodes).await;
     let first = import(db, Dataset::ChinaPublicDiplomacy).await;
     assert!(first.messages.iter().any(|m| m.contains("GCOF is not imported yet")), "{:?}", first.messages);
     assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), 0);
+    totals_in_step(db).await;
     let projects = pubdip_project_ids();
     assert_eq!(flows_of(db, "aiddata-china-pubdip-1.0").await.len(), projects.len());
 
@@ -654,10 +656,77 @@ async fn china_pubdip_then_gcof(db: &DatabaseConnection) {
     let shared = projects.iter().filter(|id| gcof.contains(*id)).count() as u64;
     assert!(shared > 300, "{shared}");
     assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), shared);
+    // GCOF's import made some of Public Diplomacy's flows repeats: their totals went.
+    totals_in_step(db).await;
 
     let again = import(db, Dataset::ChinaPublicDiplomacy).await;
     assert_eq!((again.inserted, again.updated, again.deleted), (0, 0, 0), "{:?}", again.messages);
     assert_eq!(flow_repeat::Entity::find().count(db).await.unwrap(), shared);
+    totals_in_step(db).await;
+    // The price series, imported after the flows, gives them real amounts.
+    import(db, Dataset::UsCpi).await;
+    assert!(flows_of(db, "aiddata-gcof-1.0").await.iter().any(|flow| flow.amount_usd_real.is_some()));
+    totals_in_step(db).await;
+}
+
+/// `flow_total` holds what the stored flows sum to, computed here from them: official
+/// finance (every kind but trade), repeats left out, per provider, year, kind, source,
+/// base year and research flag.
+async fn totals_in_step(db: &DatabaseConnection) {
+    type Key = (i32, Option<i32>, String, i32, Option<i32>, Option<bool>);
+    let repeats: std::collections::HashSet<i32> =
+        flow_repeat::Entity::find().all(db).await.unwrap().into_iter().map(|repeat| repeat.flow_id).collect();
+    // Per key: flows, then per amount (current, constant, real) how many have one and their sum.
+    let mut expected: std::collections::BTreeMap<Key, (i64, [(i64, f64); 3])> = Default::default();
+    for flow in flow::Entity::find().all(db).await.unwrap() {
+        if flow.kind == FlowKind::Trade || repeats.contains(&flow.id) {
+            continue;
+        }
+        let kind = sea_orm::ActiveEnum::to_value(&flow.kind);
+        let key =
+            (flow.provider_id, flow.year, kind, flow.source_id, flow.constant_base_year, flow.recommended_for_research);
+        let entry = expected.entry(key).or_default();
+        entry.0 += 1;
+        for (sums, amount) in
+            entry.1.iter_mut().zip([flow.amount_usd_current, flow.amount_usd_constant, flow.amount_usd_real])
+        {
+            if let Some(amount) = amount {
+                sums.0 += 1;
+                sums.1 += amount;
+            }
+        }
+    }
+    let sql = "SELECT provider_id, year, kind, source_id, constant_base_year, recommended_for_research, \
+               n, c_cur, s_cur, c_con, s_con, c_real, s_real FROM flow_total";
+    let backend = db.get_database_backend();
+    let rows = db.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
+    let mut stored: std::collections::BTreeMap<Key, (i64, [(i64, f64); 3])> = Default::default();
+    for row in rows {
+        let get = |column: &str| row.try_get::<Option<f64>>("", column).unwrap().unwrap_or(0.0);
+        let count = |column: &str| row.try_get::<i64>("", column).unwrap();
+        let key = (
+            row.try_get("", "provider_id").unwrap(),
+            row.try_get("", "year").unwrap(),
+            row.try_get("", "kind").unwrap(),
+            row.try_get("", "source_id").unwrap(),
+            row.try_get("", "constant_base_year").unwrap(),
+            row.try_get("", "recommended_for_research").unwrap(),
+        );
+        let sums = [(count("c_cur"), get("s_cur")), (count("c_con"), get("s_con")), (count("c_real"), get("s_real"))];
+        assert!(stored.insert(key, (count("n"), sums)).is_none(), "one row per key");
+    }
+    assert!(!expected.is_empty());
+    let missing: Vec<_> = expected.keys().filter(|key| !stored.contains_key(*key)).collect();
+    let extra: Vec<_> = stored.keys().filter(|key| !expected.contains_key(*key)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    for (key, (flows, sums)) in &expected {
+        let (stored_flows, stored_sums) = &stored[key];
+        assert_eq!(stored_flows, flows, "{key:?}");
+        for ((count, sum), (stored_count, stored_sum)) in sums.iter().zip(stored_sums) {
+            assert_eq!(stored_count, count, "{key:?}");
+            assert!((stored_sum - sum).abs() <= 1e-9 * sum.abs().max(1.0), "{key:?}: {stored_sum} against {sum}");
+        }
+    }
 }
 on_both_databases!(china_pubdip_sqlite, china_pubdip_postgres, china_pubdip_then_gcof);
 

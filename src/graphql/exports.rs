@@ -90,7 +90,7 @@ pub fn flow_aggregate_condition(
     kind_family: Option<&str>,
     by_kind: bool,
     backend: DbBackend,
-) -> ApiResult<(Condition, Vec<Caveat>)> {
+) -> ApiResult<(flows::FlowSet, Vec<Caveat>)> {
     let filter = filter.map(|json| flow_filter(json, backend)).transpose()?;
     let guidance = match guidance.map(str::to_ascii_uppercase).as_deref() {
         None | Some("FOLLOW") => Guidance::Follow,

@@ -31,6 +31,7 @@ use crate::{
         lookup,
         page::{Listing, Scope},
         rules,
+        stats::flows::FlowSet,
     },
 };
 
@@ -382,15 +383,14 @@ pub struct AggregateScope {
 }
 
 impl FlowFilter {
-    /// The condition of an aggregate over flows: the filter's; repeats of other sources'
-    /// flows left out unless the filter says `repeats` somewhere; following the publishers'
-    /// guidance, their flagged rows left out unless the filter says `recommendedForResearch`
-    /// somewhere; and only the kinds of the rules' family.
-    pub fn aggregate_condition(filter: Option<&Self>, rules: AggregateRules) -> (Condition, AggregateScope) {
+    /// The flows an aggregate counts: the filter's; repeats of other sources' flows left
+    /// out unless the filter says `repeats` somewhere; following the publishers' guidance,
+    /// their flagged rows left out unless the filter says `recommendedForResearch`
+    /// somewhere; and only the kinds of the rules' family. When that is official finance
+    /// and the filter reads only what `flow_total` keeps ([`Self::reads_only_totals`]), the
+    /// same condition on the stored totals too, which hold no repeats.
+    pub fn aggregate_condition(filter: Option<&Self>, rules: AggregateRules) -> (FlowSet, AggregateScope) {
         let mut condition = filter.map_or_else(Condition::all, ToCondition::condition);
-        if !filter.is_some_and(|filter| filter.mentions(&|filter| filter.repeats.is_some())) {
-            condition = condition.add(repeated(false));
-        }
         let decides = filter.is_some_and(|filter| filter.mentions(&|filter| filter.recommended_for_research.is_some()));
         if rules.guidance == Guidance::Follow && !decides {
             let flag = flow::Column::RecommendedForResearch;
@@ -409,7 +409,49 @@ impl FlowFilter {
             KindFamily::Trade => condition = condition.add(flow::Column::Kind.eq(entity::FlowKind::Trade)),
             KindFamily::All => {}
         }
-        (condition, AggregateScope { guided: !decides, family, asked: rules.family.is_some() })
+        let totals = (family == KindFamily::OfficialFinance && filter.is_none_or(Self::reads_only_totals))
+            .then(|| condition.clone());
+        if !filter.is_some_and(|filter| filter.mentions(&|filter| filter.repeats.is_some())) {
+            condition = condition.add(repeated(false));
+        }
+        let scope = AggregateScope { guided: !decides, family, asked: rules.family.is_some() };
+        (FlowSet { flows: condition, totals }, scope)
+    }
+
+    /// Whether the filter reads only columns that `flow_total` keeps: the year, the
+    /// provider (and its income group in the flow's year), the kind, the source and the
+    /// research flag, and says nothing of repeats, which the totals leave out.
+    fn reads_only_totals(&self) -> bool {
+        let Self {
+            text,
+            text_matching,
+            year: _,
+            provider: _,
+            recipient,
+            has_recipient,
+            sector,
+            kind: _,
+            amount_usd_current,
+            amount_usd_constant,
+            south_south,
+            recommended_for_research: _,
+            source: _,
+            repeats,
+            and,
+            or,
+            not,
+        } = self;
+        text.is_none()
+            && text_matching.is_none()
+            && recipient.is_none()
+            && has_recipient.is_none()
+            && sector.is_none()
+            && amount_usd_current.is_none()
+            && amount_usd_constant.is_none()
+            && south_south.is_none()
+            && repeats.is_none()
+            && and.iter().chain(or).flatten().all(Self::reads_only_totals)
+            && not.as_deref().is_none_or(Self::reads_only_totals)
     }
 
     /// Whether the filter, or one inside it, says what `says` looks for.

@@ -432,7 +432,7 @@ fn stats_condition(
     db: &DatabaseConnection,
     params: &ExportParams,
     dimensions: &[FlowDimension],
-) -> Result<(sea_orm::sea_query::Condition, Vec<Caveat>), ApiError> {
+) -> Result<(flows::FlowSet, Vec<Caveat>), ApiError> {
     flow_aggregate_condition(
         params.filter.as_deref(),
         params.guidance.as_deref(),
@@ -502,7 +502,7 @@ fn table(
 async fn flow_sources(db: &DatabaseConnection, params: ExportParams) -> Result<Response, ApiError> {
     let all = flows::flow_stats(
         db,
-        flow_condition(params.filter.as_deref(), db.get_database_backend())?,
+        flows::FlowSet::flows(flow_condition(params.filter.as_deref(), db.get_database_backend())?),
         &[],
         &[],
         None,

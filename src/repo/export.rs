@@ -13,7 +13,7 @@ use super::{
     aggregate::distinct,
     lookup::{self, WithId},
     reference,
-    stats::flows::{Amounts, FlowDimension, FlowMeasures, KeyLabel, flow_stats},
+    stats::flows::{Amounts, FlowDimension, FlowMeasures, FlowSet, KeyLabel, flow_stats},
 };
 
 /// The columns of an exported flow, in order; `repeat_of_source` and `repeat_of_reference`
@@ -184,11 +184,11 @@ pub fn exchanges_statement(condition: Condition, order: Vec<(Expr, Order)>) -> S
 /// refer to rows (countries, sectors, sources), and the ids of the sources of the figures.
 pub async fn flow_stats_table(
     db: &impl ConnectionTrait,
-    condition: Condition,
+    set: FlowSet,
     dimensions: &[FlowDimension],
 ) -> Result<(Vec<String>, Vec<Vec<String>>), DbErr> {
     let dimensions = distinct(dimensions);
-    let groups = flow_stats(db, condition, &dimensions, &[], None, false, Amounts::ALL).await?;
+    let groups = flow_stats(db, set, &dimensions, &[], None, false, Amounts::ALL).await?;
     let ids = |label: KeyLabel| -> Vec<i32> {
         groups
             .iter()

@@ -188,28 +188,51 @@ async fn fields_cited_from_other_datasets_cost_no_statement_per_row() {
     assert_eq!((small, large), (1, 1), "the countries' page only; their sources come from the reference tables");
 }
 
+/// The one statement of `statements` that aggregates flows: over the flows, or over the
+/// totals stored at import (`flow_total`).
+fn aggregate_statement(statements: Vec<String>) -> String {
+    let aggregates: Vec<String> = statements
+        .into_iter()
+        .filter(|sql| sql.contains("FROM \"flow\"") || sql.contains("FROM \"flow_total\""))
+        .collect();
+    assert_eq!(aggregates.len(), 1, "{aggregates:#?}");
+    aggregates.into_iter().next().unwrap_or_default()
+}
+
 #[tokio::test]
 async fn aggregates_read_only_the_amounts_selected() {
-    let counted = flow_statement(sql_of("{ flowStats(groupBy: [YEAR]) { year count } }").await);
-    assert!(!counted.contains("amount_usd"), "a count reads no amount: {counted}");
+    // Each amount's partial aggregates, over flows or stored totals alike, count the
+    // flows that have it (`c_cur`, `c_con`, `c_real`).
+    let reads = |sql: &str, amount: &str| sql.contains(&format!("\"c_{amount}\""));
+    let counted = aggregate_statement(sql_of("{ flowStats(groupBy: [YEAR]) { year count } }").await);
+    assert!(!["cur", "con", "real"].iter().any(|amount| reads(&counted, amount)), "a count reads no amount: {counted}");
 
-    let constant = flow_statement(
+    let constant = aggregate_statement(
         sql_of("{ flowStats(groupBy: [YEAR, CONSTANT_BASE_YEAR]) { year count sumUsdConstant } }").await,
     );
-    assert!(constant.contains("\"amount_usd_constant\""), "{constant}");
-    assert!(!constant.contains("\"amount_usd_real\"") && !constant.contains("\"amount_usd_current\""), "{constant}");
+    assert!(reads(&constant, "con") && !reads(&constant, "real") && !reads(&constant, "cur"), "{constant}");
 
-    let ordered = flow_statement(
+    let ordered = aggregate_statement(
         sql_of("{ flowStats(groupBy: [YEAR], orderBy: [{ measure: USD_REAL }]) { year ... on FlowStats { count } } }")
             .await,
     );
-    assert!(ordered.contains("\"amount_usd_real\"") && !ordered.contains("\"amount_usd_constant\""), "{ordered}");
+    assert!(reads(&ordered, "real") && !reads(&ordered, "con"), "{ordered}");
 
-    let series = flow_statement(
+    let series = aggregate_statement(
         sql_of("{ flowTimeSeries(from: 2000, to: 2010) { year ...Amount } } fragment Amount on FlowStats { maxUsdCurrent }")
             .await,
     );
-    assert!(series.contains("\"amount_usd_current\"") && !series.contains("\"amount_usd_real\""), "{series}");
+    assert!(reads(&series, "cur") && !reads(&series, "real"), "{series}");
+
+    // The same over the flows, grouped by a column the totals do not keep.
+    let by_recipient = aggregate_statement(
+        sql_of(
+            "{ flowStats(groupBy: [RECIPIENT, CONSTANT_BASE_YEAR], first: 5) { recipient { iso3 } sumUsdConstant } }",
+        )
+        .await,
+    );
+    assert!(by_recipient.contains("FROM \"flow\""), "{by_recipient}");
+    assert!(by_recipient.contains("\"amount_usd_constant\"") && !by_recipient.contains("\"amount_usd_real\""));
 }
 
 #[tokio::test]

@@ -70,6 +70,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
     store::replace_rows::<price_index::Entity, _>(load, "years", existing, rows, |row| row.year, true).await?;
     let repriced = store::reprice_flows(load.txn, &store::price_series(load.txn).await?).await?;
     if repriced > 0 {
+        load.stale_totals = crate::totals::Stale::All;
         load.note(0, &format!("{repriced} flows repriced: the series changed"));
     }
     Ok(())

@@ -112,7 +112,7 @@ impl MatrixQuery {
         let compute = async {
             let db = resolve::db(ctx)?;
             let condition = flows_condition(ctx, filter.as_ref(), rules);
-            let found = matrix::flow_matrix(db, condition, level.into(), measure.into(), top).await?;
+            let found = matrix::flow_matrix(db, condition.flows, level.into(), measure.into(), top).await?;
             resolve::cite(ctx, found.sources.iter().copied());
             if found.without_recipient {
                 resolve::caveat(ctx, Caveat::NoRecipientGrouped);

@@ -52,7 +52,7 @@ pub struct FlowStatsRoots(
 
 /// The condition of an aggregate over the flows `filter` matches, read by `rules`, with the
 /// caveats it implies noted for `extensions.caveats`.
-fn flows_condition(ctx: &Context<'_>, filter: Option<&FlowFilter>, rules: AggregateRules) -> Condition {
+fn flows_condition(ctx: &Context<'_>, filter: Option<&FlowFilter>, rules: AggregateRules) -> flows::FlowSet {
     let (condition, scope) = FlowFilter::aggregate_condition(filter, rules);
     let (guidance, family) = Caveat::of_rules(rules, scope);
     if let Some(caveat) = guidance {

@@ -98,7 +98,7 @@ pub async fn partners_of(
         .ok_or_else(|| ApiError::bad_input(format!("`first: {first}` must be between 0 and {max}")))?;
     let ranking = PartnerRanking {
         direction: direction.into(),
-        condition: flows_condition(ctx, filter, rules),
+        condition: flows_condition(ctx, filter, rules).flows,
         measure: measure.into(),
         first,
     };

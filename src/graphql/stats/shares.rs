@@ -63,7 +63,7 @@ impl FlowShareQuery {
         let filter = resolve::with_country_ids(ctx, filter).await?;
         let rules = AggregateRules::new(guidance, kind_family, false);
         let condition = flows_condition(ctx, filter.as_ref(), rules);
-        let share = shares::flows_to_south(resolve::db(ctx)?, condition, measure.into()).await?;
+        let share = shares::flows_to_south(resolve::db(ctx)?, condition.flows, measure.into()).await?;
         resolve::caveat(ctx, Caveat::NoRecipientLeftOut);
         let scale = scale(ctx, measure, base_year, share.measures.bases, "this share").await?;
         if measure != FlowMeasure::Count {

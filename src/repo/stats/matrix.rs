@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use entity::country;
 use sea_orm::{ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{Amounts, Bases, FlowDimension, FlowGroup, FlowMeasure, FlowMeasures, flow_stats};
+use super::flows::{Amounts, Bases, FlowDimension, FlowGroup, FlowMeasure, FlowMeasures, FlowSet, flow_stats};
 use crate::repo::lookup;
 
 /// How far a matrix aggregates countries.
@@ -70,7 +70,7 @@ pub async fn flow_matrix(
         MatrixLevel::SubRegion => (FlowDimension::ProviderSubRegion, FlowDimension::RecipientSubRegion),
         MatrixLevel::Country => (FlowDimension::Provider, FlowDimension::Recipient),
     };
-    let groups = flow_stats(db, condition, &[from, to], &[], None, false, Amounts::ALL).await?;
+    let groups = flow_stats(db, FlowSet::flows(condition), &[from, to], &[], None, false, Amounts::ALL).await?;
     let mut sources: BTreeSet<i32> = groups.iter().flat_map(|group| group.sources.iter().copied()).collect();
     let ids: Vec<i32> = groups.iter().flat_map(|group| [group.id(from), group.id(to)]).flatten().collect();
     let countries: HashMap<i32, country::Model> = if ids.is_empty() {

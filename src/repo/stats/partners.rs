@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Query},
 };
 
-use super::flows::{Amounts, BASES, Bases, FlowDimension, FlowMeasure, FlowMeasures, rolled_up};
+use super::flows::{Amounts, BASES, Bases, FlowDimension, FlowMeasure, FlowMeasures, FlowSet, rolled_up};
 use crate::repo::aggregate::{Dimension, key_alias, read_group};
 
 /// Which side of a country's flows its partners are on.
@@ -81,7 +81,7 @@ pub async fn partners(
     };
     let condition =
         ranking.condition.clone().add(own_column.is_in(countries.iter().copied())).add(other_column.is_not_null());
-    let mut aggregate = rolled_up(condition, &[own, other], Amounts::ALL);
+    let mut aggregate = rolled_up(FlowSet::flows(condition), &[own, other], Amounts::ALL);
     let dimensions = aggregate.group_by(&[own, other]);
     let (own_key, other_key) = (own.group_key().sql, other.group_key().sql);
     let measure = ranking.measure.over_partials();

@@ -4,7 +4,7 @@
 use entity::flow;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, sea_query::Condition};
 
-use super::flows::{Amounts, FlowDimension, FlowMeasure, FlowMeasures, RECIPIENT_COUNTRY, rolled_up};
+use super::flows::{Amounts, FlowDimension, FlowMeasure, FlowMeasures, FlowSet, RECIPIENT_COUNTRY, rolled_up};
 use crate::repo::{
     aggregate::{Aggregate, Rows},
     rules,
@@ -68,7 +68,7 @@ pub async fn flows_to_south(
     measure: FlowMeasure,
 ) -> Result<Share, DbErr> {
     let condition = condition.add(flow::Column::RecipientId.is_not_null());
-    let mut aggregate = rolled_up(condition, &[FlowDimension::Recipient], Amounts::ALL);
+    let mut aggregate = rolled_up(FlowSet::flows(condition), &[FlowDimension::Recipient], Amounts::ALL);
     aggregate.join(RECIPIENT_COUNTRY);
     // Who is of the South is the country table's classification: cite it too.
     aggregate.sources.push("\"r\".\"source_id\"");
