@@ -149,12 +149,21 @@ async fn sqlite_deadline(
     Ok(())
 }
 
+/// How long a pooled connection may sit idle before the pool checks it (a round trip)
+/// before handing it out. The pool checks every connection when it comes back, so a busy
+/// connection is known good; checking each one on the way out too would add a round trip to
+/// every statement. A connection broken in between (the database restarted) fails its next
+/// statement, which the client gets as `SERVICE_UNAVAILABLE` ([`crate::error`]), and is
+/// then closed.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 fn options(config: &DatabaseConfig, acquire_timeout: Duration) -> ConnectOptions {
     let mut options = ConnectOptions::new(config.url.clone());
     options
         .max_connections(config.max_connections)
         .min_connections(1)
         .acquire_timeout(acquire_timeout)
+        .test_before_acquire_if_idle_for(PING_AFTER_IDLE)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(sqlite_options);
     options
@@ -196,6 +205,13 @@ mod tests {
 
     fn config(url: String) -> DatabaseConfig {
         DatabaseConfig::new(url, 2)
+    }
+
+    #[test]
+    fn pooled_connections_are_checked_only_after_sitting_idle() {
+        let options = options(&config("postgres://localhost/southgraph".into()), Duration::from_secs(1));
+        assert!(!options.get_test_before_acquire(), "a check on every acquire adds a round trip to every statement");
+        assert_eq!(options.get_test_before_acquire_if_idle_for(), Some(PING_AFTER_IDLE));
     }
 
     #[tokio::test]

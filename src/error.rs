@@ -152,10 +152,13 @@ impl From<&DbErr> for ApiError {
     /// A pool that cannot hand out a connection in time (saturated, or the database down)
     /// is a passing condition the client may retry; anything else is internal.
     fn from(err: &DbErr) -> Self {
-        let lost = |runtime: &RuntimeErr| {
-            matches!(runtime, RuntimeErr::SqlxError(sqlx)
-                if matches!(sqlx.as_ref(), SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed
-                    | SqlxError::WorkerCrashed))
+        let lost = |runtime: &RuntimeErr| match runtime {
+            RuntimeErr::SqlxError(sqlx) => match sqlx.as_ref() {
+                SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed | SqlxError::WorkerCrashed => true,
+                SqlxError::Database(error) => error.code().is_some_and(|code| server_gone(&code)),
+                _ => false,
+            },
+            _ => false,
         };
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
@@ -170,6 +173,13 @@ impl From<&DbErr> for ApiError {
             _ => Self::internal(err),
         }
     }
+}
+
+/// Whether a PostgreSQL error code (SQLSTATE) says that the server dropped the connection:
+/// a connection exception (class `08`), or a shutdown or restart (`57P01` to `57P03`), as
+/// a statement on a connection open across a restart reads.
+fn server_gone(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 /// At most `max` characters of a client's input, to quote in an error message.
@@ -188,3 +198,19 @@ impl From<ApiError> for async_graphql::Error {
 
 /// The result of a resolver.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_that_went_away_is_told_from_other_database_errors() {
+        for code in ["08006", "08003", "57P01", "57P02", "57P03"] {
+            assert!(server_gone(code), "{code}");
+        }
+        // A statement stopped by `statement_timeout`, a broken constraint, a syntax error.
+        for code in ["57014", "23505", "42601"] {
+            assert!(!server_gone(code), "{code}");
+        }
+    }
+}
