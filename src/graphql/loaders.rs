@@ -3,8 +3,8 @@
 //!
 //! Two kinds: rows by id ([`ById`], and the rules applied by id), and requests batched
 //! over parents ([`BatchLoader`]): a nested page, a partner ranking. A batched request is a
-//! typed, hashable value; the siblings of one field share it, and each distinct request
-//! runs one statement for all of its parents.
+//! typed value that compares by value; the siblings of one field share it, and each
+//! distinct request runs one statement for all of its parents.
 
 use std::{
     collections::HashMap,
@@ -46,7 +46,7 @@ where
 }
 
 /// A request that the siblings of one field share, run once for all their parents.
-pub trait BatchRequest: Eq + Hash + Send + Sync + 'static {
+pub trait BatchRequest: Eq + Send + Sync + 'static {
     /// What one parent gets.
     type Value: Send + Sync + 'static;
 
@@ -81,10 +81,12 @@ impl<R: Eq> PartialEq for Batched<R> {
 
 impl<R: Eq> Eq for Batched<R> {}
 
-impl<R: Hash> Hash for Batched<R> {
+/// By the parent alone: the siblings of one field share a request, so the parent tells the
+/// keys of a batch apart, and hashing the request (a listing, a window) for every key and
+/// every lookup cost more than the rare collision of two requests for one parent.
+impl<R> Hash for Batched<R> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.parent.hash(state);
-        self.request.hash(state);
     }
 }
 
@@ -99,12 +101,19 @@ impl<R: BatchRequest> Loader<Batched<R>> for BatchLoader<R> {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Batched<R>]) -> Result<HashMap<Batched<R>, Self::Value>, Arc<DbErr>> {
-        let mut requests: HashMap<&R, (&Arc<R>, Vec<i32>)> = HashMap::new();
+        // A batch holds one request or a few (one per distinct set of arguments).
+        let mut requests: Vec<(&Arc<R>, Vec<i32>)> = Vec::new();
         for key in keys {
-            requests.entry(key.request.as_ref()).or_insert_with(|| (&key.request, Vec::new())).1.push(key.parent);
+            match requests
+                .iter_mut()
+                .find(|(request, _)| Arc::ptr_eq(request, &key.request) || **request == key.request)
+            {
+                Some((_, parents)) => parents.push(key.parent),
+                None => requests.push((&key.request, vec![key.parent])),
+            }
         }
-        let mut loaded = HashMap::new();
-        for (request, parents) in requests.into_values() {
+        let mut loaded = HashMap::with_capacity(keys.len());
+        for (request, parents) in requests {
             for (parent, value) in request.run(&self.db, &parents).await? {
                 loaded.insert(Batched { parent, request: request.clone() }, Arc::new(value));
             }
@@ -139,14 +148,6 @@ impl<E> PartialEq for PageRequest<E> {
 }
 
 impl<E> Eq for PageRequest<E> {}
-
-impl<E> Hash for PageRequest<E> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.listing.hash(state);
-        self.window.hash(state);
-        self.count.hash(state);
-    }
-}
 
 impl<E> BatchRequest for PageRequest<E>
 where

@@ -62,8 +62,7 @@ impl Scope {
 /// What to list: a table's rows that match a condition, in an order, per parent.
 ///
 /// Listings compare by value, so the same listing asked for by many parents is fetched
-/// once ([`crate::graphql`]'s batch loaders key on it); they hash by scope and ordering
-/// length only, as conditions have no hash of their own.
+/// once ([`crate::graphql`]'s batch loaders group their keys by it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listing {
     /// Rows must match this.
@@ -78,13 +77,6 @@ pub struct Listing {
 }
 
 impl Eq for Listing {}
-
-impl std::hash::Hash for Listing {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.scope.hash(state);
-        self.order.len().hash(state);
-    }
-}
 
 /// Which positions (1-based row numbers) of each parent's list to return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

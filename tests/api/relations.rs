@@ -41,6 +41,50 @@ async fn flows_and_their_provider_and_recipient() {
     }
 }
 
+/// Two lists of one relation under aliases, with other arguments, are batched for the same
+/// parents: each parent still gets each list as its own arguments ask.
+#[tokio::test]
+async fn aliased_lists_of_one_relation_keep_their_own_arguments() {
+    let test = TestDb::new().await;
+    let api = test.api();
+    let gcof = published::gcof();
+    let received = |iso3: &str, since: i32| {
+        gcof.iter()
+            .filter(|row| row["recipient_iso3"] == iso3)
+            .filter(|row| row["year"].parse::<i32>().is_ok_and(|year| year >= since))
+            .count() as u64
+    };
+    let data = api
+        .data(
+            r#"{
+                countries(first: 3, filter: { code: ["KEN", "AGO", "PAK"] }) {
+                    nodes {
+                        iso3
+                        all: flowsReceived(first: 2, filter: { source: ["aiddata-gcof-1.0"] }) {
+                            totalCount nodes { year }
+                        }
+                        recent: flowsReceived(first: 4, filter: { source: ["aiddata-gcof-1.0"], year: { gte: 2010 } }) {
+                            totalCount nodes { year }
+                        }
+                    }
+                }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let countries = nodes(&data["countries"]);
+    assert_eq!(countries.len(), 3, "{data}");
+    for country in countries {
+        let iso3 = country["iso3"].as_str().unwrap_or_default();
+        let (all, recent) = (&country["all"], &country["recent"]);
+        assert_eq!(all["totalCount"].as_u64(), Some(received(iso3, i32::MIN)), "{iso3}'s projects in the file");
+        assert_eq!(recent["totalCount"].as_u64(), Some(received(iso3, 2010)), "{iso3}'s projects since 2010");
+        assert_eq!(nodes(all).len(), 2, "{iso3}: first 2");
+        assert_eq!(nodes(recent).len(), 4, "{iso3}: first 4");
+        assert!(nodes(recent).iter().all(|flow| flow["year"].as_i64() >= Some(2010)), "{iso3}: {recent}");
+    }
+}
+
 #[tokio::test]
 async fn blocs_and_their_members() {
     let test = TestDb::new().await;

@@ -23,7 +23,7 @@ pub enum PartnerDirection {
 }
 
 /// What a ranking of partners asks for, the same for every country it ranks. Rankings
-/// compare by value; they hash by all but the condition, which has no hash of its own.
+/// compare by value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartnerRanking {
     /// Which side the partners are on.
@@ -37,12 +37,6 @@ pub struct PartnerRanking {
 }
 
 impl Eq for PartnerRanking {}
-
-impl std::hash::Hash for PartnerRanking {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.direction, self.measure, self.first).hash(state);
-    }
-}
 
 /// A partner of a country, with the flows between them.
 #[derive(Clone, Debug, PartialEq)]
