@@ -81,9 +81,18 @@ type Collected<'a> = IndexMap<&'a str, Vec<&'a Field>>;
 struct Plan<'a> {
     /// The collected fields, in order.
     fields: Collected<'a>,
-    /// The fields whose values may hold objects: position in `fields`, the field's type,
-    /// and the selection sets that apply to its value.
-    nested: Vec<(usize, &'a str, Vec<&'a SelectionSet>)>,
+    /// The fields whose values may hold objects, by position in `fields`.
+    nested: Vec<(usize, Nested<'a>)>,
+}
+
+/// How to sort the value of a field that may hold objects.
+enum Nested<'a> {
+    /// The field's type is an object type: every object in its value follows this plan,
+    /// made with the plan of the field's parent.
+    Concrete(Rc<Plan<'a>>),
+    /// The field's type is abstract (`Node`): each object's plan depends on its keys. The
+    /// field's type, and the selection sets that apply to its value.
+    Abstract(&'a str, Vec<&'a SelectionSet>),
 }
 
 /// Which plan: the object type's name and the selection sets, by address (they live in the
@@ -99,17 +108,12 @@ struct Order<'a> {
 
 impl<'a> Order<'a> {
     /// Sorts `value`, the answer to `selections` on a field of type `type_name` (a list's
-    /// items each in turn, with one plan for all when the type is concrete).
+    /// items each in turn).
     fn sort(&self, value: &mut Value, type_name: &'a str, selections: &[&'a SelectionSet]) {
         match value {
             Value::List(items) => {
-                let concrete = self.registry.types.get(type_name).is_some_and(|meta| meta.possible_types().is_none());
-                let plan = concrete.then(|| self.plan(type_name, selections));
                 for item in items {
-                    match (item, &plan) {
-                        (Value::Object(object), Some(plan)) => self.sort_object(object, plan),
-                        (item, _) => self.sort(item, type_name, selections),
-                    }
+                    self.sort(item, type_name, selections);
                 }
             }
             Value::Object(object) => {
@@ -117,6 +121,19 @@ impl<'a> Order<'a> {
                     self.sort_object(object, &plan);
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Sorts `value`, whose objects all follow `plan` (a list's items each in turn).
+    fn sort_by(&self, value: &mut Value, plan: &Plan<'a>) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.sort_by(item, plan);
+                }
+            }
+            Value::Object(object) => self.sort_object(object, plan),
             _ => {}
         }
     }
@@ -130,14 +147,16 @@ impl<'a> Order<'a> {
             // Keys the selection does not name (none, in practice) go last, by name.
             object.sort_by_cached_key(|key, _| (fields.get_index_of(key.as_str()).unwrap_or(usize::MAX), key.clone()));
         }
-        for (index, type_name, inner) in &plan.nested {
+        for (index, nested) in &plan.nested {
             let value = if same {
                 object.get_index_mut(*index).map(|(_, value)| value)
             } else {
                 fields.get_index(*index).and_then(|(key, _)| object.get_mut(*key))
             };
-            if let Some(value @ (Value::Object(_) | Value::List(_))) = value {
-                self.sort(value, type_name, inner);
+            match (value, nested) {
+                (Some(value), Nested::Concrete(plan)) => self.sort_by(value, plan),
+                (Some(value), Nested::Abstract(type_name, inner)) => self.sort(value, type_name, inner),
+                (None, _) => {}
             }
         }
     }
@@ -166,7 +185,8 @@ impl<'a> Order<'a> {
         exact.or_else(|| Some(self.plan(type_name, selections)))
     }
 
-    /// The plan of the concrete type `concrete` for `selections`, made once per request.
+    /// The plan of the concrete type `concrete` for `selections`, made once per request,
+    /// with those of the object types below it.
     fn plan(&self, concrete: &'a str, selections: &[&'a SelectionSet]) -> Rc<Plan<'a>> {
         let key = (
             concrete.as_ptr() as usize,
@@ -189,7 +209,17 @@ impl<'a> Order<'a> {
                     .map(|field| &field.selection_set.node)
                     .filter(|set| !set.items.is_empty())
                     .collect();
-                (!inner.is_empty()).then(|| (index, MetaTypeName::concrete_typename(&field.ty), inner))
+                if inner.is_empty() {
+                    return None;
+                }
+                let type_name = MetaTypeName::concrete_typename(&field.ty);
+                let concrete = self.registry.types.get(type_name).is_some_and(|meta| meta.possible_types().is_none());
+                let nested = if concrete {
+                    Nested::Concrete(self.plan(type_name, &inner))
+                } else {
+                    Nested::Abstract(type_name, inner)
+                };
+                Some((index, nested))
             })
             .collect();
         let plan = Rc::new(Plan { fields, nested });
