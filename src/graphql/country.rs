@@ -768,6 +768,6 @@ impl CountryQuery {
     ) -> ApiResult<NodeConnection<Country>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), Scope::All);
-        resolve::root::<country::Entity, _>(ctx, listing, window, |m| Country(Arc::new(m))).await
+        resolve::remembered_root::<country::Entity, _>(ctx, listing, window, Country).await
     }
 }

@@ -19,7 +19,7 @@ use crate::{
     error::{ApiError, ApiResult},
     repo::{
         lookup::WithId,
-        page::{Listing, Page, Window, fetch_root},
+        page::{Listing, Page, Row, Window, fetch_root, fetch_root_ids},
         reference::{Remembered, Snapshot},
         search::TextQuery,
     },
@@ -158,6 +158,39 @@ where
 {
     let page = fetch_root::<E>(db(ctx)?, snapshot(ctx), &listing, window, wants_total(ctx)).await?;
     note_sources(ctx, page.rows.iter().map(|row| &row.model));
+    Ok(connection(page, node))
+}
+
+/// A root connection of a table that the request's reference tables hold (countries,
+/// sectors, sources): the page's ids from the database, its rows shared from memory rather
+/// than read and decoded again. A row the reference tables lack is loaded by id; one gone
+/// by then (an import committed in between) is left out.
+pub async fn remembered_root<E, Node>(
+    ctx: &Context<'_>,
+    listing: Listing,
+    window: Window,
+    node: impl Fn(Arc<E::Model>) -> Node,
+) -> ApiResult<NodeConnection<Node>>
+where
+    E: WithId + Remembered,
+    E::Model: Sourced + Clone + Send + Sync,
+    Node: OutputType,
+{
+    let snapshot = snapshot(ctx);
+    let page = fetch_root_ids::<E>(db(ctx)?, snapshot, &listing, window, wants_total(ctx)).await?;
+    let remembered = |id: i32| snapshot.and_then(|snapshot| E::remembered(snapshot, id));
+    let missing = page.rows.iter().map(|row| row.model).filter(|id| remembered(*id).is_none());
+    let loaded = state::<Batcher<ById<E>>>(ctx)?.load_many(missing).await?;
+    let rows = page
+        .rows
+        .into_iter()
+        .filter_map(|row| {
+            let model = remembered(row.model).or_else(|| loaded.get(&row.model))?;
+            Some(Row { position: row.position, model: Arc::clone(model) })
+        })
+        .collect();
+    let page = Page { rows, total: page.total, has_next: page.has_next };
+    note_sources(ctx, page.rows.iter().map(|row| row.model.as_ref()));
     Ok(connection(page, node))
 }
 

@@ -240,6 +240,6 @@ impl SectorQuery {
     ) -> ApiResult<NodeConnection<Sector>> {
         let window = window(resolve::config(ctx)?, first, after, last, before)?;
         let listing = listing(filter.as_ref(), SectorOrder::keys(order_by), Scope::All);
-        resolve::root::<sector::Entity, _>(ctx, listing, window, |m| Sector(Arc::new(m))).await
+        resolve::remembered_root::<sector::Entity, _>(ctx, listing, window, Sector).await
     }
 }

@@ -348,7 +348,7 @@ impl SourceQuery {
             scope: Scope::All,
             unread: Vec::new(),
         };
-        resolve::root::<source::Entity, _>(ctx, listing, window, |m| Source(Arc::new(m))).await
+        resolve::remembered_root::<source::Entity, _>(ctx, listing, window, Source).await
     }
 }
 

@@ -171,16 +171,54 @@ pub async fn fetch_root<E>(
 where
     E: WithId,
 {
+    root_page::<E, _, _>(db, snapshot, listing, window, count, |start, length| {
+        root_rows::<E>(db, listing, start, length)
+    })
+    .await
+}
+
+/// Like [`fetch_root`], but only the ids of the page's rows: for the tables whose rows the
+/// request already holds in memory (a [`Snapshot`]'s countries), which need not be read and
+/// decoded again.
+pub async fn fetch_root_ids<E>(
+    db: &impl ConnectionTrait,
+    snapshot: Option<&Snapshot>,
+    listing: &Listing,
+    window: Window,
+    count: bool,
+) -> Result<Page<i32>, DbErr>
+where
+    E: WithId,
+{
+    root_page::<E, _, _>(db, snapshot, listing, window, count, |start, length| {
+        root_ids::<E>(db, listing, start, length)
+    })
+    .await
+}
+
+/// A root page whose rows `rows` reads, given the 0-based start and the length of a range.
+async fn root_page<E, T, Rows>(
+    db: &impl ConnectionTrait,
+    snapshot: Option<&Snapshot>,
+    listing: &Listing,
+    window: Window,
+    count: bool,
+    rows: impl Fn(u64, u64) -> Rows,
+) -> Result<Page<T>, DbErr>
+where
+    E: WithId,
+    Rows: Future<Output = Result<Vec<Row<T>>, DbErr>>,
+{
     let table = E::default();
     let total = async { if count { total_of(db, snapshot, table, listing).await.map(Some) } else { Ok(None) } };
     let Some((start, length)) = window.span() else {
         // `last` from the end: the count places the range.
         let total = total_of(db, snapshot, table, listing).await?;
         let (start, end) = window.range(total);
-        let rows = root_rows::<E>(db, listing, start, end - start).await?;
+        let rows = rows(start, end - start).await?;
         return Ok(Page { has_next: !rows.is_empty() && end < total, rows, total: Some(total) });
     };
-    let (mut rows, total) = futures::try_join!(root_rows::<E>(db, listing, start, length.saturating_add(1)), total)?;
+    let (mut rows, total) = futures::try_join!(rows(start, length.saturating_add(1)), total)?;
     let has_next = length_of(&rows) > length && length > 0;
     rows.truncate(usize::try_from(length).unwrap_or(usize::MAX));
     Ok(Page { rows, total, has_next })
@@ -207,6 +245,26 @@ async fn total_of<E: WithId>(
         snapshot.remember_count(key, total);
     }
     Ok(total)
+}
+
+/// The ids of `length` rows of a root list from the 0-based `start`.
+async fn root_ids<E: WithId>(
+    db: &impl ConnectionTrait,
+    listing: &Listing,
+    start: u64,
+    length: u64,
+) -> Result<Vec<Row<i32>>, DbErr> {
+    let table = E::default();
+    let mut select = Query::select();
+    select.column((table, E::id())).from(table).cond_where(listing.condition.clone());
+    order(&mut select, table, listing);
+    select.limit(bounded(length)).offset(bounded(start));
+    db.query_all(&select)
+        .await?
+        .iter()
+        .zip(1..)
+        .map(|(row, offset)| Ok(Row { position: start.saturating_add(offset), model: row.try_get_by_index(0)? }))
+        .collect()
 }
 
 /// `length` rows of a root list from the 0-based `start`.

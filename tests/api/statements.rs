@@ -257,3 +257,21 @@ async fn lists_read_the_long_columns_only_when_their_nodes_select_them() {
     );
     assert!(read(&nested, "title") && !read(&nested, "description"), "{nested}");
 }
+
+#[tokio::test]
+async fn root_lists_of_reference_tables_read_only_ids_and_take_their_rows_from_memory() {
+    let query = r#"{
+        countries(first: 10, filter: { isSouth: true }) { nodes { iso3 name region incomeGroup } }
+        sectors(first: 5) { nodes { code name } }
+        sources(first: 3) { nodes { key title } }
+    }"#;
+    let statements = sql_of(query).await;
+    assert_eq!(statements.len(), 3, "one page statement per list: {statements:#?}");
+    for table in ["country", "sector", "source"] {
+        let page = statements
+            .iter()
+            .find(|sql| sql.contains(&format!("FROM \"{table}\"")))
+            .unwrap_or_else(|| panic!("a statement for {table}: {statements:#?}"));
+        assert!(page.starts_with(&format!("SELECT \"{table}\".\"id\" FROM")), "{page}");
+    }
+}
