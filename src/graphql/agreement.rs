@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, agreement_party, agreement_sector, bloc, country, flow, sector, source};
+use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait, SelectStatement},
@@ -192,7 +193,7 @@ impl Agreement {
     async fn parties(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only parties that match this filter.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Only parties that match this filter.")] filter: Option<Box<CountryFilter>>,
         #[graphql(desc = "Sort order (by name when not given); ties are broken by the country's ID.")] order_by: Option<
             Vec<CountryOrder>,
         >,
@@ -201,10 +202,14 @@ impl Agreement {
         #[graphql(desc = "Returns the last n parties.")] last: Option<i32>,
         #[graphql(desc = "Returns the parties before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Country>> {
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(agreement_party::Column::CountryId, agreement_party::Column::AgreementId);
-        let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
-        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m))).await
+        async move {
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(agreement_party::Column::CountryId, agreement_party::Column::AgreementId);
+            let listing = listing(filter.as_deref(), CountryOrder::keys(order_by), scope);
+            resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m))).await
+        }
+        .boxed()
+        .await
     }
 
     /// The blocs that are parties in their own right (the European Union, EFTA, MERCOSUR,
@@ -213,7 +218,7 @@ impl Agreement {
     async fn bloc_parties(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only blocs that match this filter.")] filter: Option<BlocFilter>,
+        #[graphql(desc = "Only blocs that match this filter.")] filter: Option<Box<BlocFilter>>,
         #[graphql(desc = "Sort order (by code when not given); ties are broken by the bloc's ID.")] order_by: Option<
             Vec<BlocOrder>,
         >,
@@ -222,10 +227,14 @@ impl Agreement {
         #[graphql(desc = "Returns the last n blocs.")] last: Option<i32>,
         #[graphql(desc = "Returns the blocs before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Bloc>> {
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(agreement_bloc_party::Column::BlocId, agreement_bloc_party::Column::AgreementId);
-        let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
-        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, Bloc).await
+        async move {
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(agreement_bloc_party::Column::BlocId, agreement_bloc_party::Column::AgreementId);
+            let listing = listing(filter.as_deref(), BlocOrder::keys(order_by), scope);
+            resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, Bloc).await
+        }
+        .boxed()
+        .await
     }
 
     /// Flows under the agreement.
@@ -233,33 +242,41 @@ impl Agreement {
     async fn flows(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<Box<FlowFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
         #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
         #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::AgreementId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::AgreementId));
+            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        }
+        .boxed()
+        .await
     }
 
     /// Sectors the agreement covers, where known.
     async fn sectors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only sectors that match this filter.")] filter: Option<SectorFilter>,
+        #[graphql(desc = "Only sectors that match this filter.")] filter: Option<Box<SectorFilter>>,
         #[graphql(desc = "Returns the first n sectors.")] first: Option<i32>,
         #[graphql(desc = "Returns the sectors after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n sectors.")] last: Option<i32>,
         #[graphql(desc = "Returns the sectors before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Sector>> {
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(agreement_sector::Column::SectorId, agreement_sector::Column::AgreementId);
-        let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
+        async move {
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(agreement_sector::Column::SectorId, agreement_sector::Column::AgreementId);
+            let listing = listing(filter.as_deref(), SectorOrder::keys(None), scope);
+            resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
+        }
+        .boxed()
+        .await
     }
 
     /// The dataset the agreement came from: cite it with its `citation`.

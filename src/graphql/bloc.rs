@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, agreement_bloc_party, bloc, bloc_member, country, source};
+use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr},
@@ -80,7 +81,7 @@ impl Bloc {
     async fn members(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only members that match this filter.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Only members that match this filter.")] filter: Option<Box<CountryFilter>>,
         #[graphql(desc = "Sort order (by name when not given); ties are broken by the country's ID.")] order_by: Option<
             Vec<CountryOrder>,
         >,
@@ -89,10 +90,14 @@ impl Bloc {
         #[graphql(desc = "Returns the last n members.")] last: Option<i32>,
         #[graphql(desc = "Returns the members before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Country>> {
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(bloc_member::Column::CountryId, bloc_member::Column::BlocId);
-        let listing = listing(filter.as_ref(), CountryOrder::keys(order_by), scope);
-        resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m))).await
+        async move {
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(bloc_member::Column::CountryId, bloc_member::Column::BlocId);
+            let listing = listing(filter.as_deref(), CountryOrder::keys(order_by), scope);
+            resolve::nested::<country::Entity, _>(ctx, self.0.id, listing, window, |m| Country(Arc::new(m))).await
+        }
+        .boxed()
+        .await
     }
 
     /// Agreements the bloc is party to in its own right (not those of its members).
@@ -100,18 +105,22 @@ impl Bloc {
     async fn agreements(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<Box<AgreementFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the agreement's ID.")] order_by: Option<Vec<AgreementOrder>>,
         #[graphql(desc = "Returns the first n agreements.")] first: Option<i32>,
         #[graphql(desc = "Returns the agreements after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
         #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Agreement>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(agreement_bloc_party::Column::AgreementId, agreement_bloc_party::Column::BlocId);
-        let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
-        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, Agreement).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(agreement_bloc_party::Column::AgreementId, agreement_bloc_party::Column::BlocId);
+            let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
+            resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, Agreement).await
+        }
+        .boxed()
+        .await
     }
 
     /// The dataset the bloc came from.

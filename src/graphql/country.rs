@@ -9,6 +9,7 @@ use entity::{
     agreement, agreement_party, bloc, bloc_member, country, country_income_group, deployment, exchange, expert, flow,
     source,
 };
+use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait, Query},
@@ -128,22 +129,30 @@ impl Country {
         ctx: &Context<'_>,
         #[graphql(desc = "The calendar year; today's class when not given.")] year: Option<i32>,
     ) -> ApiResult<Option<String>> {
-        let Some(year) = year else {
-            return Ok(resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.clone()));
-        };
-        let series = self.income_groups_by_year(ctx).await?;
-        let class = series.iter().find(|class| class.year == year);
-        resolve::cite(ctx, class.map(|class| class.source_id));
-        Ok(class.map(|class| class.income_group.clone()))
+        async move {
+            let Some(year) = year else {
+                return Ok(resolve::cited(ctx, source_keys::WB_CLASS, self.0.income_group.clone()));
+            };
+            let series = self.income_groups_by_year(ctx).await?;
+            let class = series.iter().find(|class| class.year == year);
+            resolve::cite(ctx, class.map(|class| class.source_id));
+            Ok(class.map(|class| class.income_group.clone()))
+        }
+        .boxed()
+        .await
     }
 
     /// The World Bank income groups of the country year by year, oldest first: the class in
     /// force on 1 July of each year from 1988 (FY1989) to 2024 (FY2025), where the country
     /// was classified. Cited in `extensions.sources`.
     async fn income_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<IncomeGroupYear>> {
-        let series = self.income_groups_by_year(ctx).await?;
-        resolve::cite(ctx, series.iter().map(|class| class.source_id));
-        Ok(series.iter().cloned().map(IncomeGroupYear).collect())
+        async move {
+            let series = self.income_groups_by_year(ctx).await?;
+            resolve::cite(ctx, series.iter().map(|class| class.source_id));
+            Ok(series.iter().cloned().map(IncomeGroupYear).collect())
+        }
+        .boxed()
+        .await
     }
 
     /// World Bank lending category (IDA, IBRD, Blend; World Bank CLASS, cited in
@@ -200,17 +209,21 @@ impl Country {
     async fn blocs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only blocs that match this filter.")] filter: Option<BlocFilter>,
+        #[graphql(desc = "Only blocs that match this filter.")] filter: Option<Box<BlocFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the bloc's ID.")] order_by: Option<Vec<BlocOrder>>,
         #[graphql(desc = "Returns the first n blocs.")] first: Option<i32>,
         #[graphql(desc = "Returns the blocs after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n blocs.")] last: Option<i32>,
         #[graphql(desc = "Returns the blocs before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Bloc>> {
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(bloc_member::Column::BlocId, bloc_member::Column::CountryId);
-        let listing = listing(filter.as_ref(), BlocOrder::keys(order_by), scope);
-        resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, Bloc).await
+        async move {
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(bloc_member::Column::BlocId, bloc_member::Column::CountryId);
+            let listing = listing(filter.as_deref(), BlocOrder::keys(order_by), scope);
+            resolve::nested::<bloc::Entity, _>(ctx, self.0.id, listing, window, Bloc).await
+        }
+        .boxed()
+        .await
     }
 
     /// Flows the country provided.
@@ -218,17 +231,21 @@ impl Country {
     async fn flows_provided(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<Box<FlowFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
         #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
         #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::ProviderId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::ProviderId));
+            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        }
+        .boxed()
+        .await
     }
 
     /// Flows the country received.
@@ -236,17 +253,21 @@ impl Country {
     async fn flows_received(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<Box<FlowFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
         #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
         #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::RecipientId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::RecipientId));
+            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        }
+        .boxed()
+        .await
     }
 
     /// Exchanges of the country's public diplomacy with partner countries (visits,
@@ -255,15 +276,19 @@ impl Country {
     async fn exchanges_provided(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only exchanges that match this filter.")] filter: Option<ExchangeFilter>,
+        #[graphql(desc = "Only exchanges that match this filter.")] filter: Option<Box<ExchangeFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the exchange's ID.")] order_by: Option<Vec<ExchangeOrder>>,
         #[graphql(desc = "Returns the first n exchanges.")] first: Option<i32>,
         #[graphql(desc = "Returns the exchanges after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n exchanges.")] last: Option<i32>,
         #[graphql(desc = "Returns the exchanges before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Exchange>> {
-        let side = exchange::Column::ProviderId;
-        exchanges_of(ctx, self.0.id, side, filter, order_by, first, after, last, before).await
+        async move {
+            let side = exchange::Column::ProviderId;
+            exchanges_of(ctx, self.0.id, side, filter.map(|filter| *filter), order_by, first, after, last, before).await
+        }
+        .boxed()
+        .await
     }
 
     /// Exchanges in which the country is the partner of another's public diplomacy.
@@ -271,15 +296,19 @@ impl Country {
     async fn exchanges_received(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only exchanges that match this filter.")] filter: Option<ExchangeFilter>,
+        #[graphql(desc = "Only exchanges that match this filter.")] filter: Option<Box<ExchangeFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the exchange's ID.")] order_by: Option<Vec<ExchangeOrder>>,
         #[graphql(desc = "Returns the first n exchanges.")] first: Option<i32>,
         #[graphql(desc = "Returns the exchanges after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n exchanges.")] last: Option<i32>,
         #[graphql(desc = "Returns the exchanges before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Exchange>> {
-        let side = exchange::Column::PartnerId;
-        exchanges_of(ctx, self.0.id, side, filter, order_by, first, after, last, before).await
+        async move {
+            let side = exchange::Column::PartnerId;
+            exchanges_of(ctx, self.0.id, side, filter.map(|filter| *filter), order_by, first, after, last, before).await
+        }
+        .boxed()
+        .await
     }
 
     /// Agreements the country is party to.
@@ -287,18 +316,22 @@ impl Country {
     async fn agreements(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<AgreementFilter>,
+        #[graphql(desc = "Only agreements that match this filter.")] filter: Option<Box<AgreementFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the agreement's ID.")] order_by: Option<Vec<AgreementOrder>>,
         #[graphql(desc = "Returns the first n agreements.")] first: Option<i32>,
         #[graphql(desc = "Returns the agreements after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n agreements.")] last: Option<i32>,
         #[graphql(desc = "Returns the agreements before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Agreement>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(agreement_party::Column::AgreementId, agreement_party::Column::CountryId);
-        let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
-        resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, Agreement).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(agreement_party::Column::AgreementId, agreement_party::Column::CountryId);
+            let listing = listing(filter.as_ref(), AgreementOrder::keys(order_by), scope);
+            resolve::nested::<agreement::Entity, _>(ctx, self.0.id, listing, window, Agreement).await
+        }
+        .boxed()
+        .await
     }
 
     /// Experts (people, teams, institutions) from the country.
@@ -306,35 +339,43 @@ impl Country {
     async fn experts(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only experts that match this filter.")] filter: Option<ExpertFilter>,
+        #[graphql(desc = "Only experts that match this filter.")] filter: Option<Box<ExpertFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the expert's ID.")] order_by: Option<Vec<ExpertOrder>>,
         #[graphql(desc = "Returns the first n experts.")] first: Option<i32>,
         #[graphql(desc = "Returns the experts after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n experts.")] last: Option<i32>,
         #[graphql(desc = "Returns the experts before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Expert>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing =
-            listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::column(expert::Column::HomeCountryId));
-        resolve::nested::<expert::Entity, _>(ctx, self.0.id, listing, window, Expert).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing =
+                listing(filter.as_ref(), ExpertOrder::keys(order_by), Scope::column(expert::Column::HomeCountryId));
+            resolve::nested::<expert::Entity, _>(ctx, self.0.id, listing, window, Expert).await
+        }
+        .boxed()
+        .await
     }
 
     /// Deployments of experts hosted by the country.
     async fn deployments_hosted(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only deployments that match this filter.")] filter: Option<DeploymentFilter>,
+        #[graphql(desc = "Only deployments that match this filter.")] filter: Option<Box<DeploymentFilter>>,
         #[graphql(desc = "Returns the first n deployments.")] first: Option<i32>,
         #[graphql(desc = "Returns the deployments after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n deployments.")] last: Option<i32>,
         #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Deployment>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing =
-            listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::HostCountryId));
-        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, Deployment).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing =
+                listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::HostCountryId));
+            resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, Deployment).await
+        }
+        .boxed()
+        .await
     }
 
     /// The country's partners in flows, largest first, with totals, counts and shares.
@@ -344,7 +385,7 @@ impl Country {
         ctx: &Context<'_>,
         #[graphql(desc = "Recipients of what the country provided, or providers of what it received.", default)]
         direction: PartnerDirection,
-        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<Box<FlowFilter>>,
         #[graphql(
             desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
             default
@@ -357,9 +398,13 @@ impl Country {
         #[graphql(desc = "What to rank by (real US dollars by default).", default)] measure: FlowMeasure,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Vec<Partner>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let rules = AggregateRules::new(guidance, kind_family, false);
-        partners_of(ctx, self.0.id, direction, filter.as_ref(), rules, measure, first).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let rules = AggregateRules::new(guidance, kind_family, false);
+            partners_of(ctx, self.0.id, direction, filter.as_ref(), rules, measure, first).await
+        }
+        .boxed()
+        .await
     }
 
     /// `partners` as a chart of one measure, largest first.
@@ -369,7 +414,7 @@ impl Country {
         ctx: &Context<'_>,
         #[graphql(desc = "Recipients of what the country provided, or providers of what it received.", default)]
         direction: PartnerDirection,
-        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<Box<FlowFilter>>,
         #[graphql(
             desc = "Follow the publishers' guidance on rows to leave out of totals (the default), or count every row.",
             default
@@ -384,9 +429,13 @@ impl Country {
         base_year: Option<i32>,
         #[graphql(desc = "How many partners (default 10, at most 100).", default = 10)] first: i32,
     ) -> ApiResult<Chart> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let rules = AggregateRules::new(guidance, kind_family, false);
-        partners_chart(ctx, &self.0, direction, filter.as_ref(), rules, measure, base_year, first).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let rules = AggregateRules::new(guidance, kind_family, false);
+            partners_chart(ctx, &self.0, direction, filter.as_ref(), rules, measure, base_year, first).await
+        }
+        .boxed()
+        .await
     }
 }
 
@@ -424,7 +473,7 @@ impl IncomeGroupYear {
 
     /// Low income, Lower middle income, Upper middle income or High income.
     async fn income_group(&self) -> &str {
-        &self.0.income_group
+        async move { &self.0.income_group }.boxed().await
     }
 
     /// The dataset that gives the class.

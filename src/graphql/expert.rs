@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, deployment, expert, expert_sector, flow, sector, source};
+use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, SelectStatement},
@@ -81,32 +82,41 @@ impl Expert {
     async fn sectors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only sectors that match this filter.")] filter: Option<SectorFilter>,
+        #[graphql(desc = "Only sectors that match this filter.")] filter: Option<Box<SectorFilter>>,
         #[graphql(desc = "Returns the first n sectors.")] first: Option<i32>,
         #[graphql(desc = "Returns the sectors after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n sectors.")] last: Option<i32>,
         #[graphql(desc = "Returns the sectors before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Sector>> {
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let scope = Scope::link(expert_sector::Column::SectorId, expert_sector::Column::ExpertId);
-        let listing = listing(filter.as_ref(), SectorOrder::keys(None), scope);
-        resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
+        async move {
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let scope = Scope::link(expert_sector::Column::SectorId, expert_sector::Column::ExpertId);
+            let listing = listing(filter.as_deref(), SectorOrder::keys(None), scope);
+            resolve::nested::<sector::Entity, _>(ctx, self.0.id, listing, window, |m| Sector(Arc::new(m))).await
+        }
+        .boxed()
+        .await
     }
 
     /// Where and when the expert was deployed.
     async fn deployments(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only deployments that match this filter.")] filter: Option<DeploymentFilter>,
+        #[graphql(desc = "Only deployments that match this filter.")] filter: Option<Box<DeploymentFilter>>,
         #[graphql(desc = "Returns the first n deployments.")] first: Option<i32>,
         #[graphql(desc = "Returns the deployments after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n deployments.")] last: Option<i32>,
         #[graphql(desc = "Returns the deployments before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Deployment>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::ExpertId));
-        resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, Deployment).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing =
+                listing(filter.as_ref(), DeploymentFilter::keys(), Scope::column(deployment::Column::ExpertId));
+            resolve::nested::<deployment::Entity, _>(ctx, self.0.id, listing, window, Deployment).await
+        }
+        .boxed()
+        .await
     }
 
     /// The dataset the record came from: cite it with its `citation`.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
+use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait, IntoIden, Query, SelectStatement},
@@ -140,8 +141,12 @@ impl Flow {
             i32,
         >,
     ) -> ApiResult<Option<f64>> {
-        let dollars = dollars_of(ctx, base_year).await?;
-        Ok(self.0.amount_usd_real.map(|amount| dollars.of(amount)))
+        async move {
+            let dollars = dollars_of(ctx, base_year).await?;
+            Ok(self.0.amount_usd_real.map(|amount| dollars.of(amount)))
+        }
+        .boxed()
+        .await
     }
 
     /// Whether `amountUsdReal` is the publisher's constant amount rebased (the flow has no
@@ -195,11 +200,15 @@ impl Flow {
     /// Whether provider and recipient are both of the South; null when the recipient is
     /// not one country.
     async fn south_south(&self, ctx: &Context<'_>) -> ApiResult<Option<bool>> {
-        if self.0.recipient_id.is_none() {
-            return Ok(None);
+        async move {
+            if self.0.recipient_id.is_none() {
+                return Ok(None);
+            }
+            let loader = resolve::state::<Batcher<SouthSouthFlows>>(ctx)?;
+            Ok(loader.load_one(self.0.id).await?)
         }
-        let loader = resolve::state::<Batcher<SouthSouthFlows>>(ctx)?;
-        Ok(loader.load_one(self.0.id).await?)
+        .boxed()
+        .await
     }
 
     /// The codes the flow's source gives it from IATI code lists (FlowType, AidType,
@@ -208,18 +217,26 @@ impl Flow {
     /// without such codes (AidData's files name their flow types in words: `flowType`).
     /// The code lists are cited in `extensions.sources`.
     async fn codes(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlowCode>> {
-        let loader = resolve::state::<Batcher<FlowCodes>>(ctx)?;
-        let codes = loader.load_one(self.0.id).await?.unwrap_or_default();
-        resolve::cite(ctx, codes.iter().filter_map(|code| code.item.as_ref().map(|item| item.source_id)));
-        Ok(codes.iter().cloned().map(FlowCode).collect())
+        async move {
+            let loader = resolve::state::<Batcher<FlowCodes>>(ctx)?;
+            let codes = loader.load_one(self.0.id).await?.unwrap_or_default();
+            resolve::cite(ctx, codes.iter().filter_map(|code| code.item.as_ref().map(|item| item.source_id)));
+            Ok(codes.iter().cloned().map(FlowCode).collect())
+        }
+        .boxed()
+        .await
     }
 
     /// The flow of another source that this one repeats (the same AidData project in GCOF
     /// and in China's Public Diplomacy); null for most flows. Aggregates leave repeats out
     /// unless their filter says `repeats`.
     async fn repeat_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Flow>> {
-        let repeated = resolve::state::<Batcher<RepeatOf>>(ctx)?.load_one(self.0.id).await?;
-        Ok(resolve::optional::<flow::Entity>(ctx, repeated).await?.map(|m| Flow(Arc::unwrap_or_clone(m))))
+        async move {
+            let repeated = resolve::state::<Batcher<RepeatOf>>(ctx)?.load_one(self.0.id).await?;
+            Ok(resolve::optional::<flow::Entity>(ctx, repeated).await?.map(|m| Flow(Arc::unwrap_or_clone(m))))
+        }
+        .boxed()
+        .await
     }
 
     /// The dataset the flow came from: cite it with its `citation`.

@@ -1,5 +1,13 @@
 //! What every resolver does: reach the database and the loaders, load one related row,
 //! list a root or nested connection.
+//!
+//! async-graphql boxes the future of every field it resolves, at the size of the largest
+//! field future of the field's type. So on the types a response holds many of (countries,
+//! flows, sectors, agreements, blocs, experts), the fields that do more than read the row
+//! (nested lists, aggregates) run their work in a box of their own
+//! (`async move { … }.boxed()`) and take their filters boxed: a country's `name`, resolved
+//! 250 times in one page of flows, would otherwise move a 7 KB future sized for
+//! `partnersChart`.
 
 use std::sync::Arc;
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{flow, sector, source};
+use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, SelectStatement},
@@ -101,17 +102,21 @@ impl Sector {
     async fn flows(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only flows that match this filter.")] filter: Option<FlowFilter>,
+        #[graphql(desc = "Only flows that match this filter.")] filter: Option<Box<FlowFilter>>,
         #[graphql(desc = "Sort order; ties are broken by the flow's ID.")] order_by: Option<Vec<FlowOrder>>,
         #[graphql(desc = "Returns the first n flows.")] first: Option<i32>,
         #[graphql(desc = "Returns the flows after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        let filter = resolve::with_country_ids(ctx, filter).await?;
-        let window = window(resolve::config(ctx)?, first, after, last, before)?;
-        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::SectorId));
-        resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        async move {
+            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+            let window = window(resolve::config(ctx)?, first, after, last, before)?;
+            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::SectorId));
+            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
+        }
+        .boxed()
+        .await
     }
 
     /// The dataset the code came from.
