@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, Iterable, Order,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, Iterable, Order, QueryResult,
     sea_query::{
         Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
@@ -255,16 +255,10 @@ async fn root_ids<E: WithId>(
     length: u64,
 ) -> Result<Vec<Row<i32>>, DbErr> {
     let table = E::default();
-    let mut select = Query::select();
-    select.column((table, E::id())).from(table).cond_where(listing.condition.clone());
-    order(&mut select, table, listing);
-    select.limit(bounded(length)).offset(bounded(start));
-    db.query_all(&select)
-        .await?
-        .iter()
-        .zip(1..)
-        .map(|(row, offset)| Ok(Row { position: start.saturating_add(offset), model: row.try_get_by_index(0)? }))
-        .collect()
+    let select = root_statement(table, listing, start, length, |select| {
+        select.column((table, E::id()));
+    });
+    numbered(&db.query_all(&select).await?, start, |row| row.try_get_by_index(0))
 }
 
 /// `length` rows of a root list from the 0-based `start`.
@@ -275,19 +269,38 @@ async fn root_rows<E: WithId>(
     length: u64,
 ) -> Result<Vec<Row<E::Model>>, DbErr> {
     let table = E::default();
+    let select = root_statement(table, listing, start, length, |select| read_columns(select, table, listing));
+    let types = positional::column_types::<E>();
+    numbered(&db.query_all(&select).await?, start, |row| positional::model::<E>(row, 0, &types))
+}
+
+/// The statement of `length` rows of a root list from the 0-based `start`, selecting what
+/// `select_list` adds.
+fn root_statement<E: WithId>(
+    table: E,
+    listing: &Listing,
+    start: u64,
+    length: u64,
+    select_list: impl FnOnce(&mut SelectStatement),
+) -> SelectStatement {
     let mut select = Query::select();
-    read_columns(&mut select, table, listing);
+    select_list(&mut select);
     select.from(table).cond_where(listing.condition.clone());
     order(&mut select, table, listing);
     select.limit(bounded(length)).offset(bounded(start));
-    let types = positional::column_types::<E>();
-    db.query_all(&select)
-        .await?
-        .iter()
+    select
+}
+
+/// The rows of a page that starts after the 0-based `start`, each read by `read` and
+/// numbered from `start + 1`.
+fn numbered<T>(
+    rows: &[QueryResult],
+    start: u64,
+    read: impl Fn(&QueryResult) -> Result<T, DbErr>,
+) -> Result<Vec<Row<T>>, DbErr> {
+    rows.iter()
         .zip(1..)
-        .map(|(row, offset)| {
-            Ok(Row { position: start.saturating_add(offset), model: positional::model::<E>(row, 0, &types)? })
-        })
+        .map(|(row, offset)| Ok(Row { position: start.saturating_add(offset), model: read(row)? }))
         .collect()
 }
 
