@@ -497,8 +497,11 @@ fn with_written_limit(mut statement: Statement, limit: u64, offset: u64) -> Stat
     let count = values.len();
     let bound = |value: u64| Value::BigUnsigned(Some(bounded(value)));
     let last_two = count >= 2 && values[count - 2] == bound(limit) && values[count - 1] == bound(offset);
+    if statement.db_backend != DbBackend::Postgres || !last_two {
+        return statement;
+    }
     let placeholders = format!(" LIMIT ${} OFFSET ${count})", count - 1);
-    if statement.db_backend != DbBackend::Postgres || !last_two || !statement.sql.contains(&placeholders) {
+    if !statement.sql.contains(&placeholders) {
         return statement;
     }
     let written = format!(" LIMIT {} OFFSET {})", bounded(limit), bounded(offset));
@@ -616,7 +619,7 @@ mod tests {
         let postgres = page(DbBackend::Postgres);
         assert!(postgres.sql.contains(" LIMIT 6 OFFSET 10) AS \"flow\" ON TRUE"), "{}", postgres.sql);
         assert!(!postgres.sql.contains("LIMIT $"), "{}", postgres.sql);
-        // The year of the filter, then the two parents.
+        // The two parents, then the year of the filter.
         let values = postgres.values.expect("bound values").0;
         assert_eq!(values, [Value::Int(Some(7)), Value::Int(Some(9)), Value::Int(Some(2005))], "{}", postgres.sql);
 
