@@ -127,6 +127,17 @@ async fn nested_pages_are_limited_per_parent_not_numbered_over_all_children() {
 }
 
 #[tokio::test]
+async fn root_pages_write_their_limit_into_the_text_on_postgres() {
+    let page = flow_statement(sql_of("{ flows(first: 50, after: \"cG9zaXRpb246MTA\") { nodes { id } } }").await);
+    if postgres_url().is_some() {
+        // Written into the text, so that PostgreSQL keeps the statement's plan.
+        assert!(page.ends_with(" LIMIT 51 OFFSET 10"), "{page}");
+    } else {
+        assert!(page.ends_with(" LIMIT ? OFFSET ?"), "{page}");
+    }
+}
+
+#[tokio::test]
 async fn country_codes_are_resolved_in_memory_and_flows_compared_by_id() {
     let statements = sql_of(
         r#"{ countries(first: 20) { nodes { flowsProvided(first: 5, filter: { recipient: { code: ["KEN", "ET"] } }) { nodes { id } } } }
