@@ -9,12 +9,13 @@ mod cost;
 mod input;
 mod lexer;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
     BatchRequest, Request,
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
+use moka::sync::Cache;
 use serde::Serialize;
 
 pub use input::InputBudget;
@@ -38,17 +39,53 @@ pub struct Cost {
     pub limit: u64,
 }
 
+/// Most bytes of parsed documents kept for queries sent again ([`QueryLimits::parsed`]).
+const PARSED_DOCUMENTS_BYTES: u64 = 16 << 20;
+
+/// What a parsed document holds per byte of its text: the parsed documents of the
+/// benchmark's queries (136 to 262 bytes of text) hold 29 to 36 times their text on the
+/// heap (measured with a counting allocator around `parse_query`).
+const PARSED_BYTES_PER_BYTE: usize = 40;
+
+/// What a kept document costs besides: its key's text, its `Arc` and moka's bookkeeping.
+const PARSED_OVERHEAD: usize = 512;
+
+/// The longest text whose parsed document is kept: longer ones are rarely sent twice, and
+/// would only push the others out.
+const PARSED_MAX_TEXT: usize = 64 << 10;
+
 /// The checks, with the schema's cost model.
-#[derive(Debug)]
 pub struct QueryLimits {
     model: cost::CostModel,
     config: ApiConfig,
+    /// The documents of queries parsed before, by their text. Parsing is a tenth of a small
+    /// query's work (q1 of the benchmark: 250,000 of 2.7 million instructions); taking a
+    /// parsed copy costs a few allocations. Bounded in bytes; the cost and the limits are
+    /// still checked at every request, since they depend on the variables.
+    parsed: Cache<String, Arc<ExecutableDocument>>,
+}
+
+impl std::fmt::Debug for QueryLimits {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("QueryLimits")
+            .field("config", &self.config)
+            .field("parsed", &self.parsed.entry_count())
+            .finish_non_exhaustive()
+    }
 }
 
 impl QueryLimits {
     /// The limits of `config`, costing fields as the schema in `sdl` declares them.
     pub fn new(sdl: &str, config: ApiConfig) -> Self {
-        Self { model: cost::CostModel::from_sdl(sdl), config }
+        let parsed = Cache::builder()
+            .max_capacity(PARSED_DOCUMENTS_BYTES)
+            .weigher(|text: &String, _: &Arc<ExecutableDocument>| {
+                u32::try_from(text.len().saturating_mul(PARSED_BYTES_PER_BYTE).saturating_add(PARSED_OVERHEAD))
+                    .unwrap_or(u32::MAX)
+            })
+            .build();
+        Self { model: cost::CostModel::from_sdl(sdl), config, parsed }
     }
 
     /// A fresh budget for input values, as every request gets.
@@ -57,7 +94,8 @@ impl QueryLimits {
     }
 
     /// Checks a single or batched request and returns the cost of each operation. Each
-    /// request's document is parsed here once and kept for execution.
+    /// request's document is parsed here once (or taken from the documents parsed before)
+    /// and kept for execution.
     pub fn admit(&self, batch: &mut BatchRequest) -> ApiResult<Vec<Cost>> {
         let requests: Vec<&mut Request> = batch.iter_mut().collect();
         if requests.len() > self.config.max_batch {
@@ -94,20 +132,33 @@ impl QueryLimits {
         for (name, value) in request.variables.iter() {
             inputs.charge(name.as_str(), value)?;
         }
-        let variables = request.variables.clone();
-        let operation_name = request.operation_name.clone();
-        match async_graphql::parser::parse_query(&request.query) {
-            Ok(document) => request.set_parsed_query(document),
+        let Some(document) = self.parse(&request.query)? else { return Ok(0) };
+        check_nesting(&document)?;
+        let limits =
+            cost::WalkLimits { max_depth: self.config.max_depth, default_page_size: self.config.default_page_size };
+        let cost = cost::Walk::new(&self.model, &document, &request.variables, &limits, &mut inputs)
+            .cost(request.operation_name.as_deref())?;
+        request.set_parsed_query(ExecutableDocument::clone(&document));
+        Ok(cost)
+    }
+
+    /// The parsed document of `query`, kept from an earlier request or parsed now (and
+    /// kept); `None` when it does not parse.
+    fn parse(&self, query: &str) -> ApiResult<Option<Arc<ExecutableDocument>>> {
+        if let Some(document) = self.parsed.get(query) {
+            return Ok(Some(document));
+        }
+        let document = match async_graphql::parser::parse_query(query) {
+            Ok(document) => Arc::new(document),
             Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
                 return Err(ApiError::limit_exceeded("the document nests deeper than the parser allows"));
             }
-            Err(_) => return Ok(0),
+            Err(_) => return Ok(None),
+        };
+        if query.len() <= PARSED_MAX_TEXT {
+            self.parsed.insert(query.to_owned(), Arc::clone(&document));
         }
-        let Ok(document) = request.parsed_query() else { return Ok(0) };
-        check_nesting(document)?;
-        let limits =
-            cost::WalkLimits { max_depth: self.config.max_depth, default_page_size: self.config.default_page_size };
-        cost::Walk::new(&self.model, document, &variables, &limits, &mut inputs).cost(operation_name.as_deref())
+        Ok(Some(document))
     }
 }
 
@@ -165,4 +216,66 @@ fn check_nesting(document: &ExecutableDocument) -> ApiResult<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use async_graphql::Variables;
+    use serde_json::json;
+
+    use super::*;
+
+    fn limits() -> QueryLimits {
+        QueryLimits::new(include_str!("../../../schema.graphql"), ApiConfig::default())
+    }
+
+    fn admit(limits: &QueryLimits, query: &str, variables: serde_json::Value) -> (ApiResult<u64>, Request) {
+        let mut batch = BatchRequest::Single(Request::new(query).variables(Variables::from_json(variables)));
+        let cost = limits.admit(&mut batch).map(|costs| costs[0].requested);
+        let BatchRequest::Single(request) = batch else { unreachable!("a single request stays single") };
+        (cost, request)
+    }
+
+    #[test]
+    fn a_query_sent_again_takes_the_document_parsed_before() {
+        let limits = limits();
+        let query = "{ flows(first: 3) { nodes { id } } }";
+        let (cost, mut request) = admit(&limits, query, json!({}));
+        assert!(cost.unwrap() > 0);
+        let kept = limits.parsed.get(query).expect("the document is kept");
+        assert_eq!(format!("{:?}", request.parsed_query().unwrap()), format!("{kept:?}"));
+
+        // The kept document is what the next request with this text executes: here one
+        // put under its text on purpose, which a parse of the text would not give.
+        let other = async_graphql::parser::parse_query("{ __typename }").unwrap();
+        limits.parsed.insert(query.into(), Arc::new(other.clone()));
+        let (_, mut request) = admit(&limits, query, json!({}));
+        assert_eq!(format!("{:?}", request.parsed_query().unwrap()), format!("{other:?}"));
+    }
+
+    #[test]
+    fn a_kept_document_is_costed_with_each_request_s_variables() {
+        let limits = limits();
+        let query = "query($size: Int!) { flows(first: $size) { nodes { id } } }";
+        let (small, _) = admit(&limits, query, json!({ "size": 10 }));
+        let (large, _) = admit(&limits, query, json!({ "size": 100 }));
+        assert!(small.unwrap() < large.unwrap());
+        let (over, _) = admit(&limits, query, json!({ "size": 100_000 }));
+        assert!(over.is_err(), "{over:?}");
+    }
+
+    #[test]
+    fn documents_that_do_not_parse_or_are_long_are_not_kept() {
+        let limits = limits();
+        let (cost, _) = admit(&limits, "{ flows(", json!({}));
+        assert_eq!(cost.unwrap(), 0, "the executor answers with the parse error");
+        assert!(limits.parsed.get("{ flows(").is_none());
+
+        let long = format!("{{ __typename }}{}", " ".repeat(PARSED_MAX_TEXT));
+        let (cost, _) = admit(&limits, &long, json!({}));
+        assert!(cost.is_ok());
+        assert!(limits.parsed.get(long.as_str()).is_none());
+    }
 }
