@@ -20,7 +20,7 @@ use super::{
         IntRange, OrderDirection, TextVisitor, ToCondition, column_where, from_sources, in_range, listing, logical,
         sort_keys, text_condition,
     },
-    flow::{Flow, FlowFilter, FlowOrder, flow_listing},
+    flow::{Flow, FlowFilter, FlowOrder, nested_flows},
     id::NodeKey,
     loaders::AgreementClasses,
     resolve,
@@ -249,14 +249,8 @@ impl Agreement {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        async move {
-            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
-            let window = window(resolve::config(ctx)?, first, after, last, before)?;
-            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::AgreementId));
-            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
-        }
-        .boxed()
-        .await
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        nested_flows(ctx, self.0.id, flow::Column::AgreementId, filter, order_by, window).await
     }
 
     /// Sectors the agreement covers, where known.

@@ -24,7 +24,7 @@ use super::{
     exchange::{Exchange, ExchangeFilter, ExchangeOrder, of_country as exchanges_of},
     expert::{Deployment, DeploymentFilter, Expert, ExpertFilter, ExpertOrder},
     filter::{OrderDirection, TextVisitor, ToCondition, column_where, ids_where, listing, logical, sort_keys},
-    flow::{AggregateRules, Flow, FlowFilter, FlowOrder, Guidance, KindFamily, flow_listing},
+    flow::{AggregateRules, Flow, FlowFilter, FlowOrder, Guidance, KindFamily, nested_flows},
     id::NodeKey,
     resolve,
     source::Source,
@@ -238,14 +238,8 @@ impl Country {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        async move {
-            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
-            let window = window(resolve::config(ctx)?, first, after, last, before)?;
-            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::ProviderId));
-            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
-        }
-        .boxed()
-        .await
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        nested_flows(ctx, self.0.id, flow::Column::ProviderId, filter, order_by, window).await
     }
 
     /// Flows the country received.
@@ -260,14 +254,8 @@ impl Country {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        async move {
-            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
-            let window = window(resolve::config(ctx)?, first, after, last, before)?;
-            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::RecipientId));
-            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
-        }
-        .boxed()
-        .await
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        nested_flows(ctx, self.0.id, flow::Column::RecipientId, filter, order_by, window).await
     }
 
     /// Exchanges of the country's public diplomacy with partner countries (visits,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{agreement, country, flow, flow_repeat, sector, source};
-use futures::FutureExt;
+use futures::{FutureExt, future::BoxFuture};
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, ExprTrait, IntoIden, Query, SelectStatement},
@@ -30,7 +30,7 @@ use crate::{
     error::ApiResult,
     repo::{
         lookup,
-        page::{Listing, Scope},
+        page::{Listing, Scope, Window},
         rules,
         stats::flows::FlowSet,
     },
@@ -565,7 +565,7 @@ const FIELD_COLUMNS: [(flow::Column, &str); 8] = [
 /// The listing of the flows `filter` matches, in the order of `order_by`, per `scope`, for
 /// the connection being resolved: it reads the columns of [`FIELD_COLUMNS`] only when the
 /// connection's nodes (under `nodes` or `edges`, fragments included) select their field.
-pub fn flow_listing(
+fn flow_listing(
     ctx: &Context<'_>,
     filter: Option<&FlowFilter>,
     order_by: Option<Vec<FlowOrder>>,
@@ -580,6 +580,26 @@ pub fn flow_listing(
         .map(|(column, _)| column.into_iden())
         .collect();
     listing
+}
+
+/// The page of the flows whose `column` holds `parent` that `filter`, `order_by` and
+/// `window` ask for: `Country.flowsProvided` and `flowsReceived`, `Sector.flows` and
+/// `Agreement.flows`. Boxed, so that the field futures of those types stay small (see
+/// [`resolve`]).
+pub fn nested_flows<'a>(
+    ctx: &'a Context<'_>,
+    parent: i32,
+    column: flow::Column,
+    filter: Option<Box<FlowFilter>>,
+    order_by: Option<Vec<FlowOrder>>,
+    window: Window,
+) -> BoxFuture<'a, ApiResult<NodeConnection<Flow>>> {
+    async move {
+        let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
+        let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(column));
+        resolve::nested::<flow::Entity, _>(ctx, parent, listing, window, Flow).await
+    }
+    .boxed()
 }
 
 /// What flows can be sorted by.

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use entity::{flow, sector, source};
-use futures::FutureExt;
 use sea_orm::{
     ColumnTrait, Order,
     sea_query::{Condition, Expr, SelectStatement},
@@ -14,7 +13,7 @@ use sea_orm::{
 use super::{
     connection::{NodeConnection, window},
     filter::{OrderDirection, ToCondition, column_where, ids_where, listing, logical, sort_keys},
-    flow::{Flow, FlowFilter, FlowOrder, flow_listing},
+    flow::{Flow, FlowFilter, FlowOrder, nested_flows},
     id::NodeKey,
     resolve,
     source::Source,
@@ -109,14 +108,8 @@ impl Sector {
         #[graphql(desc = "Returns the last n flows.")] last: Option<i32>,
         #[graphql(desc = "Returns the flows before this cursor.")] before: Option<String>,
     ) -> ApiResult<NodeConnection<Flow>> {
-        async move {
-            let filter = resolve::with_country_ids(ctx, filter.map(|filter| *filter)).await?;
-            let window = window(resolve::config(ctx)?, first, after, last, before)?;
-            let listing = flow_listing(ctx, filter.as_ref(), order_by, Scope::column(flow::Column::SectorId));
-            resolve::nested::<flow::Entity, _>(ctx, self.0.id, listing, window, Flow).await
-        }
-        .boxed()
-        .await
+        let window = window(resolve::config(ctx)?, first, after, last, before)?;
+        nested_flows(ctx, self.0.id, flow::Column::SectorId, filter, order_by, window).await
     }
 
     /// The dataset the code came from.
