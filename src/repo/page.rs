@@ -269,8 +269,9 @@ async fn root_rows<E: WithId>(
     length: u64,
 ) -> Result<Vec<Row<E::Model>>, DbErr> {
     let table = E::default();
-    let backend = db.get_database_backend();
-    let select = root_statement(backend, table, listing, start, length, |select| read_columns(select, table, listing));
+    let select = root_statement(db.get_database_backend(), table, listing, start, length, |select| {
+        read_columns(select, table, listing);
+    });
     let types = positional::column_types::<E>();
     numbered(&db.query_all_raw(select).await?, start, |row| positional::model::<E>(row, 0, &types))
 }

@@ -65,16 +65,6 @@ pub struct QueryLimits {
     parsed: Cache<String, Arc<ExecutableDocument>>,
 }
 
-impl std::fmt::Debug for QueryLimits {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QueryLimits")
-            .field("config", &self.config)
-            .field("parsed", &self.parsed.entry_count())
-            .finish_non_exhaustive()
-    }
-}
-
 impl QueryLimits {
     /// The limits of `config`, costing fields as the schema in `sdl` declares them.
     pub fn new(sdl: &str, config: ApiConfig) -> Self {
