@@ -12,13 +12,12 @@ use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, JoinType},
 };
 
+use super::positional::Positional;
+
 /// Tables whose primary key is an integer column `id`, and their rows.
-pub trait WithId: EntityTrait<Model: HasId> {
+pub trait WithId: EntityTrait<Model: HasId + Positional> {
     /// The primary key column.
     fn id() -> Self::Column;
-
-    /// The model of an active model whose every column is set.
-    fn into_model(active: Self::ActiveModel) -> Result<Self::Model, DbErr>;
 }
 
 /// Rows that have an integer primary key `id`.
@@ -32,10 +31,6 @@ macro_rules! with_id {
         impl WithId for $module::Entity {
             fn id() -> Self::Column {
                 $module::Column::Id
-            }
-
-            fn into_model(active: Self::ActiveModel) -> Result<Self::Model, DbErr> {
-                sea_orm::TryIntoModel::try_into_model(active)
             }
         }
 

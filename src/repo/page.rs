@@ -272,8 +272,7 @@ async fn root_rows<E: WithId>(
     let select = root_statement(db.get_database_backend(), table, listing, start, length, |select| {
         read_columns(select, table, listing);
     });
-    let types = positional::column_types::<E>();
-    numbered(&db.query_all_raw(select).await?, start, |row| positional::model::<E>(row, 0, &types))
+    numbered(&db.query_all_raw(select).await?, start, |row| positional::model(row, 0))
 }
 
 /// The statement of `length` rows of a root list from the 0-based `start`, selecting what
@@ -349,7 +348,6 @@ where
     let total = |parent: i32| totals.as_ref().map(|totals| totals.get(&parent).copied().unwrap_or(0));
     let mut pages: HashMap<i32, Page<E::Model>> =
         parents.iter().map(|&parent| (parent, Page::empty(total(parent)))).collect();
-    let types = positional::column_types::<E>();
     for row in rows {
         let parent: i32 = row.try_get("", PARENT)?;
         let Some(page) = pages.get_mut(&parent) else { continue };
@@ -359,7 +357,7 @@ where
         }
         let position = start.saturating_add(length_of(&page.rows)).saturating_add(1);
         // The parent is column 0, the row's own columns follow.
-        page.rows.push(Row { position, model: positional::model::<E>(&row, 1, &types)? });
+        page.rows.push(Row { position, model: positional::model(&row, 1)? });
     }
     Ok(pages)
 }
@@ -375,12 +373,11 @@ async fn numbered_pages<E: WithId>(
     let table = E::default();
     let rows = db.query_all(&numbered_statement(table, listing, parents, window)).await?;
     let mut pages: HashMap<i32, Page<E::Model>> = HashMap::new();
-    let types = positional::column_types::<E>();
     for row in rows {
         let parent: i32 = row.try_get("", PARENT)?;
         let position = to_u64(row.try_get::<i64>("", POSITION)?);
         let total = to_u64(row.try_get::<i64>("", TOTAL)?);
-        let model = positional::model::<E>(&row, 0, &types)?;
+        let model = positional::model(&row, 0)?;
         let page = pages.entry(parent).or_insert_with(|| Page::empty(Some(total)));
         page.has_next = position < total;
         page.rows.push(Row { position, model });

@@ -4,71 +4,185 @@
 //! the column, and a `NULL` in an optional column builds, and throws away, an error message
 //! that quotes the name. For the pages of a list that came to about a third of a nested
 //! query's instructions. The listings ([`super::page`]) select every column of the table in
-//! the entity's own order, so the model's columns are at known positions: this reads them
-//! there, into the entity's active model, by the column's declared type.
+//! the entity's own order, so the model's columns are at known positions: [`model`] reads
+//! each there, straight into the model's field, by the field's own type.
+//!
+//! Each listed model names its fields in column order below ([`Positional`]); a test checks
+//! the names against the entity's columns, and the compiler checks that every field is
+//! named and has a decoding.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    AgreementKind, AgreementStatus, BlocKind, ExchangeKind, ExpertKind, FlowKind, ImportStatus, SectorLevel, agreement,
+    bloc, country, deployment, exchange, expert, flow, import_change, import_run, sector, source,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ColumnType, DbErr, EntityTrait, Iterable, QueryResult, Value,
-    sqlx::{self, Decode, Row, Type},
+    ActiveEnum, DbErr, QueryResult,
+    sqlx::{self, Decode, Postgres, Row, Sqlite, postgres::PgRow, sqlite::SqliteRow},
 };
 
-use super::lookup::WithId;
+/// A model read from a row's consecutive columns, in its entity's column order.
+pub trait Positional: Sized {
+    /// The fields, in the order they are read: the entity's column names.
+    const COLUMNS: &'static [&'static str];
 
-/// The declared types of the entity's columns, in its order: read once per statement.
-pub fn column_types<E: EntityTrait>() -> Vec<ColumnType> {
-    E::Column::iter().map(|column| column.def().get_column_type().clone()).collect()
+    /// The model whose first column is column `start` of `row`.
+    fn read(row: AnyRow<'_>, start: usize) -> Result<Self, DbErr>;
 }
 
-/// The model whose columns start at position `start` of `row`, in the entity's order, of
-/// the `types` that [`column_types`] gave.
-pub fn model<E: WithId>(row: &QueryResult, start: usize, types: &[ColumnType]) -> Result<E::Model, DbErr> {
-    let mut active = <E::ActiveModel as ActiveModelTrait>::default();
-    for ((column, ty), at) in E::Column::iter().zip(types).zip(start..) {
-        active.try_set(column, value(row, at, ty)?)?;
-    }
-    E::into_model(active)
-}
-
-/// The value at `at`, as `ty` declares it.
-fn value(row: &QueryResult, at: usize, ty: &ColumnType) -> Result<Value, DbErr> {
-    let decoded = if let Some(row) = row.try_as_pg_row() {
-        decode(row, at, ty)
+/// The model whose columns start at position `start` of `row`, in the entity's order.
+pub fn model<M: Positional>(row: &QueryResult, start: usize) -> Result<M, DbErr> {
+    let row = if let Some(row) = row.try_as_pg_row() {
+        AnyRow::Postgres(row)
     } else if let Some(row) = row.try_as_sqlite_row() {
-        decode(row, at, ty)
+        AnyRow::Sqlite(row)
     } else {
         return Err(DbErr::Type("rows by position are read from PostgreSQL and SQLite only".to_owned()));
     };
-    decoded
-        .ok_or_else(|| DbErr::Type(format!("column {at}: no positional decoding for {ty:?}")))?
-        .map_err(|error| DbErr::Type(format!("column {at}: {error}")))
+    M::read(row, start)
 }
 
-/// Decodes column `at` of `row` as `ty` declares it; `None` for a type this does not read.
+/// A row of either database this reads by position.
+#[derive(Clone, Copy)]
+pub enum AnyRow<'r> {
+    /// A PostgreSQL row.
+    Postgres(&'r PgRow),
+    /// A SQLite row.
+    Sqlite(&'r SqliteRow),
+}
+
+/// A field's type, decoded from the column at a position.
 ///
 /// The driver's check that the column's database type suits the Rust type is skipped: it
 /// cost more than the decoding (a string compares the column's type with five). The types
 /// are the entity's own, which the migrations create, and every listed entity is read by
 /// the tests on both databases.
-fn decode<'r, R>(row: &'r R, at: usize, ty: &ColumnType) -> Option<Result<Value, sqlx::Error>>
+trait Field: Sized {
+    /// The value of column `at` of `row`.
+    fn decode(row: AnyRow<'_>, at: usize) -> Result<Self, sqlx::Error>;
+}
+
+/// Reads the column at `*at` and moves `at` to the next one; an error names the position.
+fn next<T: Field>(row: AnyRow<'_>, at: &mut usize) -> Result<T, DbErr> {
+    let value = T::decode(row, *at).map_err(|error| DbErr::Type(format!("column {at}: {error}")));
+    *at += 1;
+    value
+}
+
+/// Types both drivers decode, bare and optional.
+macro_rules! decoded {
+    ($($ty:ty),*) => {$(
+        impl Field for $ty {
+            fn decode(row: AnyRow<'_>, at: usize) -> Result<Self, sqlx::Error> {
+                unchecked(row, at)
+            }
+        }
+
+        impl Field for Option<$ty> {
+            fn decode(row: AnyRow<'_>, at: usize) -> Result<Self, sqlx::Error> {
+                unchecked(row, at)
+            }
+        }
+    )*};
+}
+decoded!(i32, i64, f64, bool, String, NaiveDate, DateTime<Utc>);
+
+/// The column at `at` as `T`, without the driver's type check.
+fn unchecked<T>(row: AnyRow<'_>, at: usize) -> Result<T, sqlx::Error>
 where
-    R: Row,
-    usize: sqlx::ColumnIndex<R>,
-    i32: Decode<'r, R::Database> + Type<R::Database>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    f64: Decode<'r, R::Database> + Type<R::Database>,
-    bool: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    chrono::NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
-    chrono::DateTime<chrono::Utc>: Decode<'r, R::Database> + Type<R::Database>,
+    T: for<'r> Decode<'r, Postgres> + for<'r> Decode<'r, Sqlite>,
 {
-    Some(match ty {
-        ColumnType::Integer => row.try_get_unchecked(at).map(Value::Int),
-        ColumnType::BigInteger => row.try_get_unchecked(at).map(Value::BigInt),
-        ColumnType::Double => row.try_get_unchecked(at).map(Value::Double),
-        ColumnType::Boolean => row.try_get_unchecked(at).map(Value::Bool),
-        ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => row.try_get_unchecked(at).map(Value::String),
-        ColumnType::Date => row.try_get_unchecked(at).map(Value::ChronoDate),
-        ColumnType::TimestampWithTimeZone => row.try_get_unchecked(at).map(Value::ChronoDateTimeUtc),
-        _ => return None,
-    })
+    match row {
+        AnyRow::Postgres(row) => row.try_get_unchecked(at),
+        AnyRow::Sqlite(row) => row.try_get_unchecked(at),
+    }
+}
+
+/// The entities' enumerations, stored as their string values.
+macro_rules! enumerated {
+    ($($ty:ty),*) => {$(
+        impl Field for $ty {
+            fn decode(row: AnyRow<'_>, at: usize) -> Result<Self, sqlx::Error> {
+                let value: String = unchecked(row, at)?;
+                <$ty>::try_from_value(&value).map_err(|error| sqlx::Error::Decode(error.to_string().into()))
+            }
+        }
+    )*};
+}
+enumerated!(AgreementKind, AgreementStatus, BlocKind, ExchangeKind, ExpertKind, FlowKind, ImportStatus, SectorLevel);
+
+/// Implements [`Positional`] for each entity's model, from its fields in column order.
+macro_rules! positional {
+    ($($module:ident { $($field:ident),* $(,)? })*) => {$(
+        impl Positional for $module::Model {
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn read(row: AnyRow<'_>, start: usize) -> Result<Self, DbErr> {
+                let mut at = start;
+                Ok(Self { $($field: next(row, &mut at)?),* })
+            }
+        }
+    )*};
+}
+
+positional! {
+    agreement {
+        id, source_id, r#ref, title, kind, source_kind, status, signed_year, signed_on, in_force_year, in_force_on,
+        terminated_on,
+    }
+    bloc { id, code, name, kind, source_id }
+    country {
+        id, iso3, iso2, m49, iso_numeric, name, official_name, region_code, region_name, sub_region_code,
+        sub_region_name, intermediate_region_code, intermediate_region_name, wb_region, income_group,
+        lending_category, is_developing, is_ldc, is_lldc, is_sids, latitude, longitude, source_id,
+    }
+    deployment { id, expert_id, r#ref, host_country_id, start_year, end_year, flow_id, agreement_id }
+    exchange { id, source_id, r#ref, provider_id, partner_id, year, kind, count }
+    expert { id, source_id, r#ref, name, kind, home_country_id, headcount }
+    flow {
+        id, source_id, r#ref, provider_id, recipient_id, recipient_label, year, kind, flow_type, flow_class,
+        amount_usd_current, amount_usd_constant, constant_base_year, amount_usd_real, sector_id, agreement_id,
+        title, description, status, start_on, end_on, recommended_for_research,
+    }
+    import_change { id, run_id, source_id, record, r#ref, change }
+    import_run {
+        id, source_id, file, started_at, finished_at, status, rows_read, rows_inserted, rows_updated, rows_deleted,
+        rows_skipped, rows_left_out, references_unmatched, skip_reasons, messages,
+    }
+    sector { id, vocabulary, code, level, name, description, parent_id, active, source_id }
+    source {
+        id, key, title, publisher, url, licence, citation, version, retrieved_on, guidance, checksum, imported_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{EntityTrait, IdenStatic, Iterable};
+
+    use super::*;
+
+    /// The names of `M`'s fields as [`Positional`] reads them.
+    fn fields<M: Positional>() -> Vec<&'static str> {
+        M::COLUMNS.iter().map(|field| field.trim_start_matches("r#")).collect()
+    }
+
+    /// The names of `E`'s columns, in its order.
+    fn columns<E: EntityTrait>() -> Vec<&'static str> {
+        E::Column::iter().map(|column| column.as_str()).collect()
+    }
+
+    #[test]
+    fn every_model_reads_its_columns_in_the_entitys_order() {
+        assert_eq!(fields::<agreement::Model>(), columns::<agreement::Entity>());
+        assert_eq!(fields::<bloc::Model>(), columns::<bloc::Entity>());
+        assert_eq!(fields::<country::Model>(), columns::<country::Entity>());
+        assert_eq!(fields::<deployment::Model>(), columns::<deployment::Entity>());
+        assert_eq!(fields::<exchange::Model>(), columns::<exchange::Entity>());
+        assert_eq!(fields::<expert::Model>(), columns::<expert::Entity>());
+        assert_eq!(fields::<flow::Model>(), columns::<flow::Entity>());
+        assert_eq!(fields::<import_change::Model>(), columns::<import_change::Entity>());
+        assert_eq!(fields::<import_run::Model>(), columns::<import_run::Entity>());
+        assert_eq!(fields::<sector::Model>(), columns::<sector::Entity>());
+        assert_eq!(fields::<source::Model>(), columns::<source::Entity>());
+    }
 }
