@@ -572,13 +572,18 @@ fn flow_listing(
     scope: Scope,
 ) -> Listing {
     let connection = ctx.look_ahead();
-    let nodes = [connection.field("nodes"), connection.field("edges").field("node")];
+    let mut nodes = connection.field("nodes").selection_fields();
+    nodes.extend(connection.field("edges").field("node").selection_fields());
+    // One pass over the nodes' fields, rather than a look-ahead per column.
+    let mut read = [false; FIELD_COLUMNS.len()];
+    for field in nodes.iter().flat_map(|node| node.selection_set()) {
+        if let Some(at) = FIELD_COLUMNS.iter().position(|(_, name)| *name == field.name()) {
+            read[at] = true;
+        }
+    }
     let mut listing = listing(filter, FlowOrder::keys(order_by), scope);
-    listing.unread = FIELD_COLUMNS
-        .iter()
-        .filter(|(_, field)| !nodes.iter().any(|nodes| nodes.field(field).exists()))
-        .map(|(column, _)| column.into_iden())
-        .collect();
+    listing.unread =
+        FIELD_COLUMNS.iter().zip(read).filter(|(_, read)| !read).map(|((column, _), _)| column.into_iden()).collect();
     listing
 }
 
