@@ -23,7 +23,8 @@ use sea_orm::{
 
 /// A model read from a row's consecutive columns, in its entity's column order.
 pub trait Positional: Sized {
-    /// The fields, in the order they are read: the entity's column names.
+    /// The fields' names as written in the model (`r#ref` for the column `ref`), in the
+    /// order they are read.
     const COLUMNS: &'static [&'static str];
 
     /// The model whose first column is column `start` of `row`.
@@ -69,12 +70,13 @@ fn next<T: Field>(row: AnyRow<'_>, at: &mut usize) -> Result<T, DbErr> {
     value
 }
 
-/// Types both drivers decode, bare and optional.
+/// Types both drivers decode, bare and optional. A bare one is read as optional first:
+/// SQLite's driver would read a `NULL` as 0, `""` or `false` where PostgreSQL's refuses it.
 macro_rules! decoded {
     ($($ty:ty),*) => {$(
         impl Field for $ty {
             fn decode(row: AnyRow<'_>, at: usize) -> Result<Self, sqlx::Error> {
-                unchecked(row, at)
+                unchecked::<Option<$ty>>(row, at)?.ok_or_else(|| sqlx::Error::Decode("unexpected NULL".into()))
             }
         }
 
@@ -157,7 +159,7 @@ positional! {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{EntityTrait, IdenStatic, Iterable};
+    use sea_orm::{ConnectionTrait, Database, DbBackend, EntityTrait, IdenStatic, Iterable, Statement};
 
     use super::*;
 
@@ -184,5 +186,36 @@ mod tests {
         assert_eq!(fields::<import_run::Model>(), columns::<import_run::Entity>());
         assert_eq!(fields::<sector::Model>(), columns::<sector::Entity>());
         assert_eq!(fields::<source::Model>(), columns::<source::Entity>());
+    }
+
+    /// The bloc row `SELECT`ed by `sql` on an in-memory SQLite database.
+    async fn bloc_of(sql: &str) -> Result<bloc::Model, DbErr> {
+        let db = Database::connect("sqlite::memory:").await?;
+        let row = db.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql)).await?.expect("one row");
+        model(&row, 0)
+    }
+
+    #[tokio::test]
+    async fn a_row_is_read_by_position_and_type() {
+        let bloc = bloc_of("SELECT 7, 'G77', 'Group of 77', 'NEGOTIATING_GROUP', 3").await.expect("read");
+        assert_eq!(
+            bloc,
+            bloc::Model {
+                id: 7,
+                code: "G77".to_owned(),
+                name: "Group of 77".to_owned(),
+                kind: BlocKind::NegotiatingGroup,
+                source_id: 3,
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_null_or_an_unknown_value_in_a_required_column_is_an_error_that_names_its_position() {
+        // SQLite's driver alone would read the NULL as an empty string.
+        let null = bloc_of("SELECT 7, NULL, 'Group of 77', 'NEGOTIATING_GROUP', 3").await.expect_err("NULL code");
+        assert!(null.to_string().contains("column 1") && null.to_string().contains("NULL"), "{null}");
+        let kind = bloc_of("SELECT 7, 'G77', 'Group of 77', 'CLUB', 3").await.expect_err("unknown kind");
+        assert!(kind.to_string().contains("column 3"), "{kind}");
     }
 }
