@@ -123,6 +123,27 @@ impl Input {
     }
 }
 
+/// A dataset's input, checksummed and parsed: everything of an import that needs no
+/// database, so that it can be done before (for the bundle, while another dataset is
+/// written) and off the thread that drives the import's transaction.
+pub(crate) struct Prepared {
+    dataset: Dataset,
+    /// The input's name ([`Input::file`]).
+    file: String,
+    /// SHA-256 of the input's bytes.
+    checksum: String,
+    /// What the dataset's loader parsed of it.
+    read: datasets::Read,
+}
+
+impl Prepared {
+    /// Checksums and parses `input`, which is `dataset`'s; its bytes are dropped.
+    pub(crate) fn new(dataset: Dataset, input: Input) -> Self {
+        let read = datasets::read(dataset, &input);
+        Self { dataset, checksum: input.checksum(), file: input.file, read }
+    }
+}
+
 /// A file's bytes, gunzipped when they are gzip's (the bundled copies in `seed/data/` are),
 /// and the path read: `path`, or `path.gz` when only that exists.
 fn read_maybe_gzipped(path: &Path) -> std::io::Result<(std::path::PathBuf, Vec<u8>)> {
@@ -291,7 +312,7 @@ impl Load<'_> {
     }
 }
 
-/// Imports `input` as `dataset` in one transaction and records the run.
+/// Imports a prepared input in one transaction and records the run.
 ///
 /// Whatever fails (parsing, a statement, the commit), the error returned is the one that
 /// caused the failure, with storage faults recognised ([`crate::StorageError`]): a rollback
@@ -299,19 +320,19 @@ impl Load<'_> {
 /// logged, never returned in its place.
 pub(crate) async fn run(
     db: &DatabaseConnection,
-    dataset: Dataset,
-    input: Input,
+    prepared: Prepared,
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<RunReport, ImportError> {
+    let Prepared { dataset, file, checksum, read } = prepared;
     let started_at = Utc::now();
-    let meta = &datasets::source_row(dataset, &input.file);
-    let report = RunReport { dataset: dataset.name().to_owned(), file: input.file.clone(), ..RunReport::default() };
+    let meta = &datasets::source_row(dataset, &file);
+    let report = RunReport { dataset: dataset.name().to_owned(), file: file.clone(), ..RunReport::default() };
     let txn = match db.begin().await {
         Ok(txn) => txn,
         Err(error) => return Err(record_failure(db, meta, report, started_at, error.into()).await),
     };
-    let source_id = match source::upsert_source(&txn, meta, &input.checksum(), started_at).await {
+    let source_id = match source::upsert_source(&txn, meta, &checksum, started_at).await {
         Ok(id) => id,
         Err(error) => {
             let error = storage::explain(db, error.into());
@@ -322,7 +343,7 @@ pub(crate) async fn run(
     let mut load = Load {
         txn: &txn,
         source_id,
-        file: input.file.clone(),
+        file,
         started_at,
         options: *options,
         progress,
@@ -331,7 +352,7 @@ pub(crate) async fn run(
         stale_totals: crate::totals::Stale::None,
     };
     let outcome = match load.report_changes_if_imported_before().await {
-        Ok(()) => match datasets::load(dataset, &mut load, &input).await {
+        Ok(()) => match datasets::load(dataset, &mut load, read).await {
             Ok(()) => refresh_derived(&txn, source_id, dataset, &load.stale_totals).await,
             Err(error) => Err(error),
         },

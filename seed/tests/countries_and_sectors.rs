@@ -130,3 +130,29 @@ async fn sectors_import_and_reimport(db: &DatabaseConnection) {
     assert_eq!((again.inserted, again.updated), (0, 0));
 }
 on_both_databases!(sectors_sqlite, sectors_postgres, sectors_import_and_reimport);
+
+/// Both sector files are parsed before the import's transaction opens, yet the error is the
+/// one the files give in order: a bad row of the categories' file before the purposes' file
+/// that is not UTF-8, unless bad rows are skipped. Neither import changes anything.
+async fn sector_files_fail_in_their_order(db: &DatabaseConnection) {
+    import(db, Dataset::Sectors).await;
+    let before = data_counts(db).await;
+    let directory = std::env::temp_dir().join(format!("seed-bad-sectors-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let categories = String::from_utf8(bundled_bytes("SectorCategory.xml.gz")).unwrap();
+    let broken = categories.replacen("<code>111</code>", "<code>11x</code>", 1);
+    assert_ne!(broken, categories);
+    std::fs::write(directory.join("SectorCategory.xml"), broken).unwrap();
+    std::fs::write(directory.join("Sector.xml"), b"<codelist>\xff</codelist>").unwrap();
+
+    for skip_bad_rows in [false, true] {
+        let options = ImportOptions { skip_bad_rows };
+        let error = import_file(db, Dataset::Sectors, &directory, &options, &NoProgress).await.unwrap_err().to_string();
+        let expected =
+            if skip_bad_rows { "Sector.xml: not UTF-8" } else { "SectorCategory.xml line 12, field `code`: `11x`" };
+        assert!(error.starts_with(expected), "{error}");
+        assert_eq!(data_counts(db).await, before);
+    }
+    std::fs::remove_dir_all(directory).unwrap();
+}
+on_both_databases!(sector_order_sqlite, sector_order_postgres, sector_files_fail_in_their_order);

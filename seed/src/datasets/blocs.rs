@@ -13,7 +13,7 @@
 //!
 //! Memberships of these blocs that a newer file no longer lists are deleted (and noted).
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, G77_PALESTINE};
@@ -137,10 +137,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<MembershipRecord>, ParseError
     Ok(parsed)
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<MembershipRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts blocs and memberships.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let resolver = countries(load, Dataset::Blocs).await?;
 
     let names: HashMap<&str, &str> =

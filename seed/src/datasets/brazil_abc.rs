@@ -35,7 +35,7 @@
 //! "Missão de Especialistas Bolivianos …"). The people are never named: no person is made up.
 
 use crate::datasets::wb_class::read_sheet;
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{FieldError, ImportError};
 use crate::run::{Input, Load};
 use crate::store;
@@ -193,11 +193,18 @@ pub(crate) fn is_brazilian_mission(record: &ActionRecord, partner_iso3: Option<&
     !foreign
 }
 
+/// The workbook's sheet, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<ActionRecord>, ImportError>;
+
+/// Reads and parses the workbook's sheet.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, |bytes| read_sheet(bytes, SHEET)).map(|rows| parse_rows(&rows))
+}
+
 /// Validates and upserts the flows, then the mission teams and their deployments.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let rows = read_sheet(first_part(input), SHEET).map_err(|error| ImportError::from_parse(&load.file, error))?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
     let sheet = format!("{} sheet \"{SHEET}\"", load.file);
-    let records = load.accept_part(&sheet, parse_rows(&rows))?;
+    let records = load.accept_part(&sheet, read?)?;
     let resolver = countries(load, Dataset::BrazilAbc).await?;
     let brazil = resolver
         .iso3("BRA")

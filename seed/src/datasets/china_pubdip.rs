@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::datasets::gcof::{self, project};
-use crate::datasets::{countries, wb_class::read_sheet};
+use crate::datasets::{Part, countries, read_part, wb_class::read_sheet};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::GCOF;
@@ -204,31 +204,48 @@ pub(crate) fn parse_exchanges(rows: &[Vec<String>]) -> Result<Parsed<ExchangeRec
     Ok(parsed)
 }
 
-/// Imports the finance projects as flows (marking GCOF's as repeats), then the exchanges.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
+/// The two workbooks, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Workbooks, ImportError>;
+
+/// The two workbooks, parsed.
+pub(crate) struct Workbooks {
+    /// The finance projects.
+    projects: Part<Parsed<project::ProjectRecord>>,
+    /// The exchanges.
+    exchanges: Part<Parsed<ExchangeRecord>>,
+}
+
+/// Parses both workbooks.
+pub(crate) fn read(input: &Input) -> Read {
     let [(projects_file, projects), (exchanges_file, exchanges)] = input.parts.as_slice() else {
-        return Err(ImportError::from_parse(&load.file, ParseError::File("expected the two workbooks".to_owned())));
+        return Err(ImportError::from_parse(&input.file, ParseError::File("expected the two workbooks".to_owned())));
     };
-    let rows = read_sheet(projects, SHEET).map_err(|error| ImportError::from_parse(projects_file, error))?;
-    let parsed = CsvTable::from_rows(&rows)
-        .and_then(|table| project::parse_table(&table, PROJECT_CONSTANT_AMOUNT))
-        .map_err(|error| ImportError::from_parse(projects_file, error))?;
-    let records = load.accept_part(projects_file, parsed)?;
+    let projects = read_part(projects_file, projects, |bytes| {
+        let rows = read_sheet(bytes, SHEET)?;
+        CsvTable::from_rows(&rows).and_then(|table| project::parse_table(&table, PROJECT_CONSTANT_AMOUNT))
+    });
+    let exchanges =
+        read_part(exchanges_file, exchanges, |bytes| read_sheet(bytes, SHEET).and_then(|rows| parse_exchanges(&rows)));
+    Ok(Workbooks { projects, exchanges })
+}
+
+/// Imports the finance projects as flows (marking GCOF's as repeats), then the exchanges.
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let Workbooks { projects: (projects_file, projects), exchanges: (exchanges_file, exchanges) } = read?;
+    let records = load.accept_part(&projects_file, projects?)?;
     // The projects' messages name their workbook.
     let both_files = std::mem::replace(&mut load.file, projects_file.clone());
     let flows = gcof::project_flows(load, Dataset::ChinaPublicDiplomacy, &records).await;
     load.file = both_files;
     let flows: Vec<flow::Model> = flows?.into_iter().map(|(_, flow)| flow).collect();
     store::flows(load, flows.clone()).await?;
-    mark_repeats(load, projects_file, &flows).await?;
+    mark_repeats(load, &projects_file, &flows).await?;
 
-    let rows = read_sheet(exchanges, SHEET).map_err(|error| ImportError::from_parse(exchanges_file, error))?;
-    let parsed = parse_exchanges(&rows).map_err(|error| ImportError::from_parse(exchanges_file, error))?;
-    let records = load.accept_part(exchanges_file, parsed)?;
+    let records = load.accept_part(&exchanges_file, exchanges?)?;
     let resolver = countries(load, Dataset::ChinaPublicDiplomacy).await?;
     let Some(provider_id) = resolver.iso3(PROVIDER_ISO3) else {
         return Err(ImportError::from_parse(
-            exchanges_file,
+            &exchanges_file,
             ParseError::File("China is not in the country table".into()),
         ));
     };

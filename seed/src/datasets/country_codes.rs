@@ -14,7 +14,7 @@
 //! - World Bank region, income group and lending category are not in this file: they are
 //!   left as stored (null on a first import).
 
-use crate::datasets::first_part;
+use crate::datasets::read_first;
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, COUNTRY_CROSSWALK, NATURAL_EARTH};
@@ -185,11 +185,32 @@ fn three_digits(row: &CsvRow, column: crate::table::Column, expected: &str) -> R
         .transpose()
 }
 
+/// The file and the bundled world-countries, parsed before the import's transaction opens
+/// ([`super::read`]).
+pub(crate) struct Read {
+    /// The countries of the file.
+    countries: Result<Parsed<CountryRecord>, ImportError>,
+    /// The centroids, from the bundled world-countries.
+    centroids: Result<Centroids, ImportError>,
+}
+
+/// Each country's centroid, from the bundled world-countries.
+struct Centroids {
+    /// Latitude and longitude by ISO3.
+    by_iso3: HashMap<String, (f64, f64)>,
+    /// SHA-256 of the file.
+    checksum: String,
+}
+
+/// Parses the file and the bundled world-countries.
+pub(crate) fn read(input: &Input) -> Read {
+    Read { countries: read_first(input, parse), centroids: centroids() }
+}
+
 /// Validates and upserts the countries.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
-    let centroids = centroids()?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read.countries?)?;
+    let Centroids { by_iso3: centroids, checksum: crosswalk } = read.centroids?;
     let existing = country::Entity::find().all(load.txn).await?;
     let stored: HashMap<&str, &country::Model> = existing.iter().map(|row| (row.iso3.as_str(), row)).collect();
     let mut rows = Vec::with_capacity(records.len());
@@ -237,22 +258,20 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
             .await?;
     load.count(tally);
     // The sources of the centroids and of the map the numeric codes key, cited by the API.
-    let crosswalk = bundle::WORLD_COUNTRIES
-        .bytes()
-        .map_err(|source| ImportError::Io { path: format!("bundled {}", bundle::WORLD_COUNTRIES.name), source })?;
-    source::upsert_source(load.txn, &(&COUNTRY_CROSSWALK).into(), &source::sha256_hex(&crosswalk), load.started_at)
-        .await?;
+    source::upsert_source(load.txn, &(&COUNTRY_CROSSWALK).into(), &crosswalk, load.started_at).await?;
     let map = source::sha256_hex(NATURAL_EARTH.citation.as_bytes());
     source::upsert_source(load.txn, &(&NATURAL_EARTH).into(), &map, load.started_at).await?;
     Ok(())
 }
 
-/// Centroids by ISO3 from the bundled world-countries.
-fn centroids() -> Result<HashMap<String, (f64, f64)>, ImportError> {
+/// The centroids of the bundled world-countries.
+fn centroids() -> Result<Centroids, ImportError> {
     let file = bundle::WORLD_COUNTRIES;
     let bytes = file.bytes().map_err(|source| ImportError::Io { path: format!("bundled {}", file.name), source })?;
     let countries = world_countries::parse(&bytes).map_err(|error| ImportError::from_parse(file.name, error))?;
-    Ok(countries.iter().filter_map(|entry| entry.centroid().map(|centroid| (entry.cca3.clone(), centroid))).collect())
+    let by_iso3 =
+        countries.iter().filter_map(|entry| entry.centroid().map(|centroid| (entry.cca3.clone(), centroid))).collect();
+    Ok(Centroids { by_iso3, checksum: source::sha256_hex(&bytes) })
 }
 
 #[cfg(test)]

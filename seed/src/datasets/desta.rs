@@ -19,7 +19,7 @@
 //!   (not signed yet, or changes to a base treaty already imported): counted as skipped,
 //!   one message per entry type.
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::store;
@@ -145,10 +145,17 @@ fn membership_label(typememb: Option<u8>) -> Option<String> {
     Some(format!("DESTA typememb {}: {label}", typememb?))
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<TreatyEntry>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts agreements and parties.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let entries = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let entries = load.accept(read?)?;
     let resolver = countries(load, Dataset::Desta).await?;
 
     let mut agreements = Vec::new();

@@ -36,11 +36,12 @@
 
 pub(crate) mod project;
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::ImportError;
 use crate::run::{Input, Load};
 use crate::source;
 use crate::store::{self, ExpertRows};
+use crate::table::Parsed;
 use crate::{Dataset, SkipKind};
 use chrono::Datelike;
 use entity::{ExpertKind, deployment, expert, flow};
@@ -50,10 +51,17 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 /// The base year of `usd_defl_2014`.
 const CONSTANT_BASE_YEAR: i32 = 2014;
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<ProjectRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts flows, then teams, their sectors and deployments.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let projects = project_flows(load, Dataset::Gcof, &records).await?;
     let teams: Vec<(&ProjectRecord, i32, Option<i32>, Option<i32>)> = projects
         .iter()

@@ -35,12 +35,13 @@
 
 mod activity;
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::ImportError;
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::{self, SourceRow};
 use crate::store;
+use crate::table::Parsed;
 use crate::{Dataset, SkipKind};
 use activity::{Organisation, parse};
 use entity::flow_code;
@@ -89,10 +90,17 @@ fn provider_country(resolver: &CountryResolver, organisation: &Organisation) -> 
         .or_else(|| organisation.name.as_deref().and_then(|name| resolver.name(name)))
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<activity::ActivityRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts the flows of an activity file.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let resolver = countries(load, Dataset::IatiActivities).await?;
     let sector_ids = store::sector_ids(load.txn).await?;
     // Providers that are no country: name → (activities, first line), in file order.

@@ -9,10 +9,12 @@
 //!
 //! Sectors come from their own lists (the `sectors` dataset).
 
-use crate::datasets::sectors::parse_codelist;
+use crate::datasets::sectors::{CodelistItem, parse_codelist};
+use crate::datasets::{Part, read_part};
 use crate::error::ImportError;
 use crate::run::{Input, Load};
 use crate::store;
+use crate::table::Parsed;
 use entity::code_list_item;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
@@ -27,15 +29,22 @@ fn list_of(file: &str) -> Option<&'static str> {
     LISTS.iter().copied().find(|list| *list == stem)
 }
 
+/// Each file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Vec<Part<Parsed<CodelistItem>>>;
+
+/// Parses each file.
+pub(crate) fn read(input: &Input) -> Read {
+    input.parts.iter().map(|(file, bytes)| read_part(file, bytes, |bytes| parse_codelist(bytes, None))).collect()
+}
+
 /// Validates every file and makes the lists' rows equal the files.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
     let mut rows: BTreeMap<(String, String), code_list_item::Model> = BTreeMap::new();
     let mut lists = Vec::new();
-    for (file, bytes) in &input.parts {
-        let list = list_of(file).ok_or_else(|| ImportError::UnknownCodeList(file.clone()))?;
+    for (file, parsed) in read {
+        let list = list_of(&file).ok_or_else(|| ImportError::UnknownCodeList(file.clone()))?;
         lists.push(list);
-        let parsed = parse_codelist(bytes, None).map_err(|error| ImportError::from_parse(file, error))?;
-        for item in load.accept_part(file, parsed)? {
+        for item in load.accept_part(&file, parsed?)? {
             let row = code_list_item::Model {
                 list: list.to_owned(),
                 code: item.code,

@@ -1,4 +1,4 @@
-//! One module per dataset, each `parse` (pure) then `import` (validate and upsert).
+//! One module per dataset, each `read` (parse, pure, before the transaction opens) then `import` (validate and upsert).
 
 pub(crate) mod blocs;
 pub(crate) mod brazil_abc;
@@ -18,7 +18,7 @@ pub(crate) mod wb_income_history;
 pub(crate) mod yotov;
 
 use crate::Dataset;
-use crate::error::ImportError;
+use crate::error::{ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
 use crate::source::{self, SourceRow};
@@ -48,31 +48,91 @@ pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
     })
 }
 
-/// Runs the dataset's loader inside the run's transaction.
-pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
+/// A dataset's input, parsed: all the work of its import that needs no database, done before
+/// the import's transaction opens, so that the whole bundle's import parses each dataset
+/// while the one before is written ([`crate::run::Prepared`]). A file that could not be
+/// parsed holds its error, which the loader returns where it reads that file, after the
+/// files before it were validated, as if it had parsed the file there.
+pub(crate) enum Read {
+    CountryCodes(country_codes::Read),
+    Blocs(blocs::Read),
+    Sectors(sectors::Read),
+    IatiCodelists(iati_codelists::Read),
+    UsCpi(us_cpi::Read),
+    Gcof(gcof::Read),
+    Desta(desta::Read),
+    UnctadIia(unctad_iia::Read),
+    WbClass(wb_class::Read),
+    WbIncomeHistory(wb_income_history::Read),
+    Tuff(tuff::Read),
+    BrazilAbc(brazil_abc::Read),
+    ChinaPublicDiplomacy(china_pubdip::Read),
+    YotovTrade(yotov::Read),
+    ExpertRoster(roster::Read),
+    IatiActivities(iati::Read),
+}
+
+/// Parses the dataset's input with its loader's `read`.
+pub(crate) fn read(dataset: Dataset, input: &Input) -> Read {
     match dataset {
-        Dataset::CountryCodes => country_codes::import(load, input).await,
-        Dataset::Blocs => blocs::import(load, input).await,
-        Dataset::Sectors => sectors::import(load, input).await,
-        Dataset::IatiCodelists => iati_codelists::import(load, input).await,
-        Dataset::UsCpi => us_cpi::import(load, input).await,
-        Dataset::Gcof => gcof::import(load, input).await,
-        Dataset::Desta => desta::import(load, input).await,
-        Dataset::UnctadIia => unctad_iia::import(load, input).await,
-        Dataset::WbClass => wb_class::import(load, input).await,
-        Dataset::WbIncomeHistory => wb_income_history::import(load, input).await,
-        Dataset::TuffQatar | Dataset::TuffSaudiArabia => tuff::import(load, input, dataset).await,
-        Dataset::BrazilAbc => brazil_abc::import(load, input).await,
-        Dataset::ChinaPublicDiplomacy => china_pubdip::import(load, input).await,
-        Dataset::YotovTrade => yotov::import(load, input).await,
-        Dataset::ExpertRoster => roster::import(load, input).await,
-        Dataset::IatiActivities => iati::import(load, input).await,
+        Dataset::CountryCodes => Read::CountryCodes(country_codes::read(input)),
+        Dataset::Blocs => Read::Blocs(blocs::read(input)),
+        Dataset::Sectors => Read::Sectors(sectors::read(input)),
+        Dataset::IatiCodelists => Read::IatiCodelists(iati_codelists::read(input)),
+        Dataset::UsCpi => Read::UsCpi(us_cpi::read(input)),
+        Dataset::Gcof => Read::Gcof(gcof::read(input)),
+        Dataset::Desta => Read::Desta(desta::read(input)),
+        Dataset::UnctadIia => Read::UnctadIia(unctad_iia::read(input)),
+        Dataset::WbClass => Read::WbClass(wb_class::read(input)),
+        Dataset::WbIncomeHistory => Read::WbIncomeHistory(wb_income_history::read(input)),
+        Dataset::TuffQatar | Dataset::TuffSaudiArabia => Read::Tuff(tuff::read(input)),
+        Dataset::BrazilAbc => Read::BrazilAbc(brazil_abc::read(input)),
+        Dataset::ChinaPublicDiplomacy => Read::ChinaPublicDiplomacy(china_pubdip::read(input)),
+        Dataset::YotovTrade => Read::YotovTrade(yotov::read(input)),
+        Dataset::ExpertRoster => Read::ExpertRoster(roster::read(input)),
+        Dataset::IatiActivities => Read::IatiActivities(iati::read(input)),
     }
 }
 
-/// The bytes of the first (for most datasets, the only) file of the input.
-pub(crate) fn first_part(input: &Input) -> &[u8] {
-    input.parts.first().map_or(&[], |(_, bytes)| bytes.as_slice())
+/// Runs the dataset's loader on its parsed input inside the run's transaction.
+pub(crate) async fn load(dataset: Dataset, load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    match read {
+        Read::CountryCodes(read) => country_codes::import(load, read).await,
+        Read::Blocs(read) => blocs::import(load, read).await,
+        Read::Sectors(read) => sectors::import(load, read).await,
+        Read::IatiCodelists(read) => iati_codelists::import(load, read).await,
+        Read::UsCpi(read) => us_cpi::import(load, read).await,
+        Read::Gcof(read) => gcof::import(load, read).await,
+        Read::Desta(read) => desta::import(load, read).await,
+        Read::UnctadIia(read) => unctad_iia::import(load, read).await,
+        Read::WbClass(read) => wb_class::import(load, read).await,
+        Read::WbIncomeHistory(read) => wb_income_history::import(load, read).await,
+        Read::Tuff(read) => tuff::import(load, read, dataset).await,
+        Read::BrazilAbc(read) => brazil_abc::import(load, read).await,
+        Read::ChinaPublicDiplomacy(read) => china_pubdip::import(load, read).await,
+        Read::YotovTrade(read) => yotov::import(load, read).await,
+        Read::ExpertRoster(read) => roster::import(load, read).await,
+        Read::IatiActivities(read) => iati::import(load, read).await,
+    }
+}
+
+/// The first (for most datasets, the only) file of the input, parsed with `parse`; an error
+/// names the input.
+pub(crate) fn read_first<T>(
+    input: &Input,
+    parse: impl FnOnce(&[u8]) -> Result<T, ParseError>,
+) -> Result<T, ImportError> {
+    let bytes = input.parts.first().map_or(&[][..], |(_, bytes)| bytes.as_slice());
+    parse(bytes).map_err(|error| ImportError::from_parse(&input.file, error))
+}
+
+/// One file of a dataset made of several, parsed: its name, and what it holds or why it
+/// could not be parsed.
+pub(crate) type Part<T> = (String, Result<T, ImportError>);
+
+/// The file `name`, parsed with `parse`; an error names the file.
+pub(crate) fn read_part<T>(name: &str, bytes: &[u8], parse: impl FnOnce(&[u8]) -> Result<T, ParseError>) -> Part<T> {
+    (name.to_owned(), parse(bytes).map_err(|error| ImportError::from_parse(name, error)))
 }
 
 /// The country resolver, failing when no country has been imported yet.

@@ -22,7 +22,7 @@
 //! Lines starting with `#` are comments. Each roster file is its own source, keyed
 //! `expert-roster-<file stem>` in lower case ([`source_row`]).
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
@@ -198,11 +198,18 @@ fn resolve(resolver: &CountryResolver, value: &str) -> Option<i32> {
     }
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<RosterRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates (home countries, sectors, hosts) and upserts the experts, their sectors and
 /// their deployments.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let resolver = countries(load, Dataset::ExpertRoster).await?;
     let sector_ids = store::sector_ids(load.txn).await?;
     if sector_ids.is_empty() && records.iter().any(|record| !record.sectors.is_empty()) {

@@ -21,6 +21,7 @@
 //! to hundreds, when such a row exists and is not `C` itself (`111` → `110`, `231` → `230`,
 //! `720` → `700`); otherwise none.
 
+use crate::datasets::{Part, read_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, DAC_SECTOR_GROUPS};
@@ -196,20 +197,29 @@ pub(crate) fn category_parent(code: &str, known: &HashSet<String>) -> Option<Str
         .find(|parent| known.contains(parent))
 }
 
-/// Validates and upserts the three levels.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let [(categories_file, categories_bytes), (purposes_file, purposes_bytes)] = input.parts.as_slice() else {
+/// The categories' and the purposes' files, parsed before the import's transaction opens
+/// ([`super::read`]).
+pub(crate) type Read = Result<[Part<Parsed<CodelistItem>>; 2], ImportError>;
+
+/// Parses both files.
+pub(crate) fn read(input: &Input) -> Read {
+    let [(categories_file, categories), (purposes_file, purposes)] = input.parts.as_slice() else {
         return Err(ImportError::BadFile {
-            file: load.file.clone(),
+            file: input.file.clone(),
             problem: "sectors need SectorCategory.xml and Sector.xml".to_owned(),
         });
     };
-    let categories =
-        parse_codelist(categories_bytes, Some(3)).map_err(|error| ImportError::from_parse(categories_file, error))?;
-    let categories = load.accept_part(categories_file, categories)?;
-    let purposes =
-        parse_codelist(purposes_bytes, Some(5)).map_err(|error| ImportError::from_parse(purposes_file, error))?;
-    let purposes = load.accept_part(purposes_file, purposes)?;
+    Ok([
+        read_part(categories_file, categories, |bytes| parse_codelist(bytes, Some(3))),
+        read_part(purposes_file, purposes, |bytes| parse_codelist(bytes, Some(5))),
+    ])
+}
+
+/// Validates and upserts the three levels.
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let [(categories_file, categories), (purposes_file, purposes)] = read?;
+    let categories = load.accept_part(&categories_file, categories?)?;
+    let purposes = load.accept_part(&purposes_file, purposes?)?;
 
     let groups_source = source::upsert_source(
         load.txn,
@@ -284,7 +294,7 @@ pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), Imp
                 Some(id) => Some(*id),
                 None => {
                     load.note_in(
-                        purposes_file,
+                        &purposes_file,
                         item.line,
                         &format!("category `{category}` of {} is not in SectorCategory.xml: no parent", item.code),
                     );

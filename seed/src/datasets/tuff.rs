@@ -26,7 +26,7 @@
 //! The Qatar file lists project 33767 twice, identical: the repeat is skipped and reported.
 //! `contacts` (names of officials) is never read.
 
-use crate::datasets::{aiddata_flow_kind, countries, first_part};
+use crate::datasets::{aiddata_flow_kind, countries, read_first};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::store;
@@ -218,10 +218,17 @@ fn short_date(row: &CsvRow, column: Column) -> Result<Option<NaiveDate>, FieldEr
         .transpose()
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<TuffRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts the flows of one TUFF file.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input, dataset: Dataset) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read, dataset: Dataset) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let resolver = countries(load, dataset).await?;
     let sector_ids = store::sector_ids(load.txn).await?;
     let mut flows = Vec::with_capacity(records.len());

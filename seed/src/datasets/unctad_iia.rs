@@ -17,7 +17,7 @@
 //! - a name that no country and no bloc resolves is reported, and so is every treaty left
 //!   with fewer than two parties, with the reason.
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
@@ -237,10 +237,17 @@ impl Parties {
     }
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<TreatyRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts agreements and their parties, countries and blocs.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let resolver = countries(load, Dataset::UnctadIia).await?;
     let blocs = bloc_ids(load).await?;
     let mut agreements = Vec::with_capacity(records.len());

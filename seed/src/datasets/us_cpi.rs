@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use entity::price_index;
 
-use crate::datasets::first_part;
+use crate::datasets::read_first;
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::store;
@@ -57,10 +57,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<IndexRecord>, ParseError> {
     Ok(parsed)
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Parsed<IndexRecord>, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Makes `price_index` the file's series and re-prices every flow.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let parsed = parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
-    let records = load.accept(parsed)?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let records = load.accept(read?)?;
     let source_id = load.source_id;
     let rows = records
         .into_iter()

@@ -13,7 +13,7 @@
 //!   list keep what they had. The rows keep `country-codes` as their source: the World Bank
 //!   values are attributed to the `wb-class-fy2023` source row (and its import runs).
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::sync::upsert;
@@ -145,11 +145,17 @@ pub(crate) fn parse_rows(rows: &[Vec<String>]) -> Result<Sheet, ParseError> {
     Ok(Sheet { parsed, aggregates })
 }
 
+/// The sheet, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Sheet, ImportError>;
+
+/// Reads and parses the sheet.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, |bytes| read_rows(bytes).and_then(|rows| parse_rows(&rows)))
+}
+
 /// Validates the sheet and updates the countries it lists.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let sheet = read_rows(first_part(input))
-        .and_then(|rows| parse_rows(&rows))
-        .map_err(|error| ImportError::from_parse(&load.file, error))?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let sheet = read?;
     let records = load.accept(sheet.parsed)?;
     if sheet.aggregates > 0 {
         load.skip_many(

@@ -17,8 +17,8 @@
 //! - Economies are matched by code through the resolver; former states (`SUN`, `YUGf`,
 //!   `CSK` …) and `XKX` match no country and are reported.
 
-use crate::datasets::countries;
 use crate::datasets::wb_class::read_sheet;
+use crate::datasets::{Part, countries, read_part};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::run::{Input, Load};
 use crate::source::{self, OWID_INCOME_GROUPS};
@@ -184,33 +184,49 @@ pub(crate) fn parse_owid(bytes: &[u8], last_year: i32) -> Result<Parsed<ClassRec
     Ok(parsed)
 }
 
-/// Validates both files and makes `country_income_group` equal what they say.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
+/// Both files, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<Files, ImportError>;
+
+/// Both files, parsed.
+pub(crate) struct Files {
+    /// The workbook's sheet.
+    sheet: Part<Parsed<ClassRecord>>,
+    /// OWID's series from the year after the sheet's last, and the file's SHA-256.
+    owid: Part<(Parsed<ClassRecord>, String)>,
+}
+
+/// Parses both files: OWID's series from the year after the sheet's last (none when the
+/// sheet cannot be read).
+pub(crate) fn read(input: &Input) -> Read {
     let [(sheet_name, sheet_bytes), (owid_name, owid_bytes)] = input.parts.as_slice() else {
         return Err(ImportError::from_parse(
-            &load.file,
+            &input.file,
             ParseError::File("needs the OGHIST workbook and OWID's series".to_owned()),
         ));
     };
-    let sheet = read_sheet(sheet_bytes, SHEET)
-        .and_then(|rows| parse_sheet(&rows))
-        .map_err(|error| ImportError::from_parse(sheet_name, error))?;
-    let sheet = load.accept_part(sheet_name, sheet)?;
-    let last_year = sheet.iter().map(|record| record.data_year).max().unwrap_or(0);
-    let owid = parse_owid(owid_bytes, last_year).map_err(|error| ImportError::from_parse(owid_name, error))?;
-    let owid = load.accept_part(owid_name, owid)?;
+    let sheet =
+        read_part(sheet_name, sheet_bytes, |bytes| read_sheet(bytes, SHEET).and_then(|rows| parse_sheet(&rows)));
+    let last_year =
+        sheet.1.as_ref().map_or(0, |sheet| sheet.records.iter().map(|record| record.data_year).max().unwrap_or(0));
+    let owid = read_part(owid_name, owid_bytes, |bytes| {
+        parse_owid(bytes, last_year).map(|owid| (owid, source::sha256_hex(bytes)))
+    });
+    Ok(Files { sheet, owid })
+}
+
+/// Validates both files and makes `country_income_group` equal what they say.
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let Files { sheet: (sheet_name, sheet), owid: (owid_name, owid) } = read?;
+    let sheet = load.accept_part(&sheet_name, sheet?)?;
+    let (owid, owid_checksum) = owid?;
+    let owid = load.accept_part(&owid_name, owid)?;
     let resolver = countries(load, Dataset::WbIncomeHistory).await?;
-    let owid_source = source::upsert_source(
-        load.txn,
-        &(&OWID_INCOME_GROUPS).into(),
-        &source::sha256_hex(owid_bytes),
-        load.started_at,
-    )
-    .await?;
+    let owid_source =
+        source::upsert_source(load.txn, &(&OWID_INCOME_GROUPS).into(), &owid_checksum, load.started_at).await?;
 
     let mut rows: BTreeMap<(i32, i32), country_income_group::Model> = BTreeMap::new();
     let mut unmatched: BTreeMap<(&str, &str), (&str, u64)> = BTreeMap::new();
-    for (file, source_id, records) in [(sheet_name, load.source_id, &sheet), (owid_name, owid_source, &owid)] {
+    for (file, source_id, records) in [(&sheet_name, load.source_id, &sheet), (&owid_name, owid_source, &owid)] {
         for record in records {
             let Some(country_id) = resolver.iso3(&record.code) else {
                 unmatched.entry((file, &record.code)).or_insert((&record.economy, record.line));

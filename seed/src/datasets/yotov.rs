@@ -17,7 +17,7 @@
 //! reported in one message with their count. Rows with `trade` 0 are data (no trade that
 //! year) and are imported with an amount of 0.
 
-use crate::datasets::{countries, first_part};
+use crate::datasets::{countries, read_first};
 use crate::error::{FieldError, ImportError, ParseError};
 use crate::resolver::CountryResolver;
 use crate::run::{Input, Load};
@@ -121,10 +121,17 @@ pub(crate) fn domestic_message(count: u64) -> String {
     )
 }
 
+/// The file, parsed before the import's transaction opens ([`super::read`]).
+pub(crate) type Read = Result<TradeParse, ImportError>;
+
+/// Parses the file.
+pub(crate) fn read(input: &Input) -> Read {
+    read_first(input, parse)
+}
+
 /// Validates and upserts the trade flows.
-pub(crate) async fn import(load: &mut Load<'_>, input: &Input) -> Result<(), ImportError> {
-    let TradeParse { parsed, domestic } =
-        parse(first_part(input)).map_err(|error| ImportError::from_parse(&load.file, error))?;
+pub(crate) async fn import(load: &mut Load<'_>, read: Read) -> Result<(), ImportError> {
+    let TradeParse { parsed, domestic } = read?;
     let records = load.accept(parsed)?;
     if domestic > 0 {
         load.skip_many(SkipKind::ByDesign, domestic, 0, "domestic trade", &domestic_message(domestic));
