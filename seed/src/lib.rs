@@ -415,24 +415,25 @@ pub async fn import_bundled(db: &DatabaseConnection, progress: &dyn Progress) ->
     imported
 }
 
-/// How many datasets the bundle's import parses ahead of the one it writes, at most: enough
-/// for the trade flows' parse to be done before their turn, few enough that the parsed
-/// datasets held at once stay small.
+/// How many parsed datasets wait for the bundle's import at most; the reader parses one
+/// more before it waits. Enough for the trade flows' parse to be done before their turn,
+/// few enough that the parsed datasets held at once stay few.
 const READ_AHEAD: usize = 3;
 
 /// [`import_bundled`] but the checkpoint.
 ///
 /// A blocking thread decompresses and parses the datasets, in order, while the ones before
-/// are written ([`Prepared`]): the parsing, a fifth of the import's work, then runs beside
-/// SQLite's instead of between its statements. It stops when the import does.
+/// them are written ([`Prepared`]): the parsing, about a sixth of the import's work, then
+/// runs beside SQLite's instead of between its statements. When the import stops, the
+/// reader stops after the dataset it is parsing.
 async fn import_every_bundled(db: &DatabaseConnection, progress: &dyn Progress) -> Result<Vec<RunReport>, ImportError> {
     let record = bundle_import::start(db).await.map_err(|error| storage::explain(db, error.into()))?;
     let (sender, mut prepared) = tokio::sync::mpsc::channel(READ_AHEAD);
-    let reader = tokio::task::spawn_blocking(move || {
+    let mut reader = tokio::task::spawn_blocking(move || {
         for dataset in Dataset::BUNDLED {
             let next = Input::bundled(*dataset).map(|input| Prepared::new(*dataset, input));
             if sender.blocking_send(next).is_err() {
-                return; // The import failed: nothing more is needed.
+                return; // The import stopped: nothing more is needed.
             }
         }
     });
@@ -440,16 +441,18 @@ async fn import_every_bundled(db: &DatabaseConnection, progress: &dyn Progress) 
     for dataset in Dataset::BUNDLED {
         let options = ImportOptions::default();
         progress.start(dataset.name(), 0);
-        let Some(next) = prepared.recv().await else {
-            // The reader stops before the last dataset only when it panics: pass the panic on.
-            match reader.await {
+        let imported = match prepared.recv().await {
+            Some(Ok(next)) => run::run(db, next, &options, progress).await,
+            Some(Err(error)) => Err(error),
+            // The reader ended early: it panicked (passed on here), or the runtime is shutting
+            // down and cancelled it before it started.
+            None => match (&mut reader).await {
                 Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-                _ => unreachable!("the reader sends every bundled dataset unless it panics"),
-            }
-        };
-        let imported = match next {
-            Ok(next) => run::run(db, next, &options, progress).await,
-            Err(error) => Err(error),
+                _ => Err(ImportError::Io {
+                    path: format!("bundled {dataset}"),
+                    source: std::io::Error::other("the import was stopped before the dataset was read"),
+                }),
+            },
         };
         match imported {
             Ok(report) => reports.push(report),

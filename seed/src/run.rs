@@ -1,5 +1,7 @@
-//! One import run: read the input, open the transaction, let the dataset's loader work,
-//! commit or roll back, and record the run in `import_run` either way.
+//! One import run: the input, read and parsed beforehand ([`Prepared`]); then open the
+//! transaction, let the dataset's loader work, commit or roll back, and record the run in
+//! `import_run` either way. The run's recorded start is when its transaction opens: the
+//! parse before it is not counted.
 
 use crate::error::{FieldError, ImportError};
 use crate::source::{self, SourceRow};

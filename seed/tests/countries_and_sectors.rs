@@ -75,7 +75,11 @@ async fn a_bad_country_file_changes_nothing(db: &DatabaseConnection) {
     let broken = lines[2].replace(",004,34,142,", ",0x4,34,142,");
     assert_ne!(broken, lines[2]);
     lines[2] = &broken;
-    let directory = std::env::temp_dir().join(format!("seed-bad-countries-{}", std::process::id()));
+    let directory = std::env::temp_dir().join(format!(
+        "seed-bad-countries-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::create_dir_all(&directory).unwrap();
     let path = directory.join("country-codes-broken.csv");
     std::fs::write(&path, lines.join("\n").replace("Kenya", "Kenya (changed)")).unwrap();
@@ -137,7 +141,8 @@ on_both_databases!(sectors_sqlite, sectors_postgres, sectors_import_and_reimport
 async fn sector_files_fail_in_their_order(db: &DatabaseConnection) {
     import(db, Dataset::Sectors).await;
     let before = data_counts(db).await;
-    let directory = std::env::temp_dir().join(format!("seed-bad-sectors-{}", std::process::id()));
+    let directory =
+        std::env::temp_dir().join(format!("seed-bad-sectors-{}-{:?}", std::process::id(), std::thread::current().id()));
     std::fs::create_dir_all(&directory).unwrap();
     let categories = String::from_utf8(bundled_bytes("SectorCategory.xml.gz")).unwrap();
     let broken = categories.replacen("<code>111</code>", "<code>11x</code>", 1);

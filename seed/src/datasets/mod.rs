@@ -50,7 +50,7 @@ pub(crate) fn source_row(dataset: Dataset, file: &str) -> SourceRow {
 
 /// A dataset's input, parsed: all the work of its import that needs no database, done before
 /// the import's transaction opens, so that the whole bundle's import parses each dataset
-/// while the one before is written ([`crate::run::Prepared`]). A file that could not be
+/// while the ones before it are written ([`crate::run::Prepared`]). A file that could not be
 /// parsed holds its error, which the loader returns where it reads that file, after the
 /// files before it were validated, as if it had parsed the file there.
 pub(crate) enum Read {
